@@ -1,0 +1,1 @@
+"""A NumPy multilayer perceptron that trains like the TensorFlow Playground."""

@@ -1,0 +1,1 @@
+"""The playground's web server: page, WebSocket training sessions, lessons and classrooms."""

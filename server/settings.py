@@ -1,0 +1,84 @@
+"""Every limit and knob of a playground server, read from PLAYGROUND_* env vars or CLI flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One instance per app; tests build their own and pass it to `create_app`."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Network limits a student may ask for.
+    max_hidden_layers: int = 6
+    max_neurons: int = 8
+    max_batch_size: int = 2000
+    max_train_points: int = 2000
+    grid_size: int = 100
+    thumb_size: int = 25
+    max_grid_size: int = 200
+    # Shared-instance safety.
+    max_sessions: int = 500
+    max_connections_per_ip: int = 20
+    max_message_bytes: int = 65536
+    max_messages_per_second: float = 50.0
+    message_burst: int = 100
+    idle_timeout_s: float = 1800.0
+    max_history: int = 5000
+    max_history_per_frame: int = 2048
+    # Pacing.
+    default_speed: int = 60
+    max_speed_choice: int = 300
+    default_fps: int = 30
+    max_fps: int = 60
+    slice_ms: float = 5.0
+    # Origins allowed to open the WebSocket; empty means "same host as the page".
+    allowed_origins: tuple[str, ...] = ()
+    # Classrooms.
+    max_rooms: int = 50
+    max_room_members: int = 300
+    room_idle_timeout_s: float = 3600.0
+    max_name_length: int = 32
+    join_attempts_per_minute: int = 10
+    extra: dict = field(default_factory=dict)
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from PLAYGROUND_<FIELD> variables, then explicit overrides."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = environ.get(f"PLAYGROUND_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = parse_value(f.name, raw, cls.field_type(f.name))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @classmethod
+    def field_type(cls, name: str) -> type:
+        default = next(f.default for f in fields(cls) if f.name == name)
+        return type(default)
+
+
+def parse_value(name: str, raw: str, kind: type) -> object:
+    """Turn a string from the environment or the command line into the field's type."""
+    try:
+        if kind is tuple:
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if kind is bool:
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        value = kind(raw)
+    except ValueError:
+        raise ValueError(f"{name}: {raw!r} is not a valid {kind.__name__}") from None
+    if isinstance(value, int | float) and value < 0:
+        raise ValueError(f"{name}: {raw!r} must not be negative")
+    return value

@@ -1,0 +1,90 @@
+"""Shared fixtures: a real playground server in its own process on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServerProcess:
+    """`python -m server` serving on a socket this test process already listens on.
+
+    The socket is bound and listening before the child starts, so a client can connect at once:
+    the kernel queues the connection until uvicorn accepts it. No polling, no sleeps.
+    """
+
+    def __init__(self, env: dict[str, str] | None = None, port: int = 0) -> None:
+        self.env = {**os.environ, **(env or {})}
+        self.port = port
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def start(self) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        sock.listen(256)
+        sock.set_inheritable(True)
+        self.port = sock.getsockname()[1]
+        self.sock = sock
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server", "--fd", str(sock.fileno()), "--port", str(self.port)],
+            cwd=ROOT,
+            env=self.env,
+            pass_fds=(sock.fileno(),),
+            stdout=subprocess.DEVNULL,
+        )
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[ServerProcess]:
+    """One server for the tests that only talk to it; tests needing odd limits make their own."""
+    proc = ServerProcess()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def make_server() -> Iterator:
+    """Start servers with extra PLAYGROUND_* settings; all are stopped after the test."""
+    started: list[ServerProcess] = []
+
+    def make(**settings: object) -> ServerProcess:
+        env = {f"PLAYGROUND_{k.upper()}": str(v) for k, v in settings.items()}
+        proc = ServerProcess(env)
+        started.append(proc)
+        return proc
+
+    yield make
+    for proc in started:
+        proc.stop()
