@@ -1,0 +1,93 @@
+/** Decode the server's binary frame (docs/protocol.md, version 1) into typed arrays. */
+
+export const MAGIC = "NNPF";
+export const VERSION = 1;
+const HEADER_BYTES = 44;
+
+const pad4 = (n) => (n + 3) & ~3;
+
+/**
+ * ArrayBuffer -> {seq, epoch, diverged, playing, trainLoss, testLoss, gridSize, thumbSize, focus,
+ * layers, history: {epoch, train, test}, weights[l], biases[l], dead[l], grid, thumbs}.
+ * weights[l] is a Float32Array of n_(l+1) * n_l, row-major [to][from]; thumbs holds every node's
+ * T x T grid back to back. Throws an Error naming what is wrong with a malformed buffer.
+ */
+export function decodeFrame(buffer) {
+  const view = new DataView(buffer);
+  if (buffer.byteLength < HEADER_BYTES) throw new Error(`frame: ${buffer.byteLength} bytes is too short`);
+  const magic = String.fromCharCode(...new Uint8Array(buffer, 0, 4));
+  if (magic !== MAGIC) throw new Error(`frame: magic ${JSON.stringify(magic)}, expected NNPF`);
+  const version = view.getUint8(4);
+  if (version !== VERSION) throw new Error(`frame: protocol ${version}, expected ${VERSION}`);
+  const flags = view.getUint8(5);
+  const nLayers = view.getUint16(6, true);
+  const frame = {
+    seq: view.getUint32(8, true),
+    epoch: view.getUint32(12, true),
+    diverged: (flags & 1) !== 0,
+    playing: (flags & 2) !== 0,
+    trainLoss: view.getFloat64(16, true),
+    testLoss: view.getFloat64(24, true),
+    gridSize: view.getUint16(32, true),
+    thumbSize: view.getUint16(34, true),
+    focus: view.getInt32(36, true),
+  };
+  const nHistory = view.getUint32(40, true);
+  let off = HEADER_BYTES;
+  const layers = [];
+  for (let i = 0; i < nLayers; i++, off += 2) layers.push(view.getUint16(off, true));
+  frame.layers = layers;
+  off = pad4(off);
+
+  const history = { epoch: new Uint32Array(nHistory), train: new Float32Array(nHistory), test: new Float32Array(nHistory) };
+  for (let i = 0; i < nHistory; i++, off += 12) {
+    history.epoch[i] = view.getUint32(off, true);
+    history.train[i] = view.getFloat32(off + 4, true);
+    history.test[i] = view.getFloat32(off + 8, true);
+  }
+  frame.history = history;
+
+  const floats = (count) => {
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++, off += 4) out[i] = view.getFloat32(off, true);
+    return out;
+  };
+  frame.weights = [];
+  frame.biases = [];
+  frame.dead = [];
+  for (let l = 0; l + 1 < nLayers; l++) frame.weights.push(floats(layers[l + 1] * layers[l]));
+  for (let l = 0; l + 1 < nLayers; l++) frame.biases.push(floats(layers[l + 1]));
+  for (let l = 0; l + 1 < nLayers; l++) {
+    const count = layers[l + 1] * layers[l];
+    frame.dead.push(new Uint8Array(buffer.slice(off, off + count)));
+    off += count;
+  }
+  off = pad4(off);
+
+  const gridBytes = frame.gridSize * frame.gridSize;
+  const nNodes = layers.reduce((a, b) => a + b, 0);
+  const thumbBytes = nNodes * frame.thumbSize * frame.thumbSize;
+  if (off + gridBytes + thumbBytes > buffer.byteLength) {
+    throw new Error(`frame: ${buffer.byteLength} bytes, the layout needs ${off + gridBytes + thumbBytes}`);
+  }
+  frame.grid = new Uint8Array(buffer, off, gridBytes);
+  frame.thumbs = new Uint8Array(buffer, off + gridBytes, thumbBytes);
+  return frame;
+}
+
+/** Node k's thumbnail (T x T bytes) inside a decoded frame. */
+export function thumbOf(frame, k) {
+  const size = frame.thumbSize * frame.thumbSize;
+  return frame.thumbs.subarray(k * size, (k + 1) * size);
+}
+
+/** "1519" -> "001,519": the original's six-digit epoch counter. */
+export function formatEpoch(epoch) {
+  const digits = String(Math.max(0, Math.floor(epoch))).padStart(6, "0");
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** A loss for the readouts: three decimals, as the original shows. */
+export function formatLoss(loss) {
+  return Number.isFinite(loss) ? loss.toFixed(3) : "—";
+}

@@ -1,0 +1,87 @@
+// The binary frame decoder against a buffer built by hand from docs/protocol.md's table.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { decodeFrame, thumbOf, formatEpoch, formatLoss } from "../../static/js/frame.js";
+
+/** Build a frame byte by byte for layers [2, 3, 1], 2 history points, G = 4, T = 2. */
+function buildFrame({ flags = 2, magic = "NNPF" } = {}) {
+  const layers = [2, 3, 1];
+  const G = 4;
+  const T = 2;
+  const history = [[7, 0.5, 0.6], [8, 0.25, 0.375]];
+  const nW = [6, 3];
+  const bytes = [];
+  const dv = (n, write) => {
+    const b = new DataView(new ArrayBuffer(n));
+    write(b);
+    bytes.push(...new Uint8Array(b.buffer));
+  };
+  const u8 = (v) => bytes.push(v);
+  const u16 = (v) => dv(2, (b) => b.setUint16(0, v, true));
+  const u32 = (v) => dv(4, (b) => b.setUint32(0, v, true));
+  const i32 = (v) => dv(4, (b) => b.setInt32(0, v, true));
+  const f32 = (v) => dv(4, (b) => b.setFloat32(0, v, true));
+  const f64 = (v) => dv(8, (b) => b.setFloat64(0, v, true));
+  const pad = () => { while (bytes.length % 4) bytes.push(0); };
+  for (const c of magic) u8(c.charCodeAt(0));
+  u8(1); u8(flags); u16(layers.length); u32(42); u32(8); f64(0.25); f64(0.375);
+  u16(G); u16(T); i32(-1); u32(history.length);
+  layers.forEach(u16);
+  pad();
+  for (const [e, a, b] of history) { u32(e); f32(a); f32(b); }
+  for (let l = 0; l < 2; l++) for (let i = 0; i < nW[l]; i++) f32((l + 1) * 0.5 + i);
+  [0.1, 0.2, 0.3].forEach(f32);
+  f32(-0.75);
+  for (let l = 0; l < 2; l++) for (let i = 0; i < nW[l]; i++) u8(l === 0 && i === 4 ? 1 : 0);
+  pad();
+  for (let i = 0; i < G * G; i++) u8(i * 10);
+  for (let k = 0; k < 6; k++) for (let i = 0; i < T * T; i++) u8(k * 4 + i);
+  return new Uint8Array(bytes).buffer;
+}
+
+test("decodes every field of a hand-built frame", () => {
+  const f = decodeFrame(buildFrame());
+  assert.equal(f.seq, 42);
+  assert.equal(f.epoch, 8);
+  assert.equal(f.playing, true);
+  assert.equal(f.diverged, false);
+  assert.equal(f.trainLoss, 0.25);
+  assert.equal(f.testLoss, 0.375);
+  assert.equal(f.gridSize, 4);
+  assert.equal(f.thumbSize, 2);
+  assert.equal(f.focus, -1);
+  assert.deepEqual(f.layers, [2, 3, 1]);
+  assert.deepEqual(Array.from(f.history.epoch), [7, 8]);
+  assert.deepEqual(Array.from(f.history.train), [0.5, 0.25]);
+  assert.deepEqual(Array.from(f.history.test), [0.6000000238418579, 0.375]);
+  assert.deepEqual(Array.from(f.weights[0]), [0.5, 1.5, 2.5, 3.5, 4.5, 5.5]);
+  assert.deepEqual(Array.from(f.weights[1]), [1, 2, 3]);
+  assert.equal(f.biases[0].length, 3);
+  assert.ok(Math.abs(f.biases[0][1] - 0.2) < 1e-7);
+  assert.deepEqual(Array.from(f.biases[1]), [-0.75]);
+  assert.deepEqual(Array.from(f.dead[0]), [0, 0, 0, 0, 1, 0]);
+  assert.deepEqual(Array.from(f.dead[1]), [0, 0, 0]);
+  assert.equal(f.grid.length, 16);
+  assert.equal(f.grid[15], 150);
+  assert.deepEqual(Array.from(thumbOf(f, 5)), [20, 21, 22, 23]);
+});
+
+test("flags: bit 0 diverged, bit 1 playing", () => {
+  const f = decodeFrame(buildFrame({ flags: 1 }));
+  assert.equal(f.diverged, true);
+  assert.equal(f.playing, false);
+});
+
+test("a wrong magic or a short buffer is an error naming the problem", () => {
+  assert.throws(() => decodeFrame(buildFrame({ magic: "XXXX" })), /magic/);
+  assert.throws(() => decodeFrame(new ArrayBuffer(10)), /too short/);
+  assert.throws(() => decodeFrame(buildFrame().slice(0, 150)), /layout needs/);
+});
+
+test("the epoch counter and loss readouts use the original's formats", () => {
+  assert.equal(formatEpoch(1519), "001,519");
+  assert.equal(formatEpoch(0), "000,000");
+  assert.equal(formatEpoch(1234567), "1,234,567");
+  assert.equal(formatLoss(0.0012), "0.001");
+  assert.equal(formatLoss(NaN), "—");
+});
