@@ -1,0 +1,66 @@
+"""Every node of a network on an n x n grid over [-6, 6]^2, in one vectorised float32 pass."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from engine.activations import ACTIVATIONS
+from engine.errors import ConfigError
+from engine.features import feature_matrix
+from engine.network import Network
+
+DOMAIN = 6.0
+MAX_GRID_SIZE = 512
+_CACHE_SIZE = 8  # feature matrices kept: a few grid sizes x feature sets
+
+
+def grid_coordinates(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """x of the columns (-6 .. 6) and y of the rows (+6 .. -6: row 0 at the top), float64."""
+    steps = np.arange(n, dtype=np.float64) * (2 * DOMAIN / (n - 1))
+    return -DOMAIN + steps, DOMAIN - steps
+
+
+class GridEvaluator:
+    """Evaluates node grids; caches the grid's feature matrices (a bounded LRU)."""
+
+    def __init__(self) -> None:
+        self._inputs: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+    def inputs(self, names: list[str], n: int) -> np.ndarray:
+        """A_0 on the grid: (len(names), n * n) float32, point p = row * n + column."""
+        key = (tuple(names), n)
+        cached = self._inputs.get(key)
+        if cached is None:
+            xs, ys = grid_coordinates(n)
+            x = np.tile(xs, n)
+            y = np.repeat(ys, n)
+            cached = feature_matrix(list(names), x, y).astype(np.float32)
+            self._inputs[key] = cached
+            if len(self._inputs) > _CACHE_SIZE:
+                self._inputs.popitem(last=False)
+        else:
+            self._inputs.move_to_end(key)
+        return cached
+
+    def node_grids(self, net: Network, names: list[str], n: int) -> np.ndarray:
+        """float32 (n_nodes, n, n): inputs, hidden layer by layer, outputs; row 0 at y = +6."""
+        if not isinstance(n, int) or isinstance(n, bool) or not 2 <= n <= MAX_GRID_SIZE:
+            raise ConfigError("n", n, f"an integer 2 .. {MAX_GRID_SIZE}")
+        net.packed()
+        A = self.inputs(names, n)
+        sizes = net.layer_sizes
+        out = np.empty((sum(sizes), n * n), dtype=np.float32)
+        out[: sizes[0]] = A
+        row = sizes[0]
+        with np.errstate(all="ignore"):
+            for W, b, name in zip(
+                net.weights, net.biases_as_columns, net.activation_names, strict=True
+            ):
+                rows = out[row : row + W.shape[0]]
+                np.matmul(W.astype(np.float32), A, out=rows)
+                rows += b.astype(np.float32)
+                A = ACTIVATIONS[name].output(rows, out=rows)
+                row += W.shape[0]
+        return out.reshape(-1, n, n)

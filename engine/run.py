@@ -1,0 +1,242 @@
+"""One playground run: config, seeded data, network and training state, as the original's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine.config import SCHEMA, fresh_seed, parse_hash, validate
+from engine.datasets import generate
+from engine.errors import ConfigError
+from engine.features import FEATURES, feature_matrix
+from engine.grid import GridEvaluator
+from engine.network import Network
+from engine.random import SeedRandom, to_fixed5
+from engine.training import LossEvaluator, Trainer
+
+MAX_STEP = 100_000  # epochs per call to step()
+
+
+class Run:
+    """Data, network and training state built from a config, exactly like the original's page load:
+    seed the PRNG, draw the data, shuffle, split, then draw the weights from the same stream."""
+
+    def __init__(self, config: dict) -> None:
+        self.config = dict(config)
+        if self.config["seed"] is None:
+            self.config["seed"] = fresh_seed()
+        self.grids = GridEvaluator()
+        self._build_data(self.config["seed"])
+        self._build_network()
+
+    @classmethod
+    def from_config(cls, config: dict | None = None) -> Run:
+        """Missing keys take the defaults; no seed means a fresh "0.xxxxx" one."""
+        return cls(validate(config or {}))
+
+    @classmethod
+    def from_hash(cls, h: str) -> Run:
+        """From a Playground URL hash, e.g. "#activation=tanh&...&seed=0.12345"."""
+        return cls(validate(parse_hash(h)))
+
+    # -- building -------------------------------------------------------------------------
+
+    @property
+    def input_names(self) -> list[str]:
+        """Active feature keys in input-layer order."""
+        return [name for name in FEATURES if self.config[name]]
+
+    def _build_data(self, seed: str) -> None:
+        self.rng = SeedRandom(seed)
+        c = self.config
+        regression = c["problem"] == "regression"
+        dataset = c["regDataset"] if regression else c["dataset"]
+        self.train_points, self.test_points = generate(
+            self.rng, dataset, c["noise"] / 100, c["percTrainData"]
+        )
+        if len(self.train_points) == 0 or len(self.test_points) == 0:
+            raise ConfigError(
+                "percTrainData",
+                c["percTrainData"],
+                "a split that leaves points in both the training and the test set",
+            )
+        self._set_matrices()
+
+    def _set_matrices(self) -> None:
+        names = self.input_names
+        points = np.concatenate([self.train_points, self.test_points])
+        self._A0_all = feature_matrix(names, points[:, 0], points[:, 1])
+        self._Y_all = points[:, 2].reshape(1, -1).copy()
+        self._n_train = len(self.train_points)
+
+    def _build_network(self) -> None:
+        c = self.config
+        output = "linear" if c["problem"] == "regression" else "tanh"
+        sizes = [len(self.input_names), *c["networkShape"], 1]
+        self.network = Network(sizes, c["activation"], output)
+        self.network.initialize(self.rng)
+        self._build_trainer()
+        self.epoch = 0
+        self._measure()
+
+    def _build_trainer(self) -> None:
+        n = self._n_train
+        c = self.config
+        self._trainer = Trainer(
+            self.network,
+            self._A0_all[:, :n],
+            self._Y_all[:, :n],
+            c["batchSize"],
+            c["regularization"],
+            c["regularizationRate"],
+        )
+        self._losses = LossEvaluator(self.network, self._A0_all, self._Y_all, n)
+
+    def _measure(self) -> None:
+        """Recompute both losses and the diverged flag for the current parameters."""
+        with np.errstate(all="ignore"):
+            self.train_loss, self.test_loss = self._losses.losses()
+            finite = bool(np.isfinite(self.network.packed()).all())
+        self.diverged = not (
+            finite and np.isfinite(self.train_loss) and np.isfinite(self.test_loss)
+        )
+
+    # -- changes --------------------------------------------------------------------------
+
+    def update(self, changes: dict) -> str:
+        """Validate every change first, then apply: "none", "learningRate", "network" or "data"."""
+        new = validate(changes, self.config)
+        changed = {key for key in new if new[key] != self.config[key]}
+        if "seed" in changes and new["seed"] is None:
+            new["seed"] = fresh_seed()
+            changed.add("seed")
+        if not changed:
+            return "none"
+        effects = {SCHEMA[key].effect for key in changed}
+        self.config = new
+        if "data" in effects:
+            self._build_data(new["seed"])
+            self._build_network()
+            return "data"
+        if "network" in effects:
+            self._set_matrices()  # the active features may have changed
+            self._build_network()
+            return "network"
+        return "learningRate"
+
+    def reset(self) -> None:
+        """New weights from the continuing PRNG stream, epoch 0."""
+        self._build_network()
+
+    def regenerate(self) -> None:
+        """A new seed from the stream (rand().toFixed(5)), new data; weights and epoch kept."""
+        seed = to_fixed5(self.rng.rand())
+        self.config["seed"] = seed
+        self._build_data(seed)
+        n = self._n_train
+        self._trainer.set_data(self._A0_all[:, :n], self._Y_all[:, :n])
+        self._losses = LossEvaluator(self.network, self._A0_all, self._Y_all, n)
+        self._measure()
+
+    # -- training -------------------------------------------------------------------------
+
+    def step(self, n: int = 1) -> np.ndarray:
+        """Train n epochs: rows (epoch, train_loss, test_loss), shape (k, 3); k = 0 if diverged."""
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_STEP:
+            raise ConfigError("n", n, f"an integer 0 .. {MAX_STEP}")
+        rows = np.empty((n, 3))
+        k = 0
+        if self.diverged:
+            return rows[:0]
+        self.network.packed()
+        trainer, losses = self._trainer, self._losses
+        lr = self.config["learningRate"]
+        with np.errstate(all="ignore"):
+            for k in range(1, n + 1):
+                trainer.epoch(lr)
+                train, test = losses.losses()
+                self.epoch += 1
+                rows[k - 1] = (self.epoch, train, test)
+                if not (np.isfinite(train) and np.isfinite(test)):
+                    break
+        self._measure()
+        return rows[:k]
+
+    # -- edits ----------------------------------------------------------------------------
+
+    def _index(self, field: str, value: Any, size: int) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < size:
+            raise ConfigError(field, value, f"an integer 0 .. {size - 1}")
+        return value
+
+    @staticmethod
+    def _finite(field: str, value: Any) -> float:
+        if not isinstance(value, int | float) or isinstance(value, bool) or not np.isfinite(value):
+            raise ConfigError(field, value, "a finite number")
+        return float(value)
+
+    def set_weight(self, layer: int, to: int, frm: int, value: float) -> None:
+        """weights[layer][to, frm] = value, no reset (a dead link keeps the value, stays dead)."""
+        net = self.network
+        layer = self._index("layer", layer, len(net.weights))
+        n_to, n_from = net.weights[layer].shape
+        to = self._index("to", to, n_to)
+        frm = self._index("from", frm, n_from)
+        net.packed()
+        net.weights[layer][to, frm] = self._finite("value", value)
+        self._measure()
+
+    def set_bias(self, layer: int, to: int, value: float) -> None:
+        """biases[layer][to] = value, no reset."""
+        net = self.network
+        layer = self._index("layer", layer, len(net.biases))
+        to = self._index("to", to, len(net.biases[layer]))
+        net.packed()
+        net.biases[layer][to] = self._finite("value", value)
+        self._measure()
+
+    def restore(self, weights: list, biases: list, epoch: int, dead: list | None = None) -> None:
+        """Take these parameters (nested lists shaped like the network's) and this epoch."""
+        net = self.network
+        arrays = {}
+        for field, given, views, dtype in (
+            ("weights", weights, net.weights, np.float64),
+            ("biases", biases, net.biases, np.float64),
+            ("dead", dead, net.dead, bool),
+        ):
+            if given is None:
+                continue
+            if not isinstance(given, list | tuple) or len(given) != len(views):
+                raise ConfigError(field, given, f"a list of {len(views)} layers")
+            arrays[field] = []
+            for l, (value, view) in enumerate(zip(given, views, strict=True)):
+                try:
+                    array = np.asarray(value, dtype=dtype)
+                except (TypeError, ValueError):
+                    raise ConfigError(
+                        f"{field}[{l}]", value, f"numbers shaped {view.shape}"
+                    ) from None
+                if array.shape != view.shape or (
+                    dtype is np.float64 and not np.isfinite(array).all()
+                ):
+                    raise ConfigError(f"{field}[{l}]", value, f"finite numbers shaped {view.shape}")
+                arrays[field].append(array)
+        if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
+            raise ConfigError("epoch", epoch, "an integer >= 0")
+        net.packed()
+        for field, values in arrays.items():
+            for view, array in zip(getattr(net, field), values, strict=True):
+                view[...] = array
+        if dead is None:
+            net.dead_mask[:] = False
+        self._trainer.carry_count = 0
+        self.epoch = epoch
+        self._measure()
+
+    # -- views ----------------------------------------------------------------------------
+
+    def node_grids(self, n: int) -> np.ndarray:
+        """float32 (n_nodes, n, n) over [-6, 6]^2, row 0 at y = +6: active inputs, hidden layers,
+        output."""
+        return self.grids.node_grids(self.network, self.input_names, n)
