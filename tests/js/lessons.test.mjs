@@ -5,7 +5,8 @@ import { test } from "node:test";
 
 import { geometricLevels, isoLines } from "../../static/lessons/contour.js";
 import { exact, formula, rounded, sci } from "../../static/lessons/format.js";
-import { FORMULAS, MODES, batchSizeFor, modeOf } from "../../static/lessons/gd-modes.js";
+import { batchSizeFor, gdModeOf } from "../../static/js/state.js";
+import { FORMULAS, MODES } from "../../static/lessons/gd-modes.js";
 
 test("numbers print the lecture's way", () => {
   assert.equal(sci(5.5401e-4), "5.5401e-04");
@@ -19,18 +20,15 @@ test("formula text becomes sub- and superscripts, escaped", () => {
   assert.equal(formula("e^(−x) θ_(j+1)"), "e<sup>−x</sup> θ<sub>j+1</sub>");
 });
 
-test("gradient-descent modes map to batch sizes", () => {
-  assert.equal(batchSizeFor("batch", 250), 250);
-  assert.equal(batchSizeFor("stochastic", 250), 1);
-  assert.equal(batchSizeFor("mini-batch", 250, 10), 10);
-  assert.equal(batchSizeFor("mini-batch", 250, 1), 2);
-  assert.equal(batchSizeFor("mini-batch", 250, 400), 249);
-  assert.throws(() => batchSizeFor("online", 250), /mode/);
-  assert.equal(modeOf(1, 250), "stochastic");
-  assert.equal(modeOf(250, 250), "batch");
-  assert.equal(modeOf(30, 250), "mini-batch");
-  for (const mode of MODES) assert.equal(modeOf(batchSizeFor(mode, 250, 10), 250), mode);
-  for (const mode of MODES) assert.match(FORMULAS[mode], /α/);
+test("gradient-descent modes map to batch sizes, each with the lecture's formula", () => {
+  assert.equal(batchSizeFor("batch", 10, 250, 2000), 250);
+  assert.equal(batchSizeFor("stochastic", 10, 250, 2000), 1);
+  assert.equal(batchSizeFor("mini-batch", 10, 250, 2000), 10);
+  for (const mode of MODES) {
+    assert.equal(gdModeOf(batchSizeFor(mode, 10, 250, 2000), 250), mode);
+    assert.match(FORMULAS[mode], /α/);
+  }
+  assert.match(FORMULAS["mini-batch"], /i:i\+b/);
 });
 
 test("iso-lines cross a cone where it meets the level", () => {
