@@ -23,8 +23,8 @@ from engine.errors import ConfigError
 # E per point, and the derivative dE/dout it gives: the Playground's 1/2 (t - out)^2, or the
 # lecture's (t - out)^2 without the one-half (gradients twice as large).
 CONVENTIONS = {
-    "half": ("E = 1/2 sum (t - out)^2", "-(t - out)", 1.0),
-    "lecture": ("E = sum (t - out)^2", "-2 (t - out)", 2.0),
+    "half": ("E = ½ Σ (t − out)²", "−(t − out)", 1.0),
+    "lecture": ("E = Σ (t − out)²", "−2 (t − out)", 2.0),
 }
 
 

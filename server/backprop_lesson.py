@@ -93,7 +93,7 @@ def _backward_steps(w5: dict, w1: dict, convention: str) -> list[dict]:
     dnet_o2_dw1 = W["w7"] * w1["dout_dnet"] * INPUTS[0]
     half_note = None if lecture_e else "The lecture's E has no ½: its value is twice this one."
     rows = [
-        _step("E", "S3 forward", "E", CONVENTIONS[convention][0].replace("sum", "Σ"),
+        _step("E", "S3 forward", "E", CONVENTIONS[convention][0],
               f"{'' if lecture_e else '½ '}(({TARGETS[0]} − {oo1:.4f})²"
               f" + ({TARGETS[1]} − {oo2:.4f})²)",
               w5["error"], marks=["o1", "o2"]),

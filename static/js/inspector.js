@@ -30,7 +30,7 @@ export function renderInspection(r, layers) {
   const name = paramName(r, layers, inputs);
   const g = r.gradient;
   const parts = [`<p class="ins-title">${name} = <span class="num" data-testid="inspector-value">${exact(r.value)}</span>
-    · epoch ${r.epoch} · ${r.point === "batch" ? `mean over the next mini-batch (${r.points} points)` : `training point ${r.point}`}
+    · epoch ${r.epoch} · ${r.point === "batch" ? `mean over the next mini-batch (${r.points} point${r.points === 1 ? "" : "s"})` : `training point ${r.point}`}
     · ${esc(r.loss)}${r.dead ? " · <b>dead link</b>: training leaves it as it is" : ""}</p>`];
   if (r.points > 1) {
     const rows = r.per_point.map((p, i) => `<tr><td>${i}</td><td class="num">${exact(p.dE_dout)}</td>
@@ -66,12 +66,18 @@ export function renderInspection(r, layers) {
         <tbody>${terms.join("")}</tbody></table>`);
       const paths = r.paths;
       if (paths.shown.length) {
+        const fwd = r.forward;
         const items = paths.shown.map((p) => {
-          const route = p.nodes.map((n, s) => nodeName(r.layer + 1 + s, n, layers, inputs)).join(" → ");
-          return `<tr><td>${route}</td><td class="num">${exact(p.product)}</td></tr>`;
+          const route = p.nodes.map((n, s) => {
+            const k = r.layer + 1 + s;
+            return `${nodeName(k, n, layers, inputs)} <small>(net ${exact(fwd[k].net[n])}, out ${exact(fwd[k].out[n])})</small>`;
+          }).join(" → ");
+          const links = p.links.map((l) => `(${exact(l.w)} × ${exact(l.dout_dnet)})`).join(" × ");
+          const factors = `${exact(p.dE_dout)} × ${links} × ${exact(r.dout_dnet)} × ${exact(r.dnet_dw)}`;
+          return `<tr><td>${route}</td><td class="num">${factors}</td><td class="num">${exact(p.product)}</td></tr>`;
         });
         parts.push(`<p>The same sum over all ${paths.count} paths from ${j} to the output:</p>
-          <table class="ins-table" data-testid="inspector-paths"><thead><tr><th>path</th><th>its term of ∂E/∂${name}</th></tr></thead>
+          <table class="ins-table" data-testid="inspector-paths"><thead><tr><th>path (forward values)</th><th>∂E/∂out · Π (w · f′) · f′ · ∂net/∂w</th><th>its term of ∂E/∂${name}</th></tr></thead>
           <tbody>${items.join("")}</tbody></table>`);
       } else {
         parts.push(`<p>${paths.count} paths lead from ${j} to the output: too many to list; the sum above adds them up layer by layer.</p>`);
@@ -163,7 +169,9 @@ class Inspector {
   ask(now = false) {
     if (!this.open || !this.layers) return;
     const t = performance.now();
-    if (!now && (this.waiting || t - this.lastAsk < MIN_INTERVAL_MS)) return;
+    // An answer lost to a reconnect must not stop the panel: after 2 s, ask again anyway.
+    const waiting = this.waiting && t - this.lastAsk < 2000;
+    if (!now && (waiting || t - this.lastAsk < MIN_INTERVAL_MS)) return;
     if (this.send(this.request())) {
       this.lastAsk = t;
       this.waiting = true;
