@@ -25,9 +25,13 @@ class Network:
 
     Layer l (0-based) maps node layer l to node layer l + 1: `weights[l]` has shape
     (n_(l+1), n_l) (row = destination neuron, column = source), `biases[l]` shape (n_(l+1),),
-    `dead[l]` (bool, shaped like `weights[l]`) marks links killed by L1. All parameters live in
-    one flat float64 vector so a training update is a single vector operation; the lists hold
-    views into it. Assigning a new array to `weights[l]` is fine: `packed()` copies it back in.
+    `dead[l]` (bool, shaped like `weights[l]`) marks links killed by L1.
+
+    Storage: all parameters live in one flat float64 vector `params`, layer after layer, each
+    layer as the augmented matrix `augmented[l] = [W_l | b_l]` of shape (n_(l+1), n_l + 1), so
+    that `W_l @ A + b_l = [W_l | b_l] @ [A; 1]` and a training update is one vector operation.
+    `weights`, `biases`, `dead` hold views into it; `is_bias` marks the bias entries. Assigning a
+    new array to `weights[l]` is fine: `packed()` copies it back in.
     """
 
     def __init__(
@@ -52,31 +56,40 @@ class Network:
         self.layer_sizes = sizes
         self.activation = _choice("activation", activation, list(ACTIVATIONS))
         self.output_activation = _choice("output_activation", output_activation, list(ACTIVATIONS))
-        shapes = list(zip(sizes[1:], sizes[:-1], strict=True))
-        self.n_weights = sum(n_out * n_in for n_out, n_in in shapes)
-        self.params = np.zeros(self.n_weights + sum(sizes[1:]), dtype=np.float64)
+        shapes = [(n_out, n_in + 1) for n_out, n_in in zip(sizes[1:], sizes[:-1], strict=True)]
+        self.n_weights = sum(n_out * (n_in - 1) for n_out, n_in in shapes)
+        self.params = np.zeros(sum(n_out * n_in for n_out, n_in in shapes))
         self.dead_mask = np.zeros(self.params.shape, dtype=bool)  # biases never die
-        self._weights = self._split(self.params, shapes)
-        self._biases = self._split_biases(self.params)
-        self._dead = self._split(self.dead_mask, shapes)
+        self.is_bias = np.zeros(self.params.shape, dtype=bool)
+        self.augmented = self._split(self.params, shapes)
+        dead_augmented = self._split(self.dead_mask, shapes)
+        for bias_column in self._split(self.is_bias, shapes):
+            bias_column[:, -1] = True
+        self._weights = [A[:, :-1] for A in self.augmented]
+        self._biases = [A[:, -1] for A in self.augmented]
+        self._dead = [D[:, :-1] for D in dead_augmented]
         self.weights = list(self._weights)
         self.biases = list(self._biases)
         self.dead = list(self._dead)
-        self.biases_as_columns = [b.reshape(-1, 1) for b in self._biases]
+        self.biases_as_columns = [A[:, -1:] for A in self.augmented]
 
-    def _split(self, flat: np.ndarray, shapes: list[tuple[int, int]]) -> list[np.ndarray]:
+    @staticmethod
+    def _split(flat: np.ndarray, shapes: list[tuple[int, int]]) -> list[np.ndarray]:
         views, start = [], 0
         for n_out, n_in in shapes:
             views.append(flat[start : start + n_out * n_in].reshape(n_out, n_in))
             start += n_out * n_in
         return views
 
-    def _split_biases(self, flat: np.ndarray) -> list[np.ndarray]:
-        views, start = [], self.n_weights
-        for n_out in self.layer_sizes[1:]:
-            views.append(flat[start : start + n_out])
-            start += n_out
-        return views
+    def flat(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> np.ndarray:
+        """Per-layer arrays shaped like weights / biases (e.g. a gradient) in `params` layout."""
+        out = np.empty_like(self.params)
+        for A, W, b in zip(
+            self._split(out, [A.shape for A in self.augmented]), weights, biases, strict=True
+        ):
+            A[:, :-1] = W
+            A[:, -1] = b
+        return out
 
     @property
     def activation_names(self) -> list[str]:
@@ -106,14 +119,15 @@ class Network:
     def initialize(self, rng: SeedRandom) -> None:
         """The original's initialisation: each weight U[-0.5, 0.5) in draw order, biases 0.1.
 
-        Draw order: layer by layer, destination neuron by neuron, source by source, which is
-        exactly the row-major order of the flat weight vector.
+        Draw order: layer by layer, destination neuron by neuron, source by source (row-major).
         """
         self.packed()
-        w = self.params[: self.n_weights]
-        for k in range(self.n_weights):
-            w[k] = rng.rand() - 0.5
-        self.params[self.n_weights :] = INITIAL_BIAS
+        for W in self._weights:
+            for row in W:
+                for i in range(row.shape[0]):
+                    row[i] = rng.rand() - 0.5
+        for b in self._biases:
+            b[:] = INITIAL_BIAS
         self.dead_mask[:] = False
 
     def layer_outputs(self, A0: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -13,7 +13,7 @@ from engine.features import FEATURES, feature_matrix
 from engine.grid import GridEvaluator
 from engine.network import Network
 from engine.random import SeedRandom, to_fixed5
-from engine.training import LossEvaluator, Trainer
+from engine.training import Trainer
 
 MAX_STEP = 100_000  # epochs per call to step()
 
@@ -81,26 +81,21 @@ class Run:
         self._measure()
 
     def _build_trainer(self) -> None:
-        n = self._n_train
         c = self.config
         self._trainer = Trainer(
             self.network,
-            self._A0_all[:, :n],
-            self._Y_all[:, :n],
+            self._A0_all,
+            self._Y_all,
             c["batchSize"],
             c["regularization"],
             c["regularizationRate"],
+            n_train=self._n_train,
         )
-        self._losses = LossEvaluator(self.network, self._A0_all, self._Y_all, n)
 
     def _measure(self) -> None:
         """Recompute both losses and the diverged flag for the current parameters."""
-        with np.errstate(all="ignore"):
-            self.train_loss, self.test_loss = self._losses.losses()
-            finite = bool(np.isfinite(self.network.packed()).all())
-        self.diverged = not (
-            finite and np.isfinite(self.train_loss) and np.isfinite(self.test_loss)
-        )
+        self.train_loss, self.test_loss = self._trainer.losses()
+        self.diverged = not self._trainer.finite()
 
     # -- changes --------------------------------------------------------------------------
 
@@ -134,9 +129,7 @@ class Run:
         seed = to_fixed5(self.rng.rand())
         self.config["seed"] = seed
         self._build_data(seed)
-        n = self._n_train
-        self._trainer.set_data(self._A0_all[:, :n], self._Y_all[:, :n])
-        self._losses = LossEvaluator(self.network, self._A0_all, self._Y_all, n)
+        self._trainer.set_data(self._A0_all, self._Y_all, self._n_train)
         self._measure()
 
     # -- training -------------------------------------------------------------------------
@@ -145,23 +138,18 @@ class Run:
         """Train n epochs: rows (epoch, train_loss, test_loss), shape (k, 3); k = 0 if diverged."""
         if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_STEP:
             raise ConfigError("n", n, f"an integer 0 .. {MAX_STEP}")
-        rows = np.empty((n, 3))
-        k = 0
         if self.diverged:
-            return rows[:0]
-        self.network.packed()
-        trainer, losses = self._trainer, self._losses
-        lr = self.config["learningRate"]
-        with np.errstate(all="ignore"):
-            for k in range(1, n + 1):
-                trainer.epoch(lr)
-                train, test = losses.losses()
-                self.epoch += 1
-                rows[k - 1] = (self.epoch, train, test)
-                if not (np.isfinite(train) and np.isfinite(test)):
-                    break
-        self._measure()
-        return rows[:k]
+            return np.empty((0, 3))
+        losses = self._trainer.step(n, self.config["learningRate"])
+        k = len(losses)
+        rows = np.empty((k, 3))
+        rows[:, 0] = np.arange(self.epoch + 1, self.epoch + k + 1)
+        rows[:, 1:] = losses
+        self.epoch += k
+        if k:
+            self.train_loss, self.test_loss = float(losses[-1, 0]), float(losses[-1, 1])
+            self.diverged = self._trainer.diverged
+        return rows
 
     # -- edits ----------------------------------------------------------------------------
 

@@ -1,11 +1,15 @@
-"""Mini-batch SGD exactly as the original trains, with every buffer allocated once per data set.
+"""Mini-batch SGD exactly as the original trains, fast: fixed batches, buffers allocated once.
 
-Samples are columns (the lecture's form). Per update the work is a fixed list of NumPy calls on
-preallocated arrays: one forward and one backward pass over the whole mini-batch, then one
-vector update of all parameters.
+The kernel keeps each layer as one augmented matrix [W_l | b_l] and each activation matrix with a
+row of ones under it, so `Z_l = W_l @ A_(l-1) + b_l` is the single product
+`[W_l | b_l] @ [A_(l-1); 1]` and the bias gradient comes out as the last column of the weight
+gradient. Samples are columns, as in the lecture. Per update the work is a short fixed list of
+NumPy calls on preallocated arrays, then one vector update of every parameter.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -13,64 +17,51 @@ from engine.activations import ACTIVATIONS
 from engine.network import Network
 
 
+def _with_ones(A: np.ndarray) -> np.ndarray:
+    """[A; 1]: A (n, m) with a row of ones appended, C-contiguous."""
+    return np.ascontiguousarray(np.vstack([A, np.ones((1, A.shape[1]))]))
+
+
 class _Pass:
-    """Buffers for one forward and backward pass over `width` samples."""
+    """Buffers and the fixed call lists for a forward + backward pass over `width` samples."""
 
-    def __init__(self, net: Network, width: int) -> None:
-        sizes = net.layer_sizes[1:]
-        self.Z = [np.empty((n, width)) for n in sizes]
-        self.A = [np.empty((n, width)) for n in sizes]
-        self.AT = [A.T for A in self.A]
-        self.delta = [np.empty((n, width)) for n in sizes]
-        self.slope = [np.empty((n, width)) for n in sizes]
-
-
-def forward(net: Network, bufs: _Pass, A0: np.ndarray) -> np.ndarray:
-    """A_L for inputs A0 of shape (n_0, width), written into `bufs`: Z_l = W_l @ A_(l-1) + b_l."""
-    A = A0
-    for W, b, name, Z, A_out in zip(
-        net.weights, net.biases_as_columns, net.activation_names, bufs.Z, bufs.A, strict=True
-    ):
-        np.matmul(W, A, out=Z)
-        Z += b
-        A = ACTIVATIONS[name].output(Z, out=A_out)
-    return A
-
-
-def gradient_sum(
-    net: Network, bufs: _Pass, A0: np.ndarray, A0T: np.ndarray, Y: np.ndarray, grads: list
-) -> None:
-    """Write the SUM over the batch of d(1/2 (out - y)^2)/dtheta into the views `grads`.
-
-    grads = [(dW_l, db_l) for each layer]: views into one flat vector shaped like the params.
-    """
-    forward(net, bufs, A0)
-    names = net.activation_names
-    last = len(names) - 1
-    delta = np.subtract(bufs.A[last], Y, out=bufs.delta[last])
-    if names[last] != "linear":
-        delta *= ACTIVATIONS[names[last]].derivative(
-            bufs.Z[last], bufs.A[last], out=bufs.slope[last]
-        )
-    for l in range(last, -1, -1):
-        dW, db = grads[l]
-        np.matmul(delta, bufs.AT[l - 1] if l else A0T, out=dW)
-        np.sum(delta, axis=1, out=db)
-        if l:
-            prev = np.matmul(net.weights[l].T, delta, out=bufs.delta[l - 1])
-            if names[l - 1] != "linear":
-                prev *= ACTIVATIONS[names[l - 1]].derivative(
-                    bufs.Z[l - 1], bufs.A[l - 1], out=bufs.slope[l - 1]
-                )
-            delta = prev
+    def __init__(self, net: Network, grads: list[np.ndarray], width: int) -> None:
+        sizes = net.layer_sizes
+        names = net.activation_names
+        last = len(sizes) - 2
+        self.forward_steps = []  # (W_aug, Z, A, activation or None, [A; 1]), layer by layer
+        A_aug = []  # [A_l; 1] for hidden layers, A_L for the output
+        slopes = []  # (Z, A, slope buffer, derivative), None for a linear layer
+        for l, n in enumerate(sizes[1:]):
+            A_aug.append(np.ones((n + (l < last), width)))
+            A = A_aug[-1][:n]
+            linear = names[l] == "linear"
+            Z = A if linear else np.empty((n, width))  # a linear layer writes its output directly
+            act = ACTIVATIONS[names[l]]
+            self.forward_steps.append(
+                (net.augmented[l], Z, A, None if linear else act.output, A_aug[-1])
+            )
+            slopes.append(None if linear else (Z, A, np.empty((n, width)), act.derivative))
+        self.output = A_aug[-1]
+        self.delta_out = np.empty((sizes[-1], width))
+        # backward, output layer first: (slope, [A_(l-1); 1]^T or None for the inputs, dW_aug,
+        # W_aug^T or None at the first layer, W^T delta buffer (+ bias row), its first rows)
+        self.backward_steps = []
+        for l in range(last, -1, -1):
+            back = None
+            if l:
+                full = np.empty((sizes[l] + 1, width))
+                back = (net.augmented[l].T, full, full[:-1])
+            self.backward_steps.append((slopes[l], A_aug[l - 1].T if l else None, grads[l], back))
 
 
 class Trainer:
-    """One network trained on one training set: `epoch(learning_rate)` is the original's oneStep.
+    """Trains `net` on the first `n_train` columns of A0 (n_inputs, N) / Y (n_outputs, N) and
+    measures losses on all of them (train = first n_train, test = the rest), like the original.
 
-    A0: (n_inputs, N) feature matrix, Y: (n_outputs, N) targets. Updates happen after every
-    `batch_size` points of an epoch; the epoch's leftover points are carried (as a gradient sum
-    and a count) into the next epoch's first update, exactly like the original's accumulators.
+    An epoch walks the training points in stored order and updates after every `batch_size`
+    points with the mean gradient; the epoch's leftover points are carried (as a gradient sum and
+    a count) into the next epoch's first update, exactly like the original's accumulators.
     """
 
     def __init__(
@@ -81,130 +72,188 @@ class Trainer:
         batch_size: int,
         regularization: str = "none",
         regularization_rate: float = 0.0,
+        n_train: int | None = None,
     ) -> None:
         self.net = net
         self.batch_size = batch_size
         self.regularization = regularization
         self.regularization_rate = float(regularization_rate)
         net.packed()
-        self.grad = np.zeros_like(net.params)
-        self.grad_views = list(
-            zip(
-                net._split(
-                    self.grad, list(zip(net.layer_sizes[1:], net.layer_sizes[:-1], strict=True))
-                ),
-                net._split_biases(self.grad),
-                strict=True,
-            )
-        )
-        self.carry = np.zeros_like(net.params)
+        self.params = net.params  # [W_l | b_l] of every layer, flat (see Network)
+        self.dead = net.dead_mask
+        self.is_bias = net.is_bias
+        self.grad = np.zeros_like(self.params)
+        self.grads = Network._split(self.grad, [A.shape for A in net.augmented])
+        self.carry = np.zeros_like(self.params)
         self.carry_count = 0
-        nw = net.n_weights
-        self._reg = np.empty(nw)
-        self._new = np.empty(nw)
-        self._crossed = np.empty(nw, dtype=bool)
-        self.set_data(A0, Y)
+        self._scratch = np.empty_like(self.params)
+        self._scratch2 = np.empty_like(self.params)
+        self._crossed = np.empty(self.params.shape, dtype=bool)
+        self.diverged = False
+        self.set_data(A0, Y, n_train)
 
-    def set_data(self, A0: np.ndarray, Y: np.ndarray) -> None:
-        """Cut the training set into the epoch's fixed batches: contiguous copies, made once."""
-        n = A0.shape[1]
+    def load(self) -> None:
+        """Take in edits made through the network's lists (e.g. a new array in weights[l])."""
+        self.net.packed()
+        self.has_dead = bool(self.dead.any())
+
+    # -- data -------------------------------------------------------------------------------
+
+    def set_data(self, A0: np.ndarray, Y: np.ndarray, n_train: int | None = None) -> None:
+        """Cut the training set into the epoch's fixed batches (contiguous copies, made once)."""
+        n = A0.shape[1] if n_train is None else n_train
         bs = self.batch_size
         full = n // bs
-        self.n_points = n
-        self.batches = [
-            (
-                b := np.ascontiguousarray(A0[:, k * bs : (k + 1) * bs]),
-                b.T,
-                np.ascontiguousarray(Y[:, k * bs : (k + 1) * bs]),
-            )
-            for k in range(full)
-        ]
-        self.batch_pass = _Pass(self.net, bs) if full else None
+        X = _with_ones(A0)
+        Y = np.ascontiguousarray(Y, dtype=np.float64)
+        self.n_train = n
+        self.batches = []
+        for k in range(full):
+            Xb = np.ascontiguousarray(X[:, k * bs : (k + 1) * bs])
+            self.batches.append((Xb, Xb.T, np.ascontiguousarray(Y[:, k * bs : (k + 1) * bs])))
+        self.batch_pass = _Pass(self.net, self.grads, bs) if full else None
         rest = n - full * bs
+        self.leftover = None
         if rest:
-            left = np.ascontiguousarray(A0[:, full * bs :])
-            self.leftover = (left, left.T, np.ascontiguousarray(Y[:, full * bs :]))
-            self.leftover_pass = _Pass(self.net, rest)
-        else:
-            self.leftover = None
+            Xl = np.ascontiguousarray(X[:, full * bs : n])
+            self.leftover = (Xl, Xl.T, np.ascontiguousarray(Y[:, full * bs : n]))
+            self.leftover_pass = _Pass(self.net, self.grads, rest)
+        self.all_X, self.all_Y = X, Y
+        self.all_pass = _Pass(self.net, self.grads, X.shape[1])
+        self._diff = np.empty(Y.shape)
 
-    def epoch(self, learning_rate: float) -> None:
-        """Walk the training points in stored order once, updating after every batch."""
-        net, grad, grads = self.net, self.grad, self.grad_views
-        bufs = self.batch_pass
-        for A0, A0T, Y in self.batches:
-            gradient_sum(net, bufs, A0, A0T, Y, grads)
-            count = self.batch_size
-            if self.carry_count:
-                grad += self.carry
-                count += self.carry_count
-                self.carry_count = 0
-            self._apply(learning_rate, count)
-        if self.leftover is not None:
-            A0, A0T, Y = self.leftover
-            gradient_sum(net, self.leftover_pass, A0, A0T, Y, grads)
-            if self.carry_count:
-                self.carry += grad
-            else:
-                np.copyto(self.carry, grad)
-            self.carry_count += self.leftover[0].shape[1]
+    # -- the kernel -------------------------------------------------------------------------
+
+    @staticmethod
+    def _forward(bufs: _Pass, X: np.ndarray) -> np.ndarray:
+        A = X
+        dot = np.dot
+        for W_aug, Z, A_out, act, A_next in bufs.forward_steps:
+            dot(W_aug, A, out=Z)
+            if act is not None:
+                act(Z, out=A_out)
+            A = A_next
+        return bufs.output
+
+    def _gradient_sum(self, bufs: _Pass, X: np.ndarray, XT: np.ndarray, Y: np.ndarray) -> None:
+        """self.grad = the SUM over the batch of d(1/2 (out - y)^2)/d[W | b] (dead links too):
+        delta_L = (A_L - Y) * g'(Z_L), dW_aug = delta @ [A; 1]^T, delta <- (W^T delta) * g'(Z)."""
+        dot = np.dot
+        delta = np.subtract(self._forward(bufs, X), Y, out=bufs.delta_out)
+        for slope, A_prev_T, dW_aug, back in bufs.backward_steps:
+            if slope is not None:
+                Z, A, S, derivative = slope
+                delta *= derivative(Z, A, out=S)
+            dot(delta, XT if A_prev_T is None else A_prev_T, out=dW_aug)
+            if back is not None:
+                W_aug_T, full, rows = back
+                dot(W_aug_T, delta, out=full)  # its last row (the bias's) is not needed
+                delta = rows
 
     def _apply(self, learning_rate: float, count: int) -> None:
-        """theta -= lr * mean gradient, then the regulariser step on live weights (see spec)."""
-        net, grad = self.net, self.grad
-        params, dead = net.params, net.dead_mask
-        has_dead = self.has_dead
-        if has_dead:
-            np.copyto(grad, 0.0, where=dead)  # dead links are skipped by every update
+        """theta -= lr * mean gradient; then the regulariser step on live weights (spec order)."""
+        params, grad = self.params, self.grad
+        if self.has_dead:
+            np.copyto(grad, 0.0, where=self.dead)  # dead links are skipped by every update
         rate = self.regularization_rate
         if rate == 0.0 or self.regularization == "none":
             grad *= -learning_rate / count
             params += grad
             return
-        nw = net.n_weights
-        w = params[:nw]
-        reg = self._reg
+        reg = self._scratch
         if self.regularization == "L1":
-            np.sign(w, out=reg)
+            np.sign(params, out=reg)
         else:
-            np.copyto(reg, w)
+            np.copyto(reg, params)
         reg *= learning_rate * rate  # R'(w_old), taken before the gradient step
-        if has_dead:
-            np.copyto(reg, 0.0, where=dead[:nw])
+        np.copyto(reg, 0.0, where=self.is_bias)  # biases are never regularised
+        if self.has_dead:
+            np.copyto(reg, 0.0, where=self.dead)
         grad *= -learning_rate / count
         params += grad
         if self.regularization == "L2":
-            w -= reg
+            params -= reg
             return
-        new = np.subtract(w, reg, out=self._new)
-        crossed = np.less(np.multiply(w, new, out=reg), 0.0, out=self._crossed)
+        new = np.subtract(params, reg, out=self._scratch2)
+        crossed = np.less(np.multiply(params, new, out=reg), 0.0, out=self._crossed)
         if crossed.any():  # the L1 step crossed zero: the weight is 0 and the link dies
             new[crossed] = 0.0
-            dead[:nw] |= crossed
-        np.copyto(w, new)
+            self.dead |= crossed
+            self.has_dead = True
+        np.copyto(params, new)
 
-    @property
-    def has_dead(self) -> bool:
-        return bool(self.net.dead_mask.any())
+    def _epoch(self, learning_rate: float) -> None:
+        bufs = self.batch_pass
+        for X, XT, Y in self.batches:
+            self._gradient_sum(bufs, X, XT, Y)
+            count = self.batch_size
+            if self.carry_count:
+                self.grad += self.carry
+                count += self.carry_count
+                self.carry_count = 0
+            self._apply(learning_rate, count)
+        if self.leftover is not None:
+            X, XT, Y = self.leftover
+            self._gradient_sum(self.leftover_pass, X, XT, Y)
+            if self.carry_count:
+                self.carry += self.grad
+            else:
+                np.copyto(self.carry, self.grad)
+            self.carry_count += X.shape[1]
 
+    def _losses(self) -> tuple[float, float]:
+        """Mean of 1/2 (out - y)^2 (summed over outputs) over train and over test points."""
+        out = self._forward(self.all_pass, self.all_X)
+        diff = np.subtract(out, self.all_Y, out=self._diff)
+        np.square(diff, out=diff)
+        per_point = diff[0] if diff.shape[0] == 1 else diff.sum(axis=0)
+        n = self.n_train
+        n_test = per_point.shape[0] - n
+        train = 0.5 * float(per_point[:n].sum()) / n
+        test = 0.5 * float(per_point[n:].sum()) / n_test if n_test else math.nan
+        return train, test
 
-class LossEvaluator:
-    """Train and test loss in one forward pass over all points: mean of 1/2 (out - y)^2."""
-
-    def __init__(self, net: Network, A0: np.ndarray, Y: np.ndarray, n_train: int) -> None:
-        self.net = net
-        self.A0 = np.ascontiguousarray(A0)
-        self.Y = np.ascontiguousarray(Y)
-        self.n_train = n_train
-        self.bufs = _Pass(net, A0.shape[1])
-        self._diff = np.empty(Y.shape)
+    # -- public -----------------------------------------------------------------------------
 
     def losses(self) -> tuple[float, float]:
-        out = forward(self.net, self.bufs, self.A0)
-        diff = np.subtract(out, self.Y, out=self._diff)
-        np.square(diff, out=diff)
-        per_point = diff.sum(axis=0) if diff.shape[0] > 1 else diff[0]
-        n = self.n_train
-        train = 0.5 * float(per_point[:n].sum()) / n
-        test = 0.5 * float(per_point[n:].sum()) / (len(per_point) - n)
-        return train, test
+        """(train loss, test loss) of the network as it is now."""
+        self.load()
+        with np.errstate(all="ignore"):
+            return self._losses()
+
+    def step(self, n: int, learning_rate: float) -> np.ndarray:
+        """Train n epochs: rows (train loss, test loss) per epoch, shape (k, 2). Stops after the
+        first epoch whose loss or parameters are not finite (k < n then)."""
+        rows = np.empty((n, 2))
+        self.load()
+        self.diverged = False
+        k = 0
+        with np.errstate(all="ignore"):
+            while k < n:
+                self._epoch(learning_rate)
+                train, test = self._losses()
+                rows[k] = train, test
+                k += 1
+                if not self._finite(train, test):
+                    self.diverged = True
+                    break
+        return rows[:k]
+
+    def _finite(self, train: float, test: float) -> bool:
+        no_test = self.n_train == self.all_X.shape[1]
+        return (
+            math.isfinite(train)
+            and (no_test or math.isfinite(test))
+            and bool(np.isfinite(self.params).all())
+        )
+
+    def finite(self) -> bool:
+        """Whether the parameters and both losses are finite (not diverged)."""
+        self.diverged = not self._finite(*self.losses())
+        return not self.diverged
+
+    def epoch(self, learning_rate: float) -> None:
+        """One epoch, as the original's oneStep (without the losses it then shows)."""
+        self.load()
+        with np.errstate(all="ignore"):
+            self._epoch(learning_rate)

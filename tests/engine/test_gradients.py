@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engine import ACTIVATIONS, REGULARIZERS, Network
-from engine.training import Trainer, _Pass, gradient_sum
+from engine.training import Trainer
 
 SHAPES = [[2, 1], [2, 3, 1], [3, 4, 2], [7, 8, 8, 1], [2, 5, 3, 4, 2]]
 
@@ -42,10 +42,6 @@ def random_network(shape, activation, output_activation, seed):
     return net, X, Y
 
 
-def flat(dW, db):
-    return np.concatenate([d.ravel() for d in dW] + [d.ravel() for d in db])
-
-
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
 @pytest.mark.parametrize("regularization", list(REGULARIZERS))
 @pytest.mark.parametrize("output_activation", list(ACTIVATIONS))
@@ -53,7 +49,7 @@ def flat(dW, db):
 def test_gradient_matches_central_difference(activation, output_activation, regularization, shape):
     net, X, Y = random_network(shape, activation, output_activation, seed=len(shape))
     rate = 0.0 if regularization == "none" else 0.03
-    analytic = flat(*net.gradients(X, Y, regularization, rate))
+    analytic = net.flat(*net.gradients(X, Y, regularization, rate))
     numeric = numeric_gradient(net, X, Y, regularization, rate)
     scale = np.abs(analytic) + np.abs(numeric)
     assert np.count_nonzero(analytic) > analytic.size // 2
@@ -63,16 +59,13 @@ def test_gradient_matches_central_difference(activation, output_activation, regu
 
 @pytest.mark.parametrize("output_activation", list(ACTIVATIONS))
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
-def test_training_kernel_sums_the_same_gradient(activation, output_activation):
-    """The preallocated mini-batch pass the trainer uses equals the plain one, times the batch."""
+def test_training_kernel_steps_along_the_same_gradient(activation, output_activation):
+    """The trainer's fast mini-batch pass: one full-batch update is theta - lr * gradient."""
     net, X, Y = random_network([3, 5, 4, 2], activation, output_activation, seed=3)
-    grad = np.zeros_like(net.params)
-    views = list(
-        zip(net._split(grad, [(5, 3), (4, 5), (2, 4)]), net._split_biases(grad), strict=True)
-    )
-    A0 = np.ascontiguousarray(X.T)
-    gradient_sum(net, _Pass(net, len(X)), A0, A0.T, np.ascontiguousarray(Y.T), views)
-    np.testing.assert_allclose(grad / len(X), flat(*net.gradients(X, Y)), rtol=1e-12, atol=1e-15)
+    before = net.params.copy()
+    expected = before - 0.1 * net.flat(*net.gradients(X, Y))
+    Trainer(net, X.T, Y.T, batch_size=len(X)).epoch(learning_rate=0.1)
+    np.testing.assert_allclose(net.params, expected, rtol=1e-12, atol=1e-15)
 
 
 def lecture_network(b3=0.048694033, b4=0.093878596):

@@ -82,12 +82,12 @@ def test_leftover_points_join_the_next_epochs_first_update():
     net, X, Y = small_problem(40)
     lr = 0.1
     start = net.params.copy()
-    g_first = np.concatenate([d.ravel() for d in sum(net.gradients(X[:30], Y[:30]), [])])
+    g_first = net.flat(*net.gradients(X[:30], Y[:30]))
     trainer = Trainer(net, X.T, Y.T, batch_size=30)
     trainer.epoch(lr)
     np.testing.assert_allclose(net.params, start - lr * g_first, rtol=1e-13)
     after_one = net.params.copy()
-    g_all = np.concatenate([d.ravel() for d in sum(net.gradients(X, Y), [])])
+    g_all = net.flat(*net.gradients(X, Y))
     trainer.epoch(lr)
     np.testing.assert_allclose(net.params, after_one - lr * g_all, rtol=1e-13)
 
@@ -118,22 +118,22 @@ def test_l1_kills_links_and_they_stay_dead():
 def test_regulariser_applies_to_weights_once_per_update_never_to_biases(regularization):
     net, X, Y = small_problem(20)
     lr, rate = 0.05, 0.5
-    w_old = net.params[: net.n_weights].copy()
-    b_old = net.params[net.n_weights :].copy()
-    dW, db = net.gradients(X, Y)
-    g_w = np.concatenate([d.ravel() for d in dW])
-    g_b = np.concatenate([d.ravel() for d in db])
+    weight = ~net.is_bias
+    w_old = net.params[weight]
+    b_old = net.params[net.is_bias]
+    g = net.flat(*net.gradients(X, Y))
     Trainer(net, X.T, Y.T, 20, regularization, rate).epoch(lr)  # one update of 20 points
     r = np.sign(w_old) if regularization == "L1" else w_old
-    expected = w_old - lr * g_w - lr * rate * r
+    expected = w_old - lr * g[weight] - lr * rate * r
     if regularization == "L1":
-        crossed = (w_old - lr * g_w) * expected < 0
+        crossed = (w_old - lr * g[weight]) * expected < 0
         expected[crossed] = 0.0
-        assert (net.dead_mask[: net.n_weights] == crossed).all()
+        assert (net.dead_mask[weight] == crossed).all()
     else:
         assert not net.dead_mask.any()
-    np.testing.assert_allclose(net.params[: net.n_weights], expected, rtol=1e-13, atol=1e-16)
-    np.testing.assert_allclose(net.params[net.n_weights :], b_old - lr * g_b, rtol=1e-13)
+    assert not net.dead_mask[net.is_bias].any()
+    np.testing.assert_allclose(net.params[weight], expected, rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(net.params[net.is_bias], b_old - lr * g[net.is_bias], rtol=1e-13)
 
 
 def test_learning_rate_changes_without_reset():

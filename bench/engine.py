@@ -1,0 +1,87 @@
+"""Engine speed: epochs per second (one epoch plus both losses) and node-grid time.
+
+Run: python bench/engine.py [--seconds S]. Prints a table, then one JSON line with
+default_epochs_per_s, big_epochs_per_s, default_grid_ms, big_grid_ms (medians over repeats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine import FEATURES, Run  # noqa: E402
+
+SETUPS = {
+    "default": {"seed": "0.12345"},  # circle, x1 x2, [4, 2], tanh, lr 0.03, batch 10
+    "big": {
+        "seed": "0.12345",
+        "dataset": "spiral",
+        "networkShape": [8] * 6,
+        **{name: True for name in FEATURES},
+    },
+}
+
+
+def epochs_per_s(run: Run, per_call: int, seconds: float) -> float:
+    """Epochs per second when the caller asks for `per_call` epochs at a time."""
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        run.step(per_call)
+        done += per_call
+    return done / (time.perf_counter() - start)
+
+
+def grid_ms(run: Run, n: int, seconds: float) -> float:
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        run.node_grids(n)
+        calls += 1
+    return 1000 * (time.perf_counter() - start) / calls
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=0.5, help="time per measurement")
+    parser.add_argument("--repeats", type=int, default=5, help="measurements per figure")
+    args = parser.parse_args()
+    figures: dict[str, dict[str, float]] = {}
+    rows = []
+    for name, config in SETUPS.items():
+        run = Run.from_config(config)
+        run.step(5)  # warm up buffers and caches
+        measures = {
+            "epochs/s, step(1)": lambda run=run: epochs_per_s(run, 1, args.seconds),
+            "epochs/s, step(10)": lambda run=run: epochs_per_s(run, 10, args.seconds),
+            "grid 100x100 ms": lambda run=run: grid_ms(run, 100, args.seconds),
+            "grid 25x25 ms": lambda run=run: grid_ms(run, 25, args.seconds),
+        }
+        figures[name] = {}
+        for label, measure in measures.items():
+            values = [measure() for _ in range(args.repeats)]
+            figures[name][label] = statistics.median(values)
+            rows.append((name, label, statistics.median(values), min(values), max(values)))
+        if run.diverged:
+            raise SystemExit(f"{name}: the run diverged; the figures would mean nothing")
+    print(f"{'setup':<8} {'measure':<20} {'median':>10} {'min':>10} {'max':>10}")
+    for name, label, median, low, high in rows:
+        print(f"{name:<8} {label:<20} {median:>10.3f} {low:>10.3f} {high:>10.3f}")
+    print(
+        json.dumps(
+            {
+                "default_epochs_per_s": round(figures["default"]["epochs/s, step(1)"], 1),
+                "big_epochs_per_s": round(figures["big"]["epochs/s, step(1)"], 1),
+                "default_grid_ms": round(figures["default"]["grid 100x100 ms"], 3),
+                "big_grid_ms": round(figures["big"]["grid 100x100 ms"], 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
