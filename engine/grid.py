@@ -13,7 +13,7 @@ from engine.network import Network
 
 DOMAIN = 6.0
 MAX_GRID_SIZE = 512
-_CACHE_SIZE = 8  # feature matrices kept: a few grid sizes x feature sets
+_CACHE_SIZE = 4  # feature matrices kept per run: the grid sizes in use (e.g. 100 and 25)
 
 
 def grid_coordinates(n: int) -> tuple[np.ndarray, np.ndarray]:

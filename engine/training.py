@@ -25,7 +25,9 @@ def _with_ones(A: np.ndarray) -> np.ndarray:
 class _Pass:
     """Buffers and the fixed call lists for a forward + backward pass over `width` samples."""
 
-    def __init__(self, net: Network, grads: list[np.ndarray], width: int) -> None:
+    def __init__(
+        self, net: Network, grads: list[np.ndarray], width: int, backward: bool = True
+    ) -> None:
         sizes = net.layer_sizes
         names = net.activation_names
         last = len(sizes) - 2
@@ -41,13 +43,14 @@ class _Pass:
             self.forward_steps.append(
                 (net.augmented[l], Z, A, None if linear else act.output, A_aug[-1])
             )
-            slopes.append(None if linear else (Z, A, np.empty((n, width)), act.derivative))
+            slope = np.empty((n, width)) if backward and not linear else None
+            slopes.append(None if slope is None else (Z, A, slope, act.derivative))
         self.output = A_aug[-1]
         self.delta_out = np.empty((sizes[-1], width))
         # backward, output layer first: (slope, [A_(l-1); 1]^T or None for the inputs, dW_aug,
         # W_aug^T or None at the first layer, W^T delta buffer (+ bias row), its first rows)
         self.backward_steps = []
-        for l in range(last, -1, -1):
+        for l in range(last, -1, -1) if backward else ():
             back = None
             if l:
                 full = np.empty((sizes[l] + 1, width))
@@ -119,7 +122,7 @@ class Trainer:
             self.leftover = (Xl, Xl.T, np.ascontiguousarray(Y[:, full * bs : n]))
             self.leftover_pass = _Pass(self.net, self.grads, rest)
         self.all_X, self.all_Y = X, Y
-        self.all_pass = _Pass(self.net, self.grads, X.shape[1])
+        self.all_pass = _Pass(self.net, self.grads, X.shape[1], backward=False)
         self._diff = np.empty(Y.shape)
 
     # -- the kernel -------------------------------------------------------------------------
