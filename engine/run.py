@@ -95,7 +95,7 @@ class Run:
     def _measure(self) -> None:
         """Recompute both losses and the diverged flag for the current parameters."""
         self.train_loss, self.test_loss = self._trainer.losses()
-        self.diverged = not self._trainer.finite()
+        self.diverged = not self._trainer.finite(self.train_loss, self.test_loss)
 
     # -- changes --------------------------------------------------------------------------
 

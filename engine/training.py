@@ -226,7 +226,7 @@ class Trainer:
 
     def step(self, n: int, learning_rate: float) -> np.ndarray:
         """Train n epochs: rows (train loss, test loss) per epoch, shape (k, 2). Stops after the
-        first epoch whose loss or parameters are not finite (k < n then)."""
+        first epoch whose loss or parameters are not finite, and sets `diverged`."""
         rows = np.empty((n, 2))
         self.load()
         self.diverged = False
@@ -250,9 +250,9 @@ class Trainer:
             and bool(np.isfinite(self.params).all())
         )
 
-    def finite(self) -> bool:
-        """Whether the parameters and both losses are finite (not diverged)."""
-        self.diverged = not self._finite(*self.losses())
+    def finite(self, train: float, test: float) -> bool:
+        """Whether the parameters and these losses are finite (else the run has diverged)."""
+        self.diverged = not self._finite(train, test)
         return not self.diverged
 
     def epoch(self, learning_rate: float) -> None:
