@@ -1,16 +1,69 @@
-"""The playground page and the health check."""
+"""The playground page (with its registries, defaults and limits injected) and the health check."""
+
+from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
+from engine import ACTIVATIONS, DEFAULT_CONFIG, FEATURES, REGULARIZERS
+from engine.datasets import CLASSIFICATION, REGRESSION
+from server.settings import Settings
 from server.templating import templates
 
 router = APIRouter()
 
+# The original's menus (spec section 3); the engine accepts any positive number.
+LEARNING_RATES = ["0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3"]
+LEARNING_RATES += ["1", "3", "10"]
+REGULARIZATION_RATES = ["0", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10"]
+SPEEDS = [1, 10, 60, 300]
+
+
+def engine_registries() -> dict:
+    """Names, feature labels and defaults from the engine itself: one source of truth."""
+    return {
+        "features": [{"key": k, "label": f.label} for k, f in FEATURES.items()],
+        "activations": list(ACTIVATIONS),
+        "regularizations": list(REGULARIZERS),
+        "datasets": list(CLASSIFICATION),
+        "regDatasets": list(REGRESSION),
+        # The seed is left out: a page without one in its URL gets a fresh one from its session.
+        "defaults": {k: v for k, v in DEFAULT_CONFIG.items() if k != "seed"},
+    }
+
+
+def limits_of(settings: Settings) -> dict:
+    """The limits as the protocol's `state.limits` names them."""
+    return {
+        "maxHiddenLayers": settings.max_hidden_layers,
+        "maxNeurons": settings.max_neurons,
+        "maxBatchSize": settings.max_batch_size,
+        "maxSpeed": settings.max_speed_choice,
+        "maxFps": settings.max_fps,
+        "gridSize": settings.grid_size,
+        "thumbSize": settings.thumb_size,
+        "maxMessageBytes": settings.max_message_bytes,
+        "maxHistory": settings.max_history,
+    }
+
+
+def boot_data(settings: Settings) -> dict:
+    """Everything the page needs before its WebSocket opens."""
+    return {
+        **engine_registries(),
+        "problems": ["classification", "regression"],
+        "learningRates": LEARNING_RATES,
+        "regularizationRates": REGULARIZATION_RATES,
+        "speeds": [s for s in SPEEDS if s <= settings.max_speed_choice],
+        "defaultSpeed": settings.default_speed,
+        "limits": limits_of(settings),
+    }
+
 
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
-    context = {"settings": request.app.state.settings}
+    settings = request.app.state.settings
+    context = {"settings": settings, "boot": boot_data(settings)}
     return templates.TemplateResponse(request, "index.html", context)
 
 

@@ -29,7 +29,7 @@ export function renderInspection(r, layers) {
   const j = nodeName(r.layer + 1, r.to, layers, inputs);
   const name = paramName(r, layers, inputs);
   const g = r.gradient;
-  const parts = [`<p class="ins-title">${name} = <span class="num" data-testid="inspector-value">${exact(r.value)}</span>
+  const parts = [`<p class="ins-title">${name} = <span class="num" data-testid="inspector-value" data-value="${r.value}">${exact(r.value)}</span>
     · epoch ${r.epoch} · ${r.point === "batch" ? `mean over the next mini-batch (${r.points} point${r.points === 1 ? "" : "s"})` : `training point ${r.point}`}
     · ${esc(r.loss)}${r.dead ? " · <b>dead link</b>: training leaves it as it is" : ""}</p>`];
   if (r.points > 1) {
@@ -87,7 +87,7 @@ export function renderInspection(r, layers) {
   const reg = r.regularization !== "none" && r.regularizationRate > 0
     ? ` (then the ${esc(r.regularization)} step, rate ${r.regularizationRate}, applied separately)` : "";
   parts.push(`<p class="ins-eq ins-update">${name} ← ${name} − α ∂E/∂${name} = ${exact(r.value)} − ${r.learning_rate} × ${exact(g)}
-    = <b class="num" data-testid="inspector-updated">${exact(r.updated)}</b>${reg}</p>`);
+    = <b class="num" data-testid="inspector-updated" data-value="${r.updated}">${exact(r.updated)}</b>${reg}</p>`);
   return parts.join("\n");
 }
 

@@ -66,3 +66,18 @@ def page(browser) -> Iterator:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+FIRST_FRAME = "() => window.playground && window.playground.stats.frames > 0"
+
+
+@pytest.fixture
+def open_playground(page, server):
+    """Open the playground (on `on`, else the shared server) and wait for its first drawn frame."""
+
+    def go(hash_: str = "", on=None):
+        page.goto((on or server).url + "/" + hash_)
+        page.wait_for_function(FIRST_FRAME)
+        return page
+
+    return go

@@ -1,0 +1,101 @@
+/** The page's one WebSocket: JSON in and out, binary frames drawn then acknowledged, reconnect with backoff. */
+
+import { decodeFrame } from "./frame.js";
+
+const FIRST_DELAY_MS = 250;
+const MAX_DELAY_MS = 8000;
+
+export class Connection {
+  /**
+   * handlers: onOpen(isReconnect), onJson(message), onFrame(frame) (draws it; the ack follows),
+   * onStatus(status, detail) with status "connecting" | "connected" | "reconnecting".
+   */
+  constructor(url, handlers) {
+    this.url = url;
+    this.handlers = handlers;
+    this.ws = null;
+    this.delay = FIRST_DELAY_MS;
+    this.everOpened = false;
+    this.pending = null;
+    this.drawScheduled = false;
+    this.retryTimer = null;
+    this.draw = this.draw.bind(this);
+  }
+
+  connect() {
+    clearTimeout(this.retryTimer);
+    this.handlers.onStatus("connecting", this.everOpened ? "reconnecting" : "");
+    const ws = new WebSocket(this.url);
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => {
+      const isReconnect = this.everOpened;
+      this.everOpened = true;
+      this.handlers.onStatus("connected", "");
+      this.handlers.onOpen(isReconnect);
+    };
+    ws.onmessage = (event) => this.receive(event.data);
+    ws.onclose = (event) => this.closed(ws, event);
+    this.ws = ws;
+  }
+
+  receive(data) {
+    if (typeof data === "string") {
+      let message;
+      try {
+        message = JSON.parse(data);
+      } catch {
+        return;
+      }
+      // A message from the server means the link works: the next outage starts from a short wait.
+      this.delay = FIRST_DELAY_MS;
+      this.handlers.onJson(message);
+      return;
+    }
+    let frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (error) {
+      console.error(error);
+      return;
+    }
+    // The newest frame replaces one not yet drawn; the server sends the next only after our ack.
+    this.pending = frame;
+    if (!this.drawScheduled) {
+      this.drawScheduled = true;
+      requestAnimationFrame(this.draw);
+    }
+  }
+
+  draw() {
+    this.drawScheduled = false;
+    const frame = this.pending;
+    this.pending = null;
+    if (!frame) return;
+    try {
+      this.handlers.onFrame(frame);
+    } finally {
+      this.send({ type: "ack", seq: frame.seq });
+    }
+  }
+
+  closed(ws, event) {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    const wait = Math.round(this.delay * (0.8 + 0.4 * Math.random()));
+    this.delay = Math.min(MAX_DELAY_MS, this.delay * 2);
+    const reason = event.code === 1008 && event.reason ? event.reason : "";
+    this.handlers.onStatus("reconnecting", reason ? `${reason}; retrying` : `retrying in ${(wait / 1000).toFixed(1)} s`);
+    this.retryTimer = setTimeout(() => this.connect(), wait);
+  }
+
+  /** Send one JSON message; false when not connected (the caller's state is re-sent on reconnect). */
+  send(message) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  get open() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+}

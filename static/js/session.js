@@ -1,0 +1,69 @@
+/** What the page tells the server: the messages for a (re)connect and for each user change. */
+
+import { configOf } from "./state.js";
+
+/** Nested [to][from] arrays from a frame's flat row-major weights, as `restore` takes them. */
+export function nested(flat, rows, cols, map = (v) => v) {
+  return Array.from({ length: rows }, (_, r) => Array.from(flat.subarray(r * cols, (r + 1) * cols), map));
+}
+
+/**
+ * The messages to send when the socket opens. A reconnect with a frame in hand restores that
+ * frame's weights and epoch on the new session, so a server restart loses nothing.
+ */
+export function openingMessages({ state, frame, isReconnect, hashGiven, speed, defaultSpeed, playing }) {
+  const messages = [];
+  if (isReconnect && frame) {
+    const L = frame.layers;
+    const layers = L.slice(0, -1).map((_, l) => l);
+    messages.push({
+      type: "restore",
+      config: configOf(state),
+      epoch: frame.epoch,
+      weights: layers.map((l) => nested(frame.weights[l], L[l + 1], L[l])),
+      biases: layers.map((l) => Array.from(frame.biases[l])),
+      dead: layers.map((l) => nested(frame.dead[l], L[l + 1], L[l], (v) => v === 1)),
+    });
+  } else if (isReconnect || hashGiven) {
+    messages.push({ type: "config", config: configOf(state) });
+  }
+  if (speed !== undefined && speed !== defaultSpeed) messages.push({ type: "speed", eps: speed });
+  if (isReconnect && playing) messages.push({ type: "play" });
+  return messages;
+}
+
+/** The network shape after adding (+1) or removing (-1) a hidden layer; a new layer has 2 neurons. */
+export function changeLayers(shape, delta, maxLayers) {
+  const next = shape.slice();
+  if (delta > 0 && next.length < maxLayers) next.push(2);
+  if (delta < 0 && next.length > 0) next.pop();
+  return next;
+}
+
+/** The network shape after adding or removing a neuron of hidden layer h, kept in 1..maxNeurons. */
+export function changeNeurons(shape, h, delta, maxNeurons) {
+  const next = shape.slice();
+  next[h] = Math.max(1, Math.min(maxNeurons, next[h] + delta));
+  return next;
+}
+
+/** A caption for the large heatmap when it shows neuron `node` rather than the output. */
+export function nodeCaption(node, layers, inputs, labels) {
+  if (node === null) return "";
+  if (node < layers[0]) return `Input ${labels[inputs[node]] || inputs[node]}`;
+  let k = node - layers[0];
+  for (let l = 1; l < layers.length; l++) {
+    if (k < layers[l]) return l === layers.length - 1 ? "" : `Neuron ${k + 1} of hidden layer ${l}`;
+    k -= layers[l];
+  }
+  return "";
+}
+
+/**
+ * Whether the server's config is the answer to the config we sent on opening: until it is, the
+ * session's greeting (its own defaults) must not overwrite the URL. The batch size may come back
+ * clamped to the training-set size, so it does not count.
+ */
+export function answers(sent, got) {
+  return Object.keys(sent).every((k) => k === "batchSize" || JSON.stringify(sent[k]) === JSON.stringify(got[k]));
+}

@@ -1,0 +1,78 @@
+/** The loss chart: train (grey) and test (black) loss over every epoch since the last reset. */
+
+export class LossChart {
+  /** maxPoints bounds the history kept here; past it every other point is dropped. */
+  constructor(canvas, maxPoints = 5000) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d");
+    this.maxPoints = maxPoints;
+    this.clear();
+  }
+
+  clear() {
+    this.epochs = [];
+    this.train = [];
+    this.test = [];
+  }
+
+  /** Add a frame's history points; an epoch at or before the last one means a restart. */
+  add(history) {
+    for (let i = 0; i < history.epoch.length; i++) {
+      const epoch = history.epoch[i];
+      while (this.epochs.length && this.epochs[this.epochs.length - 1] >= epoch) {
+        if (epoch === 0) this.clear();
+        else {
+          this.epochs.pop();
+          this.train.pop();
+          this.test.pop();
+        }
+      }
+      this.epochs.push(epoch);
+      this.train.push(history.train[i]);
+      this.test.push(history.test[i]);
+    }
+    if (this.epochs.length > this.maxPoints) {
+      const keep = (_, i) => i % 2 === 0 || i === this.epochs.length - 1;
+      this.epochs = this.epochs.filter(keep);
+      this.train = this.train.filter(keep);
+      this.test = this.test.filter(keep);
+    }
+  }
+
+  draw(colors = { train: "#999", test: "#000" }) {
+    const { canvas, ctx } = this;
+    const ratio = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth || 120;
+    const h = canvas.clientHeight || 40;
+    if (canvas.width !== Math.round(w * ratio)) canvas.width = Math.round(w * ratio);
+    if (canvas.height !== Math.round(h * ratio)) canvas.height = Math.round(h * ratio);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const n = this.epochs.length;
+    if (n < 1) return;
+    let top = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isFinite(this.train[i])) top = Math.max(top, this.train[i]);
+      if (Number.isFinite(this.test[i])) top = Math.max(top, this.test[i]);
+    }
+    top = top || 1;
+    const first = this.epochs[0];
+    const span = Math.max(1, this.epochs[n - 1] - first);
+    // At most two points per pixel column: a long run costs the same to draw as a short one.
+    const stride = Math.max(1, Math.floor(n / (2 * w)));
+    const line = (values, color) => {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = document.body.classList.contains("projector") ? 2.5 : 1.5;
+      ctx.beginPath();
+      for (let i = 0; i < n; i += stride) {
+        const x = ((this.epochs[i] - first) / span) * (w - 2) + 1;
+        const y = h - 1 - (Math.min(values[i], top) / top) * (h - 2);
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      }
+      ctx.stroke();
+    };
+    line(this.train, colors.train);
+    line(this.test, colors.test);
+  }
+}
