@@ -102,7 +102,7 @@ def _backward_steps(w5: dict, w1: dict, convention: str) -> list[dict]:
               "1.2504", half_note, ["o1"]),
         _step("dout_o1_dnet_o1", "S4 backward", "∂out_o1/∂net_o1", "f(net_o1) f(−net_o1)",
               f"f({no1:.4f}) × f(−{no1:.4f})", w5["dout_dnet"], "0.2317", marks=["o1"]),
-        _step("dnet_o1_dw5", "S4 backward", "∂net_o1/∂w5", "out_h1", f"{oh(w5):.4f}",
+        _step("dnet_o1_dw5", "S4 backward", "∂net_o1/∂w5", "out_h1", f"{w5['dnet_dw']:.4f}",
               w5["dnet_dw"], "0.5933", marks=["w5", "h1"]),
         _step("dE_dw5", "S4 backward", "∂E/∂w5",
               "∂E/∂out_o1 × ∂out_o1/∂net_o1 × ∂net_o1/∂w5",
@@ -132,10 +132,6 @@ def _backward_steps(w5: dict, w1: dict, convention: str) -> list[dict]:
               ["w1"]),
     ]  # fmt: skip
     return rows
-
-
-def oh(result: dict) -> float:
-    return result["forward"][1]["out"][0]
 
 
 def _update_steps(w5: dict, w1: dict, e_after: float) -> list[dict]:
