@@ -4,6 +4,7 @@ import { PALETTES, cssColor } from "./colors.js";
 import { Connection } from "./connection.js";
 import { samplePoints, toPixel } from "./datasets.js";
 import { formatLoss, thumbOf } from "./frame.js";
+import { mountInspector } from "./inspector.js";
 import { answers, changeLayers, changeNeurons, nodeCaption, openingMessages } from "./session.js";
 import { parseHash, serializeHash, withConfig } from "./state.js";
 import { LossChart } from "./views/chart.js";
@@ -203,4 +204,5 @@ doc.getElementById("projector").addEventListener("click", () => setDisplay("proj
 doc.getElementById("colorblind").addEventListener("change", (e) => setDisplay("colorblind", e.target.checked));
 
 applyDisplay();
+mountInspector(doc.getElementById("inspector-slot"), conn);
 conn.connect();
