@@ -1,7 +1,7 @@
 /** The backprop inspector: pick a weight or bias and a point, read its chain rule live. */
 
 import { escapeHtml as esc, exact, formula } from "../lessons/format.js";
-import { FORMULAS } from "../lessons/gd-modes.js";
+import { FORMULAS, MEANINGS } from "../lessons/gd-modes.js";
 
 const MIN_INTERVAL_MS = 200; // re-ask at most this often while training runs
 
@@ -205,7 +205,10 @@ function mountFormula(doc) {
   p.className = "gd-formula";
   p.dataset.testid = "gd-formula";
   select.closest("label").after(p);
-  const show = () => { p.innerHTML = formula(FORMULAS[select.value] || ""); };
+  const show = () => {
+    p.innerHTML = formula(FORMULAS[select.value] || "");
+    p.title = MEANINGS[select.value] || "";
+  };
   select.addEventListener("change", show);
   show();
   return () => requestAnimationFrame(show); // after the page's own state handling

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { geometricLevels, isoLines } from "../../static/lessons/contour.js";
 import { exact, formula, rounded, sci } from "../../static/lessons/format.js";
 import { batchSizeFor, gdModeOf } from "../../static/js/state.js";
-import { FORMULAS, MODES } from "../../static/lessons/gd-modes.js";
+import { FORMULAS, MEANINGS, MODES } from "../../static/lessons/gd-modes.js";
 
 test("numbers print the lecture's way", () => {
   assert.equal(sci(5.5401e-4), "5.5401e-04");
@@ -27,6 +27,7 @@ test("gradient-descent modes map to batch sizes, each with the lecture's formula
   for (const mode of MODES) {
     assert.equal(gdModeOf(batchSizeFor(mode, 10, 250, 2000), 250), mode);
     assert.match(FORMULAS[mode], /α/);
+    assert.match(MEANINGS[mode], new RegExp(mode === "batch" ? "every" : mode === "stochastic" ? "one" : "b training"));
   }
   assert.match(FORMULAS["mini-batch"], /i:i\+b/);
 });
