@@ -159,7 +159,7 @@ function showNumbers() {
   let status = `α = ${ratio} × limit`;
   let kind = "";
   if (run.diverged && last) { status += ": diverged (|m| or |b| passed 1e12)"; kind = "diverged"; }
-  else if (a > run.limit) { status += ": above the limit, J grows every step"; kind = "diverged"; }
+  else if (a > run.limit) { status += ": above the limit, the zigzag grows every step until it diverges"; kind = "diverged"; }
   else if (Math.abs(m - run.least_squares.m) + Math.abs(b - run.least_squares.b) < 1e-6) {
     status += ": converged to the least-squares line"; kind = "converged";
   }
