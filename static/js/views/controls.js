@@ -19,6 +19,8 @@ export class Controls {
     this.cb = callbacks;
     this.nTrain = 0;
     this.state = null;
+    // The mini-batch size to go back to after batch or stochastic mode.
+    this.miniBatch = 10;
     this.errorTimers = new Map();
     const $ = (sel) => doc.querySelector(sel);
     this.play = $('[data-testid="play"]');
@@ -52,7 +54,7 @@ export class Controls {
     }
     this.gdMode.addEventListener("change", () => {
       this.clearError("batchSize");
-      const size = batchSizeFor(this.gdMode.value, Math.min(Number(this.batchSlider.value), MINI_BATCH_MAX), this.nTrain, this.boot.limits.maxBatchSize);
+      const size = batchSizeFor(this.gdMode.value, this.miniBatch, this.nTrain, this.boot.limits.maxBatchSize);
       cb.onConfig({ batchSize: size });
     });
     this.speed.addEventListener("change", () => {
@@ -97,6 +99,7 @@ export class Controls {
       this.showSliderValue(el.dataset.key, v);
     }
     const mode = gdModeOf(state.batchSize, this.nTrain);
+    if (mode === "mini-batch" && this.nTrain > 0) this.miniBatch = state.batchSize;
     this.gdMode.value = mode;
     this.batchSlider.max = String(Math.max(MINI_BATCH_MAX, mode === "mini-batch" ? state.batchSize : 0));
     this.batchSlider.value = String(mode === "mini-batch" ? state.batchSize : Math.min(state.batchSize, MINI_BATCH_MAX));
@@ -114,6 +117,7 @@ export class Controls {
     for (const el of this.doc.querySelectorAll("[data-hide-key]")) el.hidden = state.hidden.includes(el.dataset.hideKey);
     const hidden = state.networkShape.length;
     this.layerCount.textContent = String(hidden);
+    this.doc.getElementById("layer-word").textContent = hidden === 1 ? "hidden layer" : "hidden layers";
     const maxLayers = (server && server.limits && server.limits.maxHiddenLayers) || this.boot.limits.maxHiddenLayers;
     this.doc.querySelector('[data-testid="add-layer"]').disabled = hidden >= maxLayers;
     this.doc.querySelector('[data-testid="remove-layer"]').disabled = hidden === 0;

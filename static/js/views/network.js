@@ -20,6 +20,7 @@ function svg(tag, attrs) {
 
 /** Link width as the original: 1 + 9 |w| / 5 px, clamped to [1, 10]. */
 export function linkWidth(w) {
+  if (!Number.isFinite(w)) return 1;
   return Math.max(1, Math.min(10, 1 + (9 * Math.abs(w)) / 5));
 }
 

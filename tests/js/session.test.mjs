@@ -1,0 +1,62 @@
+// What the page sends on (re)connect, layer edits, and how it recognises the answer to its config.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { answers, changeLayers, changeNeurons, nested, nodeCaption, openingMessages } from "../../static/js/session.js";
+import { parseHash } from "../../static/js/state.js";
+
+const frame = {
+  layers: [2, 1, 1],
+  epoch: 42,
+  weights: [new Float32Array([0.5, -0.25]), new Float32Array([2])],
+  biases: [new Float32Array([0.125]), new Float32Array([-1])],
+  dead: [new Uint8Array([0, 1]), new Uint8Array([0])],
+};
+
+test("a reconnect with a frame restores that frame's weights, epoch and config", () => {
+  const state = parseHash("#seed=0.5&networkShape=1");
+  const [restore, speed, play] = openingMessages({
+    state, frame, isReconnect: true, hashGiven: true, speed: "max", defaultSpeed: 60, playing: true,
+  });
+  assert.equal(restore.type, "restore");
+  assert.equal(restore.epoch, 42);
+  assert.equal(restore.config.seed, "0.5");
+  assert.deepEqual(restore.weights, [[[0.5, -0.25]], [[2]]]);
+  assert.deepEqual(restore.biases, [[0.125], [-1]]);
+  assert.deepEqual(restore.dead, [[[false, true]], [[false]]]);
+  assert.deepEqual(speed, { type: "speed", eps: "max" });
+  assert.deepEqual(play, { type: "play" });
+});
+
+test("a first visit sends the hash's config, and nothing without a hash", () => {
+  const state = parseHash("#seed=1&activation=relu");
+  const [config] = openingMessages({ state, frame: null, isReconnect: false, hashGiven: true });
+  assert.equal(config.type, "config");
+  assert.equal(config.config.activation, "relu");
+  assert.deepEqual(openingMessages({ state, frame: null, isReconnect: false, hashGiven: false }), []);
+});
+
+test("layers and neurons stay inside the limits; a new layer has two neurons", () => {
+  assert.deepEqual(changeLayers([4, 2], 1, 6), [4, 2, 2]);
+  assert.deepEqual(changeLayers([4, 2], -1, 6), [4]);
+  assert.deepEqual(changeLayers([], -1, 6), []);
+  assert.deepEqual(changeLayers([1, 1, 1, 1, 1, 1], 1, 6), [1, 1, 1, 1, 1, 1]);
+  assert.deepEqual(changeNeurons([4, 2], 0, 1, 8), [5, 2]);
+  assert.deepEqual(changeNeurons([8, 1], 0, 1, 8), [8, 1]);
+  assert.deepEqual(changeNeurons([8, 1], 1, -1, 8), [8, 1]);
+});
+
+test("the server's answer matches what was sent, except a clamped batch size", () => {
+  const sent = { seed: "0.5", networkShape: [3], batchSize: 2000, learningRate: 0.1 };
+  assert.ok(answers(sent, { seed: "0.5", networkShape: [3], batchSize: 250, learningRate: 0.1, noise: 0 }));
+  assert.ok(!answers(sent, { seed: "0.9", networkShape: [3], batchSize: 250, learningRate: 0.1 }));
+  assert.ok(!answers(sent, { seed: "0.5", networkShape: [4, 2], batchSize: 10, learningRate: 0.1 }));
+});
+
+test("captions name inputs and hidden neurons; the output has none", () => {
+  const layers = [2, 3, 1];
+  assert.equal(nodeCaption(null, layers, ["x", "y"], {}), "");
+  assert.equal(nodeCaption(1, layers, ["x", "y"], { y: "X2" }), "Input X2");
+  assert.equal(nodeCaption(4, layers, ["x", "y"], {}), "Neuron 3 of hidden layer 1");
+  assert.equal(nodeCaption(5, layers, ["x", "y"], {}), "");
+  assert.deepEqual(nested(new Float32Array([1, 2, 3, 4, 5, 6]), 2, 3), [[1, 2, 3], [4, 5, 6]]);
+});
