@@ -30,7 +30,7 @@ export function renderInspection(r, layers) {
   const name = paramName(r, layers, inputs);
   const g = r.gradient;
   const parts = [`<p class="ins-title">${name} = <span class="num" data-testid="inspector-value" data-value="${r.value}">${exact(r.value)}</span>
-    · epoch ${r.epoch} · ${r.point === "batch" ? `mean over the next mini-batch (${r.points} point${r.points === 1 ? "" : "s"})` : `training point ${r.point}`}
+    · epoch ${r.epoch} · ${r.point === "batch" ? `mean over the next mini-batch (${r.points} point${r.points === 1 ? "" : "s"})` : `training point ${r.point} (${r.forward[0].out.map((v, i) => `${esc(inputs[i])} = ${exact(v)}`).join(", ")}; target ${r.target.join(", ")})`}
     · ${esc(r.loss)}${r.dead ? " · <b>dead link</b>: training leaves it as it is" : ""}</p>`];
   if (r.points > 1) {
     const rows = r.per_point.map((p, i) => `<tr><td>${i}</td><td class="num">${exact(p.dE_dout)}</td>
