@@ -8,8 +8,9 @@ import { WeightEditor } from "./weights.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const SIZES = {
-  normal: { node: 30, row: 54, top: 58, label: 64, bias: 6 },
-  projector: { node: 38, row: 50, top: 66, label: 78, bias: 9 },
+  normal: { node: 30, row: 54, top: 58, label: 64, bias: 6, line: 1 },
+  // Thicker lines for a projector: a 1 px link vanishes on a wall.
+  projector: { node: 38, row: 50, top: 66, label: 78, bias: 9, line: 1.5 },
 };
 
 function svg(tag, attrs) {
@@ -81,6 +82,7 @@ export class NetworkView {
   build() {
     const g = this.geometry();
     const { s } = g;
+    this.lineScale = s.line;
     this.root.replaceChildren();
     this.root.style.height = `${g.height}px`;
     this.svg = svg("svg", { class: "links", width: g.width, height: g.height, "aria-hidden": "true" });
@@ -242,7 +244,7 @@ export class NetworkView {
       if (this.linkKeys.get(path) === key) continue;
       this.linkKeys.set(path, key);
       path.setAttribute("stroke", cssColor(w, this.palette));
-      path.setAttribute("stroke-width", linkWidth(w).toFixed(2));
+      path.setAttribute("stroke-width", (linkWidth(w) * this.lineScale).toFixed(2));
       path.classList.toggle("dead", dead);
     }
     for (const [rect, l, to] of this.biases) rect.setAttribute("fill", cssColor(frame.biases[l][to], this.palette));
