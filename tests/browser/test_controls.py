@@ -101,3 +101,23 @@ def test_a_diverged_network_says_so_and_offers_reset(open_playground, page):
     page.click(f"{tid('diverged')} button")
     page.wait_for_function("() => window.playground.frame.epoch === 0")
     page.wait_for_selector(tid("diverged"), state="hidden")
+
+
+SHADES = """() => {
+  const c = document.querySelector('[data-testid=output-heatmap]');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const seen = new Set();
+  for (let i = 0; i < d.length; i += 4) seen.add(d[i] << 16 | d[i + 1] << 8 | d[i + 2]);
+  return seen.size;
+}"""
+
+
+def test_discretize_leaves_two_colours(open_playground, page):
+    open_playground("#seed=0.12345")
+    for _ in range(5):
+        page.click(tid("step"))
+    page.wait_for_function("() => window.playground.frame.epoch === 5")
+    assert page.evaluate(SHADES) > 2
+    page.check(tid("discretize"))
+    page.wait_for_function(f"() => ({SHADES})() === 2")
+    assert "discretize=true" in page.evaluate("location.hash")
