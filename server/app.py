@@ -7,8 +7,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from server import classroom, lessons, pages
+from server import classroom, lessons, metrics, pages, ws
+from server.limits import ConnectionLimiter
+from server.metrics import Metrics
 from server.paths import STATIC_DIR
+from server.scheduler import Scheduler
 from server.settings import Settings
 
 
@@ -17,12 +20,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        app.state.scheduler.start()
         yield
+        await app.state.scheduler.stop()
 
     app = FastAPI(title="Neural-network playground", lifespan=lifespan, docs_url=None)
     app.state.settings = settings
+    app.state.metrics = Metrics()
+    app.state.scheduler = Scheduler(settings, app.state.metrics)
+    app.state.limiter = ConnectionLimiter(settings.max_sessions, settings.max_connections_per_ip)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(lessons.router)
     app.include_router(classroom.router)
+    app.include_router(ws.router)
+    app.include_router(metrics.router)
     return app

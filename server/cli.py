@@ -53,5 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         create_app(settings),
         **where,
         log_level="warning",
-        ws_max_size=settings.max_message_bytes,
+        ws_max_size=max(settings.ws_max_size, settings.max_message_bytes),
+        ws_ping_interval=settings.ws_ping_interval or None,
+        ws_ping_timeout=settings.ws_ping_timeout or None,
     )

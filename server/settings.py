@@ -30,6 +30,11 @@ class Settings:
     idle_timeout_s: float = 1800.0
     max_history: int = 5000
     max_history_per_frame: int = 2048
+    # Text messages up to this size reach the server and get an `error` when over
+    # max_message_bytes; the transport closes the connection (1009) on anything larger.
+    ws_max_size: int = 262144
+    ws_ping_interval: float = 20.0
+    ws_ping_timeout: float = 20.0
     # Pacing.
     default_speed: int = 60
     max_speed_choice: int = 300

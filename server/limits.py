@@ -1,0 +1,67 @@
+"""Shared-instance guards: per-connection message rate, connection counts, the Origin check."""
+
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import urlsplit
+
+
+class TokenBucket:
+    """`rate` messages per second on average, bursts of up to `burst`."""
+
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self.tokens = float(self.burst)
+        self.stamp = now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class ConnectionLimiter:
+    """Counts open connections, in total and per client address."""
+
+    def __init__(self, max_total: int, max_per_address: int) -> None:
+        self.max_total = max_total
+        self.max_per_address = max_per_address
+        self.per_address: Counter[str] = Counter()
+        self.total = 0
+
+    def admit(self, address: str) -> tuple[int, str] | None:
+        """None if the connection may open, else (close code, reason); admitted ones are counted."""
+        if self.total >= self.max_total:
+            return 1013, f"server full: {self.max_total} sessions open, try again later"
+        if self.per_address[address] >= self.max_per_address:
+            return 1008, f"too many connections from your address (at most {self.max_per_address})"
+        self.per_address[address] += 1
+        self.total += 1
+        return None
+
+    def release(self, address: str) -> None:
+        self.total -= 1
+        self.per_address[address] -= 1
+        if self.per_address[address] <= 0:
+            del self.per_address[address]
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> bool:
+    """Whether a WebSocket opened from page `origin` may talk to this server at `host`.
+
+    Browsers always send Origin on a WebSocket handshake, so a missing one means a program,
+    not a page of another site. By default only pages served by this very host are allowed.
+    """
+    if origin is None:
+        return True
+    if "*" in allowed:
+        return True
+    origin = origin.strip().rstrip("/").lower()
+    if allowed:
+        return origin in {a.strip().rstrip("/").lower() for a in allowed}
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and bool(host) and parts.netloc == host.lower()

@@ -1,0 +1,76 @@
+"""Counters of one server and GET /metrics in the Prometheus text format."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+
+router = APIRouter()
+RATE_WINDOW_S = 1.0
+
+
+class Metrics:
+    """Plain counters; the scheduler and the WebSocket route add to them."""
+
+    def __init__(self) -> None:
+        self.epochs = 0
+        self.frames_built = 0
+        self.frames_sent = 0
+        self.bytes_sent = 0
+        self.messages = 0
+        self.errors = 0
+        self.refused = 0
+        self.closed_for_abuse = 0
+        self.epochs_per_s = 0.0
+        self._mark = (0.0, 0)
+
+    def tick(self, now: float) -> None:
+        """Update the epochs/s figure about once a second."""
+        stamp, epochs = self._mark
+        if now - stamp >= RATE_WINDOW_S:
+            if stamp:
+                self.epochs_per_s = (self.epochs - epochs) / (now - stamp)
+            self._mark = (now, self.epochs)
+
+
+def render(metrics: Metrics, sessions: int, playing: int) -> str:
+    rows = [
+        ("playground_sessions", "gauge", "Open training sessions (one per WebSocket).", sessions),
+        ("playground_sessions_playing", "gauge", "Sessions currently training.", playing),
+        ("playground_epochs_total", "counter", "Epochs trained.", metrics.epochs),
+        (
+            "playground_epochs_per_second",
+            "gauge",
+            "Epochs trained per second, all sessions.",
+            round(metrics.epochs_per_s, 1),
+        ),
+        ("playground_frames_built_total", "counter", "Binary frames built.", metrics.frames_built),
+        ("playground_frames_sent_total", "counter", "Binary frames sent.", metrics.frames_sent),
+        ("playground_bytes_sent_total", "counter", "Bytes of frames sent.", metrics.bytes_sent),
+        ("playground_messages_total", "counter", "Client messages received.", metrics.messages),
+        ("playground_errors_total", "counter", "Error messages sent to clients.", metrics.errors),
+        (
+            "playground_connections_refused_total",
+            "counter",
+            "WebSocket connections refused (origin, limits).",
+            metrics.refused,
+        ),
+        (
+            "playground_connections_closed_total",
+            "counter",
+            "Connections closed for breaking limits (floods, idle).",
+            metrics.closed_for_abuse,
+        ),
+    ]
+    lines = []
+    for name, kind, text, value in rows:
+        lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}", f"{name} {value}"]
+    return "\n".join(lines) + "\n"
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+async def metrics_page(request: Request) -> PlainTextResponse:
+    state = request.app.state
+    scheduler = state.scheduler
+    text = render(state.metrics, state.limiter.total, scheduler.playing)
+    return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")

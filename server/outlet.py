@@ -1,0 +1,154 @@
+"""One client's side of a session: its outbox, frame pacing (fps, acks) and focus. No I/O.
+
+The WebSocket route drains the outbox with `next_outgoing`; the scheduler fills the frame slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+
+from server.protocol import PROTOCOL_VERSION, ProtocolError
+from server.session import Session, client_limits
+from server.settings import Settings
+
+MAX_PENDING_ERRORS = 8
+MAX_PENDING_MESSAGES = 32
+
+
+class ClientOutlet:
+    """Frames for one client: at most one unacknowledged, at most `fps` per second, newest wins.
+
+    JSON messages wait in a small outbox: a newer `state` or `data` replaces an unsent one, errors
+    beyond a few are dropped, so a client that stops reading never grows the server's memory.
+    """
+
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+        self.fps = settings.default_fps
+        self.focus: int | None = None
+        self.seq = 0
+        self.unacked: int | None = None
+        self.last_frame_at = float("-inf")
+        self.cursor = -1
+        self.urgent = True  # the first frame goes out at once
+        self.frame_version = -1
+        self.state_version = -1
+        self.data_version = -1
+        self.frame: bytes | None = None
+        self.outbox: deque[tuple[str, str]] = deque()
+        self.errors_dropped = 0
+        self.close_reason: str | None = None
+        self._wake = asyncio.Event()
+
+    # JSON side.
+
+    def send(self, message: dict, replaces: str = "") -> None:
+        """Queue a JSON message; one with a `replaces` key overwrites an unsent one with it."""
+        text = json.dumps(message, allow_nan=False, separators=(",", ":"))
+        if replaces:
+            for i, (key, _) in enumerate(self.outbox):
+                if key == replaces:
+                    self.outbox[i] = (replaces, text)
+                    self._wake.set()
+                    return
+        elif message.get("type") == "error":
+            if sum(key == "error" for key, _ in self.outbox) >= MAX_PENDING_ERRORS:
+                self.errors_dropped += 1
+                return
+            replaces = "error"
+        if len(self.outbox) >= MAX_PENDING_MESSAGES:
+            # The client asks for answers but does not read them: it gets closed.
+            self.close(f"more than {MAX_PENDING_MESSAGES} unread messages")
+            return
+        self.outbox.append((replaces, text))
+        self._wake.set()
+
+    def state_message(self) -> dict:
+        return {
+            "type": "state",
+            "protocol": PROTOCOL_VERSION,
+            **self.session.state(),
+            "fps": self.fps,
+            "focus": self.focus,
+            "limits": client_limits(self.settings),
+        }
+
+    def sync(self, force_state: bool = False) -> None:
+        """Queue `state` and `data` if the session changed since this client last heard."""
+        session = self.session
+        if force_state or session.state_version != self.state_version:
+            self.state_version = session.state_version
+            self.send(self.state_message(), replaces="state")
+        if session.data_version != self.data_version:
+            self.data_version = session.data_version
+            self.send(session.data(), replaces="data")
+
+    def want_frame(self) -> None:
+        """The client should see the session's newest state soon, not only at the next fps tick."""
+        self.urgent = True
+        if self.frame is not None:
+            # The unsent frame is out of date: drop it and rebuild, reusing its number.
+            self.frame = None
+            self.seq -= 1
+            self.unacked = None
+
+    def ack(self, seq: int) -> None:
+        if seq != self.unacked:
+            allowed = "none (no frame is waiting)" if self.unacked is None else str(self.unacked)
+            raise ProtocolError("seq", seq, f"the last frame's seq: {allowed}", request="ack")
+        self.unacked = None
+
+    # Frame side, driven by the scheduler.
+
+    def frame_due(self, now: float) -> bool:
+        session = self.session
+        return (
+            self.unacked is None
+            and self.close_reason is None
+            and not session.steps_left
+            and (self.urgent or session.version != self.frame_version)
+            and (self.urgent or now - self.last_frame_at >= 1.0 / self.fps)
+        )
+
+    def next_due(self, now: float) -> float | None:
+        """When a frame might next be due, if nothing else happens (None: only after a message)."""
+        if self.unacked is not None or self.session.version == self.frame_version:
+            return None
+        return self.last_frame_at + 1.0 / self.fps
+
+    def make_frame(self, now: float) -> int:
+        """Build the frame now and put it in the slot; returns its size in bytes."""
+        self.sync()
+        self.seq += 1
+        version = self.session.version
+        self.frame, self.cursor = self.session.frame(
+            seq=self.seq, focus=self.focus, cursor=self.cursor
+        )
+        self.frame_version = version
+        self.unacked = self.seq
+        self.last_frame_at = now
+        self.urgent = False
+        self._wake.set()
+        return len(self.frame)
+
+    # Drained by the WebSocket route.
+
+    def close(self, reason: str) -> None:
+        self.close_reason = reason
+        self._wake.set()
+
+    async def next_outgoing(self) -> str | bytes | None:
+        """The next thing to send: JSON text first, then the frame; None means close."""
+        while True:
+            if self.close_reason is not None:
+                return None
+            if self.outbox:
+                return self.outbox.popleft()[1]
+            if self.frame is not None:
+                frame, self.frame = self.frame, None
+                return frame
+            self._wake.clear()
+            await self._wake.wait()

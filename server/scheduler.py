@@ -1,0 +1,198 @@
+"""One task trains every busy session and builds every due frame, round robin, in short slices.
+
+Each round gives every busy session one slice of training (its speed's due epochs, or as many as
+fit in the slice at "max"), then builds a frame for every client that is ready for one, yielding
+to the event loop after each piece of work. When many sessions play, the slices shrink so a round
+stays short: everyone slows evenly, frames keep coming, nobody starves, no handler waits long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Protocol
+
+from server.metrics import Metrics
+from server.session import Session
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+MIN_SLICE_S = 0.0005
+IDLE_WAIT_S = 0.25
+
+
+class Outlet(Protocol):
+    """Anything that turns a session's state into frames: one client, or a room's fan-out."""
+
+    def frame_due(self, now: float) -> bool: ...
+
+    def next_due(self, now: float) -> float | None: ...
+
+    def make_frame(self, now: float) -> int: ...
+
+
+class Pace:
+    """A session's training clock: epochs owed at its speed, and the measured cost of one."""
+
+    def __init__(self, now: float) -> None:
+        self.credit = 0.0
+        self.stamp = now
+        self.seconds_per_epoch = 0.0  # unknown until measured: train one epoch first
+
+    def owed(self, session: Session, now: float, slice_s: float) -> int:
+        """How many epochs to train this round."""
+        elapsed, self.stamp = now - self.stamp, now
+        fit = 1 if not self.seconds_per_epoch else max(1, int(slice_s / self.seconds_per_epoch))
+        if session.steps_left or session.speed == "max":
+            self.credit = 0.0
+            return fit
+        speed = float(session.speed)
+        # Owed epochs accrue with time, but a backlog (a busy server) is forgiven, not replayed.
+        self.credit = min(self.credit + elapsed * speed, max(1.0, speed * 0.1))
+        n = min(int(self.credit), fit)
+        self.credit -= n
+        return n
+
+    def measured(self, epochs: int, seconds: float) -> None:
+        per = seconds / epochs
+        old = self.seconds_per_epoch
+        self.seconds_per_epoch = per if not old else 0.7 * old + 0.3 * per
+
+    def next_epoch_at(self, session: Session) -> float:
+        if session.steps_left or session.speed == "max":
+            return self.stamp
+        return self.stamp + max(0.0, 1.0 - self.credit) / float(session.speed)
+
+
+class Scheduler:
+    """Owns the compute: training slices and frame building, all in one task on the event loop."""
+
+    def __init__(self, settings: Settings, metrics: Metrics) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self.sessions: dict[Session, Pace] = {}
+        self.outlets: dict[Outlet, None] = {}  # an ordered set
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self.round_s = 0.0
+
+    def add_session(self, session: Session) -> None:
+        self.sessions.setdefault(session, Pace(time.monotonic()))
+
+    def remove_session(self, session: Session) -> None:
+        self.sessions.pop(session, None)
+
+    def add_outlet(self, outlet: Outlet) -> None:
+        self.outlets[outlet] = None
+        self.wake()
+
+    def remove_outlet(self, outlet: Outlet) -> None:
+        self.outlets.pop(outlet, None)
+
+    def wake(self) -> None:
+        """Something changed (a message, an ack): look again at once."""
+        self._wake.set()
+
+    def session_changed(self, session: Session) -> None:
+        """A session's network changed: its old per-epoch cost no longer holds."""
+        pace = self.sessions.get(session)
+        if pace is not None:
+            pace.seconds_per_epoch = 0.0
+            pace.stamp = time.monotonic()
+        self.wake()
+
+    @property
+    def playing(self) -> int:
+        return sum(1 for s in self.sessions if s.playing)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                worked = await self.round()
+            except Exception:  # keep serving everyone else
+                log.exception("scheduler round failed")
+                worked = False
+            if not worked:
+                await self._idle()
+
+    async def _idle(self) -> None:
+        now = time.monotonic()
+        wait = IDLE_WAIT_S
+        for session, pace in self.sessions.items():
+            if session.busy:
+                wait = min(wait, pace.next_epoch_at(session) - now)
+        for outlet in self.outlets:
+            due = outlet.next_due(now)
+            if due is not None:
+                wait = min(wait, due - now)
+        self._wake.clear()
+        if wait <= 0:
+            await asyncio.sleep(0)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), max(wait, 0.001))
+
+    def _slice_s(self, busy: int) -> float:
+        # A round should last about one frame interval, whatever the number of sessions.
+        target = 1.0 / max(1, self.settings.default_fps)
+        spare = max(0.0, target - self.frame_s)
+        return min(self.settings.slice_ms / 1000.0, max(MIN_SLICE_S, spare / max(1, busy)))
+
+    frame_s = 0.0  # time spent building frames in the last round
+
+    async def round(self) -> bool:
+        """One pass: a training slice for every busy session, then every due frame."""
+        started = time.monotonic()
+        busy = [(s, p) for s, p in list(self.sessions.items()) if s.busy]
+        slice_s = self._slice_s(len(busy))
+        worked = False
+        for session, pace in busy:
+            if session not in self.sessions or not session.busy:
+                continue  # closed or paused while we yielded
+            n = pace.owed(session, time.monotonic(), slice_s)
+            if n <= 0:
+                continue
+            t0 = time.monotonic()
+            try:
+                done = session.train(n)
+            except Exception:  # a bug in one session must not stop the others
+                log.exception("training failed; the session is paused")
+                session.playing, session.steps_left = False, 0
+                session.changed()
+                continue
+            if done:
+                pace.measured(done, time.monotonic() - t0)
+                self.metrics.epochs += done
+            worked = True
+            await asyncio.sleep(0)
+        frames_started = time.monotonic()
+        for outlet in list(self.outlets):
+            now = time.monotonic()
+            if outlet in self.outlets and outlet.frame_due(now):
+                try:
+                    self.metrics.frames_built += 1
+                    outlet.make_frame(now)
+                except Exception:
+                    log.exception("building a frame failed; the client is dropped")
+                    self.outlets.pop(outlet, None)
+                    close = getattr(outlet, "close", None)
+                    if close is not None:
+                        close("internal error while building a frame")
+                worked = True
+                await asyncio.sleep(0)
+        self.frame_s = time.monotonic() - frames_started
+        self.round_s = time.monotonic() - started
+        self.metrics.tick(time.monotonic())
+        return worked

@@ -1,0 +1,294 @@
+"""One training session: an engine Run, playing, speed, pending steps, loss history. No I/O."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from engine import DEFAULT_CONFIG, ConfigError, Run
+from server.protocol import ProtocolError, encode_frame
+from server.settings import Settings
+
+# Hash keys that only change what the page shows; the server accepts and ignores them.
+DISPLAY_KEYS = frozenset(
+    {"showTestData", "discretize", "hideText", "collectStats", "initZero", "cosX", "cosY"}
+)
+MAX_SEED_CHARS = 64
+
+
+def config_error(exc: ConfigError) -> ProtocolError:
+    return ProtocolError(exc.field, exc.value, exc.allowed, str(exc))
+
+
+def check_config(changes: dict, settings: Settings) -> dict:
+    """The keys of `changes` the engine should see, after the server's own limits."""
+    accepted = {}
+    for key, value in changes.items():
+        if key in DISPLAY_KEYS or key.endswith("_hide"):
+            continue
+        if key not in DEFAULT_CONFIG:
+            known = ", ".join(DEFAULT_CONFIG)
+            raise ProtocolError(key, value, f"a playground setting ({known})")
+        accepted[key] = value
+    shape = accepted.get("networkShape")
+    if shape is not None:
+        most, wide = settings.max_hidden_layers, settings.max_neurons
+        allowed = f"a list of up to {most} integers, each 1 to {wide}"
+        if not isinstance(shape, list) or len(shape) > most:
+            raise ProtocolError("networkShape", shape, allowed)
+        for width in shape:
+            if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= wide:
+                raise ProtocolError("networkShape", shape, allowed)
+    batch = accepted.get("batchSize")
+    if isinstance(batch, int) and not isinstance(batch, bool) and batch > settings.max_batch_size:
+        raise ProtocolError("batchSize", batch, f"an integer from 1 to {settings.max_batch_size}")
+    seed = accepted.get("seed")
+    if isinstance(seed, str) and len(seed) > MAX_SEED_CHARS:
+        raise ProtocolError("seed", seed, f"a string of at most {MAX_SEED_CHARS} characters")
+    return accepted
+
+
+class History:
+    """Loss points, each with an ever-growing index so readers can ask for "everything since i".
+
+    Bounded: when full, every other point is dropped (the newest is always kept).
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(2, limit)
+        self.rows = np.empty((self.limit, 4))  # index, epoch, train loss, test loss
+        self.count = 0
+        self.total = 0
+
+    def add(self, points: np.ndarray) -> None:
+        k = len(points)
+        if not k:
+            return
+        new = np.empty((k, 4))
+        new[:, 0] = np.arange(self.total, self.total + k)
+        new[:, 1:] = points
+        self.total += k
+        new = thin(new, self.limit)
+        while self.count + len(new) > self.limit:
+            kept = thin(self.rows[: self.count], self.count // 2)
+            self.count = len(kept)
+            self.rows[: self.count] = kept
+        self.rows[self.count : self.count + len(new)] = new
+        self.count += len(new)
+
+    def clear(self) -> None:
+        self.count = 0
+
+    def since(self, cursor: int, most: int) -> tuple[np.ndarray, int]:
+        """(points after index `cursor`, at most `most` of them, as (H, 3)), and the new cursor."""
+        rows = self.rows[: self.count]
+        start = np.searchsorted(rows[:, 0], cursor, side="right")
+        return thin(rows[start:], most)[:, 1:], self.total - 1
+
+
+def thin(rows: np.ndarray, most: int) -> np.ndarray:
+    """Keep every other row, newest first, until at most `most` rows remain."""
+    while len(rows) > max(1, most):
+        rows = rows[::-1][::2][::-1]
+    return rows
+
+
+class Session:
+    """A playground's whole server-side state; handlers change it, the scheduler trains it.
+
+    Versions let readers notice changes without callbacks: `version` moves whenever a frame would
+    differ, `state_version` when the `state` message would, `data_version` when the points do.
+    """
+
+    def __init__(self, settings: Settings, config: dict | None = None) -> None:
+        self.settings = settings
+        try:
+            self.run = Run.from_config(check_config(config or {}, settings))
+        except ConfigError as exc:
+            raise config_error(exc) from None
+        self.playing = False
+        self.speed: int | str = settings.default_speed
+        self.steps_left = 0
+        self.history = History(settings.max_history)
+        self.version = self.state_version = self.data_version = 0
+        self.losses = (0.0, 0.0)
+        self._note_losses()
+
+    # Changes made by messages.
+
+    def changed(self, state: bool = True, data: bool = False) -> None:
+        self.version += 1
+        self.state_version += state
+        self.data_version += data
+
+    def apply_config(self, changes: dict) -> str:
+        """Merge a partial config; returns the engine's verdict ("none", "data", ...)."""
+        try:
+            verdict = self.run.update(check_config(changes, self.settings))
+        except ConfigError as exc:
+            raise config_error(exc) from None
+        if verdict in ("network", "data"):
+            self.history.clear()
+            self.steps_left = 0
+        self._note_losses()
+        self.changed(data=verdict == "data")
+        return verdict
+
+    def set_playing(self, playing: bool) -> None:
+        if playing and self.run.diverged:
+            raise ProtocolError(
+                "play", True, "reset, or change the config: the network diverged", request="play"
+            )
+        self.playing = playing
+        self.steps_left = 0
+        self.changed()
+
+    def request_steps(self, n: int) -> None:
+        """Pause, then train `n` epochs in the scheduler's slices."""
+        self.playing = False
+        self.steps_left = n
+        self.changed()
+
+    def reset(self) -> None:
+        self.run.reset()
+        self.history.clear()
+        self.steps_left = 0
+        self._note_losses()
+        self.changed()
+
+    def regenerate(self) -> None:
+        self.run.regenerate()
+        self._note_losses()
+        self.changed(data=True)
+
+    def set_weight(self, layer: int, to: int, frm: int | None, value: float) -> None:
+        try:
+            if frm is None:
+                self.run.set_bias(layer, to, value)
+            else:
+                self.run.set_weight(layer, to, frm, value)
+        except ConfigError as exc:
+            raise config_error(exc) from None
+        self.changed(state=False)
+
+    def restore(self, config: dict, epoch: int, weights, biases, dead=None) -> None:
+        """Rebuild from `config`, then take these parameters; all or nothing."""
+        try:
+            run = Run.from_config(check_config(config, self.settings))
+            run.restore(weights, biases, epoch, dead)
+        except ConfigError as exc:
+            raise config_error(exc) from None
+        self.run = run
+        self.playing = False
+        self.steps_left = 0
+        self.history.clear()
+        self._note_losses()
+        self.changed(data=True)
+
+    # Training, called by the scheduler.
+
+    @property
+    def busy(self) -> bool:
+        """Whether the scheduler owes this session epochs (playing or stepping)."""
+        return self.playing or self.steps_left > 0
+
+    def train(self, n: int) -> int:
+        """Train up to `n` epochs (fewer if stepping ends first); returns how many ran."""
+        if self.steps_left:
+            n = min(n, self.steps_left)
+        points = self.run.step(n)
+        k = len(points)
+        if self.steps_left:
+            self.steps_left = 0 if k < n else self.steps_left - k
+        if k:
+            finite = np.isfinite(points).all(axis=1)
+            self.history.add(points[finite])
+            self._note_losses()
+            self.version += 1
+        if self.run.diverged and self.busy:
+            # A diverged network trains no further: pause and say so in `state`.
+            self.playing = False
+            self.steps_left = 0
+            self.changed()
+        return k
+
+    def _note_losses(self) -> None:
+        train, test = self.run.train_loss, self.run.test_loss
+        if math.isfinite(train) and math.isfinite(test):
+            self.losses = (float(train), float(test))
+
+    # What readers see.
+
+    @property
+    def layers(self) -> list[int]:
+        weights = self.run.network.weights
+        return [int(weights[0].shape[1])] + [int(w.shape[0]) for w in weights]
+
+    def state(self) -> dict:
+        """The session's part of a `state` message."""
+        return {
+            "config": self.run.config,
+            "epoch": int(self.run.epoch),
+            "playing": self.playing,
+            "diverged": bool(self.run.diverged),
+            "speed": self.speed,
+            "layers": self.layers,
+            "inputs": list(self.run.input_names),
+        }
+
+    def data(self) -> dict:
+        return {
+            "type": "data",
+            "train": np.round(self.run.train_points, 6).tolist(),
+            "test": np.round(self.run.test_points, 6).tolist(),
+        }
+
+    def frame(self, *, seq: int, focus: int | None, cursor: int) -> tuple[bytes, int]:
+        """The binary frame of the newest state, with the loss points after history `cursor`.
+
+        Returns (frame bytes, the new cursor). Call it once and send the bytes to many clients.
+        """
+        settings = self.settings
+        history, cursor = self.history.since(cursor, settings.max_history_per_frame)
+        layers = self.layers
+        if focus is None or not 0 <= focus < sum(layers):
+            focus = -1
+        grid = self.run.node_grids(settings.grid_size)[focus]
+        thumbs = self.run.node_grids(settings.thumb_size)
+        net = self.run.network
+        frame = encode_frame(
+            seq=seq,
+            epoch=int(self.run.epoch),
+            train_loss=self.losses[0],
+            test_loss=self.losses[1],
+            diverged=bool(self.run.diverged),
+            playing=self.playing,
+            layers=layers,
+            history=history,
+            weights=net.weights,
+            biases=net.biases,
+            dead=net.dead,
+            grid=grid,
+            thumbs=thumbs,
+            focus=focus,
+        )
+        return frame, cursor
+
+
+def client_limits(settings: Settings) -> dict:
+    """The limits a page shows and checks before sending (the `limits` of `state`)."""
+    return {
+        "maxHiddenLayers": settings.max_hidden_layers,
+        "maxNeurons": settings.max_neurons,
+        "maxBatchSize": settings.max_batch_size,
+        "maxSpeed": settings.max_speed_choice,
+        "maxFps": settings.max_fps,
+        "gridSize": settings.grid_size,
+        "thumbSize": settings.thumb_size,
+        "maxMessageBytes": settings.max_message_bytes,
+        "maxSteps": MAX_STEPS,
+    }
+
+
+MAX_STEPS = 1000

@@ -1,0 +1,144 @@
+"""The /ws route: admit a connection, pump messages in and frames out; logic lives elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+from fastapi import APIRouter, WebSocket
+
+from server.handlers import Context, dispatch
+from server.limits import TokenBucket, origin_allowed
+from server.metrics import Metrics
+from server.outlet import ClientOutlet
+from server.protocol import ProtocolError, error_message
+from server.session import Session
+
+router = APIRouter()
+MAX_REASON_BYTES = 120  # a close frame's reason must fit in 123 bytes
+
+
+async def close(websocket: WebSocket, code: int, reason: str) -> None:
+    reason = reason.encode()[:MAX_REASON_BYTES].decode(errors="ignore")
+    with contextlib.suppress(Exception):  # the peer may be gone already
+        await websocket.close(code, reason)
+
+
+@router.websocket("/ws")
+async def play_socket(websocket: WebSocket) -> None:
+    app = websocket.app.state
+    settings, metrics = app.settings, app.metrics
+    origin = websocket.headers.get("origin")
+    if not origin_allowed(origin, websocket.headers.get("host"), settings.allowed_origins):
+        metrics.refused += 1
+        await websocket.accept()
+        await close(websocket, 1008, f"origin not allowed: {origin}")
+        return
+    address = websocket.client.host if websocket.client else "unknown"
+    refusal = app.limiter.admit(address)
+    if refusal is not None:
+        metrics.refused += 1
+        await websocket.accept()
+        await close(websocket, *refusal)
+        return
+    try:
+        await websocket.accept()
+        await serve(websocket, Session(settings), app.scheduler, metrics)
+    finally:
+        app.limiter.release(address)
+
+
+async def serve(websocket: WebSocket, session: Session, scheduler, metrics: Metrics) -> None:
+    """Run one accepted connection until it closes."""
+    settings = session.settings
+    outlet = ClientOutlet(session, settings)
+    ctx = Context(session, outlet, scheduler, settings)
+    scheduler.add_session(session)
+    scheduler.add_outlet(outlet)
+    outlet.sync()
+    sender = asyncio.create_task(send_loop(websocket, outlet, metrics))
+    try:
+        await receive_loop(websocket, ctx, metrics)
+    finally:
+        sender.cancel()
+        for closer in ctx.closers:
+            closer()
+        scheduler.remove_outlet(outlet)
+        scheduler.remove_session(session)
+        scheduler.remove_session(ctx.session)
+
+
+async def send_loop(websocket: WebSocket, outlet: ClientOutlet, metrics: Metrics) -> None:
+    """Send what the outlet hands out; a stalled client blocks only this task."""
+    try:
+        while True:
+            item = await outlet.next_outgoing()
+            if item is None:
+                metrics.closed_for_abuse += 1
+                await close(websocket, 1008, outlet.close_reason or "closed")
+                return
+            if isinstance(item, bytes):
+                await websocket.send_bytes(item)
+                metrics.frames_sent += 1
+                metrics.bytes_sent += len(item)
+            else:
+                await websocket.send_text(item)
+                metrics.errors += item.startswith('{"type":"error"')
+    except Exception:  # the connection went away: the receive loop ends it
+        return
+
+
+async def receive_loop(websocket: WebSocket, ctx: Context, metrics: Metrics) -> None:
+    settings = ctx.settings
+    rate, burst = settings.max_messages_per_second, settings.message_burst
+    bucket = TokenBucket(rate, burst, time.monotonic())
+    strikes = TokenBucket(rate, burst, time.monotonic())  # refusals allowed before closing
+    refused = 0
+    while True:
+        try:
+            message = await asyncio.wait_for(websocket.receive(), settings.idle_timeout_s)
+        except TimeoutError:
+            metrics.closed_for_abuse += 1
+            await close(websocket, 1000, f"idle for {settings.idle_timeout_s:g} s")
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        metrics.messages += 1
+        now = time.monotonic()
+        if not bucket.take(now):
+            refused += 1
+            if not strikes.take(now):
+                metrics.closed_for_abuse += 1
+                await close(websocket, 1008, f"flooding: more than {rate:g} messages per second")
+                return
+            if refused % 10 == 1:
+                allowed = f"at most {rate:g} messages per second (bursts of {burst})"
+                ctx.reply(error_message(ProtocolError("message", f"{refused} refused", allowed)))
+            continue
+        refused = 0
+        refusal = check_size(message, settings.max_message_bytes)
+        if refusal is not None:
+            ctx.reply(error_message(refusal))
+        else:
+            dispatch(ctx, message["text"])
+        if ctx.outlet.close_reason is not None:
+            await close(websocket, 1008, ctx.outlet.close_reason)
+            return
+
+
+def check_size(message: dict, most: int) -> ProtocolError | None:
+    """Refuse binary messages and text longer than `most` bytes."""
+    text = message.get("text")
+    if text is None:
+        size = len(message.get("bytes") or b"")
+        return ProtocolError("message", f"binary, {size} bytes", "JSON text messages")
+    if len(text) > most or (len(text) * 4 > most and len(text.encode()) > most):
+        size = len(text.encode())
+        return ProtocolError(
+            "message",
+            f"{size} bytes",
+            f"at most {most} bytes",
+            f"message: {size} bytes is too large; allowed: at most {most} bytes",
+        )
+    return None

@@ -1,0 +1,146 @@
+"""A decoder of binary frames (docs/protocol.md, version 1) and helpers for WebSocket tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+
+HEADER = struct.Struct("<4sBBHIIddHHiI")
+TIMEOUT = 15.0
+
+
+@dataclass
+class Frame:
+    seq: int
+    epoch: int
+    diverged: bool
+    playing: bool
+    train_loss: float
+    test_loss: float
+    grid_size: int
+    thumb_size: int
+    focus: int
+    layers: list[int]
+    history: np.ndarray  # (H, 3): epoch, train loss, test loss
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    dead: list[np.ndarray]
+    grid: np.ndarray  # (G, G) uint8
+    thumbs: np.ndarray  # (n_nodes, T, T) uint8
+    size: int
+
+
+def pad4(n: int) -> int:
+    return (n + 3) & ~3
+
+
+def decode(data: bytes) -> Frame:
+    """Decode one frame, checking every length; raises ValueError on any mismatch."""
+    magic, version, flags, n_layers, seq, epoch, train, test, g, t, focus, h = HEADER.unpack_from(
+        data
+    )
+    if magic != b"NNPF" or version != 1:
+        raise ValueError(f"bad magic/version {magic!r} {version}")
+    off = HEADER.size
+    layers = list(struct.unpack_from(f"<{n_layers}H", data, off))
+    off = pad4(off + 2 * n_layers)
+    rows = np.frombuffer(
+        data, dtype=[("e", "<u4"), ("tr", "<f4"), ("te", "<f4")], count=h, offset=off
+    )
+    history = np.stack([rows["e"].astype(float), rows["tr"], rows["te"]], axis=1).reshape(-1, 3)
+    off += 12 * h
+    pairs = list(zip(layers[1:], layers[:-1], strict=True))
+    weights, biases, dead = [], [], []
+    for rows_, cols in pairs:
+        weights.append(np.frombuffer(data, "<f4", rows_ * cols, off).reshape(rows_, cols))
+        off += 4 * rows_ * cols
+    for rows_, _ in pairs:
+        biases.append(np.frombuffer(data, "<f4", rows_, off))
+        off += 4 * rows_
+    for rows_, cols in pairs:
+        dead.append(np.frombuffer(data, np.uint8, rows_ * cols, off).reshape(rows_, cols))
+        off += rows_ * cols
+    off = pad4(off)
+    grid = np.frombuffer(data, np.uint8, g * g, off).reshape(g, g)
+    off += g * g
+    n_nodes = sum(layers)
+    thumbs = np.frombuffer(data, np.uint8, n_nodes * t * t, off).reshape(n_nodes, t, t)
+    off += n_nodes * t * t
+    if off != len(data):
+        raise ValueError(f"frame has {len(data)} bytes, the layout needs {off}")
+    return Frame(
+        seq, epoch, bool(flags & 1), bool(flags & 2), train, test, g, t, focus, layers,
+        history, weights, biases, dead, grid, thumbs, len(data),
+    )  # fmt: skip
+
+
+def dequantise(q: np.ndarray) -> np.ndarray:
+    return np.where(q == 255, np.nan, q / 127.0 - 1.0)
+
+
+class Client:
+    """A test's view of one connection: JSON messages and frames kept apart, in order."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.state: dict | None = None
+        self.data: dict | None = None
+
+    async def send(self, **message) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def next(self, timeout: float = TIMEOUT) -> dict | Frame:
+        raw = await asyncio.wait_for(self.ws.recv(), timeout)
+        if isinstance(raw, bytes):
+            return decode(raw)
+        message = json.loads(raw)
+        if message["type"] == "state":
+            self.state = message
+        elif message["type"] == "data":
+            self.data = message
+        return message
+
+    async def until(self, kind: str, timeout: float = TIMEOUT, ack: bool = True) -> dict | Frame:
+        """The next message of `kind` ("state", "error", "frame", ...), acking frames passed by."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            item = await self.next(max(0.01, deadline - loop.time()))
+            if isinstance(item, Frame):
+                if kind == "frame":
+                    return item
+                if ack:
+                    await self.send(type="ack", seq=item.seq)
+            elif item["type"] == kind:
+                return item
+
+    async def state_with(self, timeout: float = TIMEOUT, **expected) -> dict:
+        """The next `state` whose fields have the `expected` values."""
+        while True:
+            state = await self.until("state", timeout)
+            if all(state[key] == value for key, value in expected.items()):
+                return state
+
+    async def frame(self, timeout: float = TIMEOUT) -> Frame:
+        return await self.until("frame", timeout)
+
+    async def ack(self, frame: Frame) -> None:
+        await self.send(type="ack", seq=frame.seq)
+
+    async def ready(self) -> Frame:
+        """After connecting: state, data, then the first frame (acknowledged)."""
+        await self.until("state")
+        frame = await self.frame()
+        assert self.data is not None
+        await self.ack(frame)
+        return frame
+
+    async def step(self, n: int = 1) -> Frame:
+        await self.send(type="step", n=n)
+        frame = await self.frame()
+        await self.ack(frame)
+        return frame

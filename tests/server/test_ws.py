@@ -1,0 +1,218 @@
+"""The /ws protocol against a real server: handshake, step, play, pause, reset, edits, focus."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import websockets
+from frames import Client, Frame, dequantise
+
+SEED = {"seed": "0.12345"}
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+async def connect(url: str, **kwargs) -> tuple[Client, object]:
+    ws = await websockets.connect(url, max_size=2**22, **kwargs)
+    return Client(ws), ws
+
+
+def test_handshake_sends_state_data_and_a_frame(server):
+    async def go():
+        async with websockets.connect(server.ws_url) as ws:
+            client = Client(ws)
+            state = await client.next()
+            assert state["type"] == "state"
+            assert state["protocol"] == 1
+            assert state["epoch"] == 0 and state["playing"] is False
+            assert state["speed"] == 60 and state["fps"] == 30
+            assert state["layers"] == [2, 4, 2, 1] and state["inputs"] == ["x", "y"]
+            assert state["config"]["dataset"] == "circle"
+            assert state["limits"]["maxHiddenLayers"] == 6 and state["limits"]["maxNeurons"] == 8
+            data = await client.next()
+            assert data["type"] == "data"
+            assert len(data["train"]) == 250 and len(data["test"]) == 250
+            frame = await client.next()
+            assert isinstance(frame, Frame) and frame.seq == 1 and frame.epoch == 0
+
+    run(go())
+
+
+def test_step_answers_with_exactly_one_frame_of_the_documented_layout(server):
+    async def go():
+        async with websockets.connect(server.ws_url) as ws:
+            client = Client(ws)
+            await client.ready()
+            await client.send(type="config", config=SEED)
+            await client.until("state")
+            first = await client.frame()
+            await client.ack(first)
+            await client.send(type="step", n=5)
+            frame = await client.frame()
+            assert frame.seq == first.seq + 1
+            assert frame.epoch == 5 and not frame.playing and not frame.diverged
+            assert frame.layers == [2, 4, 2, 1]
+            assert frame.grid_size == 100 and frame.thumb_size == 25 and frame.focus == -1
+            assert frame.history[:, 0].tolist() == [1, 2, 3, 4, 5]
+            assert np.isclose(frame.history[-1, 1], frame.train_loss, rtol=1e-6)
+            assert np.isclose(frame.history[-1, 2], frame.test_loss, rtol=1e-6)
+            assert [w.shape for w in frame.weights] == [(4, 2), (2, 4), (1, 2)]
+            assert [b.shape for b in frame.biases] == [(4,), (2,), (1,)]
+            assert all(d.max() == 0 for d in frame.dead)
+            assert frame.thumbs.shape == (9, 25, 25)
+            # The x1 input's thumbnail is x, clamped to [-1, 1], across each row, the same
+            # down each column.
+            x1 = dequantise(frame.thumbs[0])
+            assert np.allclose(x1[0], np.clip(np.linspace(-6, 6, 25), -1, 1), atol=0.01)
+            assert np.allclose(x1[:, 3], x1[0, 3], atol=0.01)
+            # The output grid is tanh-valued and the circle's centre is positive.
+            assert frame.grid.max() <= 254
+            # Nothing more comes: the step is answered once.
+            await client.ack(frame)
+            try:
+                extra = await client.next(timeout=0.5)
+            except TimeoutError:
+                extra = None
+            assert extra is None
+
+    run(go())
+
+
+def test_play_streams_frames_until_circle_is_learned_then_pause_stops(server):
+    async def go():
+        async with websockets.connect(server.ws_url) as ws:
+            client = Client(ws)
+            await client.ready()
+            await client.send(type="config", config=SEED)
+            await client.until("state")
+            await client.send(type="speed", eps="max")
+            await client.send(type="play")
+            await client.state_with(playing=True, speed="max")
+            epochs: list[float] = []
+            frame = await client.frame()
+            while frame.test_loss >= 0.05:
+                assert frame.playing
+                epochs += frame.history[:, 0].tolist()
+                await client.ack(frame)
+                frame = await client.frame(timeout=20)
+            epochs += frame.history[:, 0].tolist()
+            # Every epoch reached the chart, in order, none twice.
+            assert epochs == list(range(1, int(frame.epoch) + 1))
+            await client.ack(frame)
+            await client.send(type="pause")
+            await client.state_with(playing=False)
+            last = await client.frame()
+            assert not last.playing
+            await client.ack(last)
+            try:
+                extra = await client.next(timeout=0.5)
+            except TimeoutError:
+                extra = None
+            assert extra is None
+
+    run(go())
+
+
+def test_reset_and_regenerate(server):
+    async def go():
+        async with websockets.connect(server.ws_url) as ws:
+            client = Client(ws)
+            await client.ready()
+            await client.send(type="config", config=SEED)
+            await client.until("state")
+            await client.ack(await client.frame())
+            trained = await client.step(20)
+            await client.send(type="reset")
+            fresh = await client.frame()
+            await client.ack(fresh)
+            assert trained.epoch == 20 and fresh.epoch == 0 and client.state["epoch"] == 0
+            assert not np.allclose(fresh.weights[0], trained.weights[0])
+            points = client.data["train"]
+            await client.send(type="regenerate")
+            state = await client.until("state")
+            assert state["config"]["seed"] != "0.12345"
+            data = await client.until("data")
+            assert data["train"] != points
+            frame = await client.frame()
+            assert frame.epoch == 0
+            assert np.allclose(frame.weights[0], fresh.weights[0])
+
+    run(go())
+
+
+def test_set_weight_changes_the_next_frame(server):
+    async def go():
+        async with websockets.connect(server.ws_url) as ws:
+            client = Client(ws)
+            await client.ready()
+            await client.send(type="set_weight", layer=0, to=1, **{"from": 0}, value=2.5)
+            frame = await client.frame()
+            assert frame.weights[0][1, 0] == 2.5
+            await client.ack(frame)
+            await client.send(type="set_weight", layer=2, to=0, bias=True, value=-0.75)
+            frame = await client.frame()
+            assert frame.biases[2][0] == -0.75
+            assert frame.weights[0][1, 0] == 2.5
+
+    run(go())
+
+
+def test_focus_fps_and_config_rebuild(server):
+    async def go():
+        async with websockets.connect(server.ws_url) as ws:
+            client = Client(ws)
+            await client.ready()
+            await client.send(type="focus", node=0)
+            state = await client.until("state")
+            assert state["focus"] == 0
+            frame = await client.frame()
+            assert frame.focus == 0
+            x1 = dequantise(frame.grid)
+            assert np.allclose(x1[0], np.clip(np.linspace(-6, 6, 100), -1, 1), atol=0.01)
+            await client.ack(frame)
+            await client.send(type="fps", fps=10)
+            assert (await client.until("state"))["fps"] == 10
+            await client.send(type="config", config={"networkShape": [3], "xSquared": True})
+            state = await client.until("state")
+            assert state["layers"] == [3, 3, 1]
+            assert state["inputs"] == ["x", "y", "xSquared"]
+            frame = await client.frame()
+            assert frame.layers == [3, 3, 1] and frame.thumbs.shape == (7, 25, 25)
+
+    run(go())
+
+
+def test_divergence_pauses_and_sends_no_nan(server):
+    async def go():
+        async with websockets.connect(server.ws_url) as ws:
+            client = Client(ws)
+            await client.ready()
+            config = {"activation": "relu", "learningRate": 10, "problem": "regression"}
+            await client.send(type="config", config={**SEED, **config})
+            await client.until("state")
+            await client.ack(await client.frame())
+            await client.send(type="speed", eps="max")
+            await client.send(type="play")
+            async with asyncio.timeout(30):
+                await watch_until_diverged(client)
+            await client.send(type="play")
+            error = await client.until("error")
+            assert error["request"] == "play"
+
+    run(go())
+
+
+async def watch_until_diverged(client: Client) -> None:
+    while True:
+        item = await client.next()
+        if isinstance(item, Frame):
+            assert np.isfinite([item.train_loss, item.test_loss]).all()
+            assert np.isfinite(item.history).all()
+            assert all(np.isfinite(w).all() for w in item.weights)
+            await client.ack(item)
+        elif item["type"] == "state" and item["diverged"]:
+            assert item["playing"] is False
+            return
