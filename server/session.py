@@ -146,9 +146,9 @@ class Session:
 
     def request_steps(self, n: int) -> None:
         """Pause, then train `n` epochs in the scheduler's slices."""
-        self.playing = False
+        was_playing, self.playing = self.playing, False
         self.steps_left = n
-        self.changed()
+        self.changed(state=was_playing)
 
     def reset(self) -> None:
         self.run.reset()
