@@ -251,5 +251,7 @@ export class NetworkView {
     const n = frame.thumbSize;
     this.nodes.forEach((el, k) => this.painter.paint(el.firstChild, thumbOf(frame, k), n));
     this.editor.refresh((t) => this.valueOf(t));
+    // The dashes move along the links as the epochs go by, as in the original.
+    this.linkLayer.style.setProperty("--flow", String(-(frame.epoch % 1000) / 4));
   }
 }
