@@ -157,9 +157,9 @@ function onJson(message) {
     app.expect = null;
     controls.showError(message);
     if (app.skipped) {
+      const frame = app.skippedFrame;
       onJson(app.skipped);
-      if (app.skippedFrame) onFrame(app.skippedFrame);
-      app.skippedFrame = null;
+      if (frame) onFrame(frame);
     } else if (app.server) {
       app.state = withConfig(app.state, app.server.config);
       writeHash();
