@@ -9,6 +9,7 @@ import time
 from fastapi import APIRouter, WebSocket
 
 from server.handlers import Context, dispatch
+from server.inspect import on_inspect  # noqa: F401  (registers the `inspect` message)
 from server.limits import TokenBucket, origin_allowed
 from server.metrics import Metrics
 from server.outlet import ClientOutlet

@@ -123,6 +123,8 @@ class Inspector {
     this.open = false;
     this.lastAsk = 0;
     this.waiting = false;
+    this.dirty = false;
+    this.timer = null;
     slot.classList.add("inspector");
     slot.innerHTML = CONTROLS;
     this.body = slot.querySelector(".ins-body");
@@ -165,16 +167,27 @@ class Inspector {
     return message;
   }
 
-  /** Ask now (a selection changed) or, on a frame, when the last answer is in and 200 ms passed. */
+  /**
+   * Ask now (a selection changed) or, on a frame, once the last answer is in and 200 ms have
+   * passed; a frame that comes too soon is asked about later, so the last one is never missed.
+   */
   ask(now = false) {
     if (!this.open || !this.layers) return;
     const t = performance.now();
     // An answer lost to a reconnect must not stop the panel: after 2 s, ask again anyway.
     const waiting = this.waiting && t - this.lastAsk < 2000;
-    if (!now && (waiting || t - this.lastAsk < MIN_INTERVAL_MS)) return;
+    if (!now && (waiting || t - this.lastAsk < MIN_INTERVAL_MS)) {
+      this.dirty = true;
+      if (!this.timer) {
+        const wait = Math.max(MIN_INTERVAL_MS - (t - this.lastAsk), 20);
+        this.timer = setTimeout(() => { this.timer = null; if (this.dirty) this.ask(); }, wait);
+      }
+      return;
+    }
     if (this.send(this.request())) {
       this.lastAsk = t;
       this.waiting = true;
+      this.dirty = false;
     }
   }
 
@@ -190,6 +203,7 @@ class Inspector {
     } else if (message.type === "inspection") {
       this.waiting = false;
       if (this.open) this.out.innerHTML = renderInspection(message, this.layers);
+      if (this.dirty) this.ask();
     } else if (message.type === "error" && message.request === "inspect") {
       this.waiting = false;
       this.out.innerHTML = `<p class="ins-error" role="alert">${esc(message.message)}</p>`;

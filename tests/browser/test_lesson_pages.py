@@ -91,3 +91,31 @@ def test_linear_regression_step_and_click_in_points(linreg_page):
         "JSON.parse(document.querySelector('#lr-data').dataset.points || '[]').length === 2"
     )
     assert number(page, "lr-mstar") > 0  # the second click is up and to the right
+
+
+def test_playground_inspector_updates_live_and_shows_the_mode_formula(server, page):
+    page.goto(server.url + "/")
+    page.get_by_test_id("inspector-toggle").click()
+    gradient = page.get_by_test_id("inspector-gradient")
+    gradient.wait_for()
+    page.get_by_test_id("inspector-layer").select_option("1")
+    page.get_by_test_id("inspector-panel").filter(has_text="h1,1→h2,1 =").wait_for()
+    page.get_by_test_id("inspector-paths").wait_for()
+    first = float(gradient.get_attribute("data-value"))
+    page.get_by_test_id("step").click()
+    page.get_by_test_id("epoch").filter(has_text="1").wait_for()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=inspector-panel]').textContent.includes('epoch 1')"
+    )
+    exact = {
+        key: float(page.get_by_test_id(f"inspector-{key}").get_attribute("data-value"))
+        for key in ("value", "gradient", "updated")
+    }
+    assert exact["gradient"] != first
+    assert exact["updated"] == pytest.approx(exact["value"] - 0.03 * exact["gradient"], abs=1e-12)
+    page.get_by_test_id("gd-mode").select_option("stochastic")
+    formula = page.get_by_test_id("gd-formula")
+    formula.filter(has_text="J(xi, yi; θ)").wait_for()
+    assert "one training point per update" in formula.get_attribute("title")
+    page.get_by_test_id("inspector-batch").check()
+    page.get_by_test_id("inspector-panel").filter(has_text="next mini-batch (1 point)").wait_for()

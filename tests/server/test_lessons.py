@@ -1,11 +1,16 @@
 """The lesson pages and their JSON, from a real server process."""
 
+import asyncio
 import json
 import urllib.error
 import urllib.request
 
 import numpy as np
 import pytest
+import websockets
+
+from engine import Run
+from engine.features import feature_matrix
 
 
 def get(server, path):
@@ -125,3 +130,89 @@ def test_linear_regression_bad_input_names_the_field(server, body, field):
     assert status == 400
     assert answer["field"] == field
     assert answer["allowed"]
+
+
+# The playground's `inspect` message over a real WebSocket.
+
+
+async def _next_json(ws, kind: str) -> dict:
+    """The next `kind` or `error` message; frames on the way are acknowledged, so more can come."""
+    while True:
+        message = await asyncio.wait_for(ws.recv(), timeout=10)
+        if isinstance(message, bytes):
+            seq = int.from_bytes(message[8:12], "little")
+            await ws.send(json.dumps({"type": "ack", "seq": seq}))
+        else:
+            body = json.loads(message)
+            if body["type"] in (kind, "error"):
+                return body
+
+
+async def _next_frame_epoch(ws) -> int:
+    """The epoch of the next binary frame (u32 at offset 12, see docs/protocol.md)."""
+    while True:
+        message = await asyncio.wait_for(ws.recv(), timeout=10)
+        if isinstance(message, bytes):
+            seq = int.from_bytes(message[8:12], "little")
+            await ws.send(json.dumps({"type": "ack", "seq": seq}))
+            return int.from_bytes(message[12:16], "little")
+
+
+def test_inspect_agrees_with_the_engines_gradient_as_training_runs(server):
+    async def scenario():
+        async with websockets.connect(server.ws_url, origin=server.url) as ws:
+            state = await _next_json(ws, "state")
+            run = Run.from_config(state["config"])
+            X = feature_matrix(run.input_names, run.train_points[:, 0], run.train_points[:, 1]).T
+            Y = run.train_points[:, 2:3]
+            for epoch in (0, 3):
+                if epoch:
+                    await ws.send(json.dumps({"type": "step", "n": epoch}))
+                    run.step(epoch)
+                    while await _next_frame_epoch(ws) != epoch:
+                        pass
+                for layer, to, frm in ((0, 1, 0), (1, 0, 2), (2, 0, None)):
+                    ask = {"type": "inspect", "layer": layer, "to": to, "point": 7}
+                    ask.update({"bias": True} if frm is None else {"from": frm})
+                    await ws.send(json.dumps(ask))
+                    answer = await _next_json(ws, "inspection")
+                    assert answer["type"] == "inspection", answer
+                    assert answer["epoch"] == epoch
+                    dW, db = run.network.gradients(X[7:8], Y[7:8])
+                    expected = db[layer][to] if frm is None else dW[layer][to, frm]
+                    assert answer["gradient"] == pytest.approx(expected, abs=1e-9)
+                    rate = state["config"]["learningRate"]
+                    assert answer["updated"] == pytest.approx(answer["value"] - rate * expected)
+            await ws.send(
+                json.dumps({"type": "inspect", "layer": 0, "to": 0, "from": 1, "point": "batch"})
+            )
+            batch = await _next_json(ws, "inspection")
+            size = state["config"]["batchSize"]
+            dW, _ = run.network.gradients(X[:size], Y[:size])
+            assert batch["points"] == size
+            assert batch["gradient"] == pytest.approx(dW[0][0, 1], abs=1e-9)
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    "ask, field",
+    [
+        ({"layer": 7, "to": 0, "from": 0}, "layer"),
+        ({"layer": 0, "to": 9, "from": 0}, "to"),
+        ({"layer": 0, "to": 0}, "from"),
+        ({"layer": 0, "to": 0, "from": 0, "point": "all"}, "point"),
+        ({"layer": 0, "to": 0, "from": 0, "point": 10**6}, "point"),
+    ],
+)
+def test_inspect_bad_input_is_an_error_and_the_session_goes_on(server, ask, field):
+    async def scenario():
+        async with websockets.connect(server.ws_url, origin=server.url) as ws:
+            await ws.send(json.dumps({"type": "inspect", **ask}))
+            error = await _next_json(ws, "inspection")
+            assert error["type"] == "error" and error["field"] == field
+            assert error["request"] == "inspect"
+            await ws.send(json.dumps({"type": "inspect", "layer": 0, "to": 0, "from": 0}))
+            assert (await _next_json(ws, "inspection"))["type"] == "inspection"
+
+    asyncio.run(scenario())
