@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from engine import DEFAULT_CONFIG, ConfigError, Run
+from engine import DEFAULT_CONFIG, FEATURES, ConfigError, Run
 from server.protocol import ProtocolError, encode_frame
 from server.settings import Settings
 
@@ -21,8 +21,11 @@ def config_error(exc: ConfigError) -> ProtocolError:
     return ProtocolError(exc.field, exc.value, exc.allowed, str(exc))
 
 
-def check_config(changes: dict, settings: Settings) -> dict:
-    """The keys of `changes` the engine should see, after the server's own limits."""
+def check_config(changes: dict, settings: Settings, base: dict | None = None) -> dict:
+    """The keys of `changes` the engine should see, after the server's own limits.
+
+    `base` is the config the changes apply to (the defaults if None).
+    """
     accepted = {}
     for key, value in changes.items():
         if key in DISPLAY_KEYS or key.endswith("_hide"):
@@ -46,6 +49,10 @@ def check_config(changes: dict, settings: Settings) -> dict:
     seed = accepted.get("seed")
     if isinstance(seed, str) and len(seed) > MAX_SEED_CHARS:
         raise ProtocolError("seed", seed, f"a string of at most {MAX_SEED_CHARS} characters")
+    merged = {**DEFAULT_CONFIG, **(base or {}), **accepted}
+    if not any(merged[key] is True for key in FEATURES):
+        off = next((key for key in FEATURES if key in accepted), "x")
+        raise ProtocolError(off, accepted.get(off), "true for at least one input feature")
     return accepted
 
 
@@ -125,7 +132,7 @@ class Session:
     def apply_config(self, changes: dict) -> str:
         """Merge a partial config; returns the engine's verdict ("none", "data", ...)."""
         try:
-            verdict = self.run.update(check_config(changes, self.settings))
+            verdict = self.run.update(check_config(changes, self.settings, self.run.config))
         except ConfigError as exc:
             raise config_error(exc) from None
         if verdict in ("network", "data"):
