@@ -1,0 +1,135 @@
+/** The student page: join by code, follow the instructor live, fork, take on pushed challenges. */
+
+import { serializeHash, defaultState, withConfig } from "../js/state.js";
+import { RoomConnection } from "./room-socket.js";
+import { $, parseShape, renderLeaderboard, showError, showFrame, showStatus } from "./view.js";
+
+const STORE = "classroom-member";
+let conn = null;
+let mode = "follow";
+let playing = false;
+let locks = [];
+
+async function join(event) {
+  event.preventDefault();
+  const code = $("join-code").value;
+  const name = $("join-name").value;
+  const response = await fetch("/classroom/api/join", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ code, name }),
+  });
+  const body = await response.json();
+  if (!response.ok) {
+    showError($("join-error"), body);
+    return;
+  }
+  // Kept for this tab only, so a reload rejoins as the same student.
+  sessionStorage.setItem(STORE, JSON.stringify(body));
+  start(body);
+}
+
+function send(message) {
+  conn.send(message);
+}
+
+function setMode(next) {
+  mode = next;
+  $("mode").textContent = mode === "follow" ? "Following the instructor" : "Your own session";
+  $("fork").hidden = false;
+  $("follow").hidden = mode === "follow";
+  $("own-controls").hidden = mode === "follow";
+  $("open-playground").hidden = mode === "follow";
+}
+
+function applyLocks(next) {
+  locks = next;
+  for (const el of document.querySelectorAll("[data-control]")) {
+    el.hidden = locks.includes(el.dataset.control);
+  }
+}
+
+function onJson(message) {
+  switch (message.type) {
+    case "room":
+      applyLocks(message.locks);
+      setMode(message.mode);
+      showChallenge(message.challenge);
+      break;
+    case "state":
+      if (message.source !== "own") break;
+      playing = message.playing;
+      $("play").textContent = playing ? "Pause" : "Play";
+      $("dataset").value = message.config.dataset;
+      $("network-shape").value = message.config.networkShape.join(",");
+      $("learning-rate").value = String(message.config.learningRate);
+      $("open-playground").href = "/" + serializeHash({ ...withConfig(defaultState(), message.config), hidden: locks });
+      break;
+    case "forked":
+    case "pushed":
+      setMode("own");
+      if (message.challenge !== undefined) showChallenge(message.challenge);
+      break;
+    case "locks":
+      applyLocks(message.controls);
+      break;
+    case "spotlight":
+      $("spotlight-notice").hidden = !message.on;
+      break;
+    case "leaderboard":
+      $("leaderboard-box").hidden = false;
+      renderLeaderboard($("leaderboard"), message.entries);
+      break;
+    case "error":
+      showError($("room-error"), message);
+      break;
+    case "closed":
+      sessionStorage.removeItem(STORE);
+      $("room-error").textContent = `The room is closed: ${message.reason}`;
+      break;
+  }
+}
+
+function showChallenge(challenge) {
+  const box = $("challenge");
+  box.hidden = !challenge;
+  if (!challenge) return;
+  const limits = Object.entries(challenge.constraints || {})
+    .map(([key, value]) => `${key} ${Array.isArray(value) ? value.join(", ") : value}`)
+    .join("; ");
+  box.textContent = `Challenge: ${challenge.config.dataset}${limits ? ` (${limits})` : ""}. Lowest test loss wins.`;
+}
+
+function start(member) {
+  $("join").hidden = true;
+  $("room").hidden = false;
+  $("room-code").textContent = member.code;
+  $("my-name").textContent = member.name;
+  const hello = { type: "hello", role: "student", code: member.code, member: member.memberToken };
+  conn = new RoomConnection(hello, {
+    onJson,
+    onFrame: (frame) => showFrame(frame, $("follow-heatmap")),
+    onStatus: showStatus,
+  });
+  conn.connect();
+  setMode("follow");
+  $("fork").addEventListener("click", () => send({ type: "fork" }));
+  $("follow").addEventListener("click", () => {
+    send({ type: "follow" });
+    setMode("follow");
+  });
+  $("play").addEventListener("click", () => send({ type: playing ? "pause" : "play" }));
+  $("step").addEventListener("click", () => send({ type: "step" }));
+  $("reset").addEventListener("click", () => send({ type: "reset" }));
+  $("dataset").addEventListener("change", (e) => send({ type: "config", config: { dataset: e.target.value } }));
+  $("learning-rate").addEventListener("change", (e) =>
+    send({ type: "config", config: { learningRate: Number(e.target.value) } }));
+  $("network-shape").addEventListener("change", (e) =>
+    send({ type: "config", config: { networkShape: parseShape(e.target.value) } }));
+}
+
+const query = new URLSearchParams(location.search);
+if (query.get("code")) $("join-code").value = query.get("code");
+const saved = sessionStorage.getItem(STORE);
+if (saved) start(JSON.parse(saved));
+else $("join-form").addEventListener("submit", join);

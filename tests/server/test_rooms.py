@@ -1,0 +1,336 @@
+"""Classroom rooms over a real server: follow, fork, push, gallery, spotlight, locks, tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import struct
+import urllib.error
+import urllib.request
+
+import websockets
+
+HEADER = struct.Struct("<4sBBHIIddHHiI")
+TIMEOUT = 10.0
+
+
+def post(server, path: str, body: object = None, headers: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(body if body is not None else {}).encode()
+    headers = {"content-type": "application/json", **(headers or {})}
+    request = urllib.request.Request(server.url + path, data=data, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def get(server, path: str, headers: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(server.url + path, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def header(frame: bytes) -> dict:
+    magic, _, flags, n_layers, seq, epoch, train, test, g, t, focus, h = HEADER.unpack_from(frame)
+    assert magic == b"NNPF"
+    return {"seq": seq, "epoch": epoch, "test": test, "layers": n_layers, "grid": g, "thumb": t}
+
+
+class Client:
+    """A real WebSocket client of /classroom/ws that acknowledges every frame it reads."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.frames: list[bytes] = []
+
+    @classmethod
+    async def open(cls, server, hello: dict) -> Client:
+        ws = await websockets.connect(server.url.replace("http", "ws") + "/classroom/ws")
+        await ws.send(json.dumps({"type": "hello", **hello}))
+        return cls(ws)
+
+    async def send(self, **message: object) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def next(self, match) -> dict | bytes:
+        """The first message (dict) or frame (bytes) for which `match` is true."""
+
+        async def read():
+            while True:
+                raw = await self.ws.recv()
+                if isinstance(raw, bytes):
+                    self.frames.append(raw)
+                    await self.send(type="ack", seq=header(raw)["seq"])
+                    item = raw
+                else:
+                    item = json.loads(raw)
+                if match(item):
+                    return item
+
+        return await asyncio.wait_for(read(), TIMEOUT)
+
+    async def message(self, kind: str, /, **fields: object) -> dict:
+        def match(m):
+            return isinstance(m, dict) and m["type"] == kind and fields.items() <= m.items()
+
+        return await self.next(match)
+
+    async def frame(self, epoch: int) -> bytes:
+        return await self.next(lambda m: isinstance(m, bytes) and header(m)["epoch"] == epoch)
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+def new_room(server) -> dict:
+    status, room = post(server, "/classroom/api/rooms")
+    assert status == 201, room
+    return room
+
+
+def join(server, room: dict, name: str) -> dict:
+    status, member = post(server, "/classroom/api/join", {"code": room["code"], "name": name})
+    assert status == 201, member
+    return member
+
+
+async def teacher(server, room: dict) -> Client:
+    client = await Client.open(
+        server, {"role": "instructor", "code": room["code"], "token": room["token"]}
+    )
+    await client.message("room", role="instructor")
+    return client
+
+
+async def student(server, room: dict, name: str) -> Client:
+    member = join(server, room, name)
+    hello = {"role": "student", "code": room["code"], "member": member["memberToken"]}
+    client = await Client.open(server, hello)
+    await client.message("room", role="student")
+    return client
+
+
+def status_of(server, room: dict) -> dict:
+    path = f"/classroom/api/rooms/{room['code']}"
+    code, body = get(server, path, {"x-room-token": room["token"]})
+    assert code == 200, body
+    return body
+
+
+def test_create_and_join(server):
+    room = new_room(server)
+    assert len(room["code"]) == 6 and room["token"] and room["token"] not in room["joinUrl"]
+    member = join(server, room, "  Ada   Lovelace ")
+    assert member["name"] == "Ada Lovelace" and "token" not in member
+    assert member["memberToken"] != room["token"]
+    assert status_of(server, room)["members"] == 1
+    code, body = get(server, f"/classroom/api/rooms/{room['code']}")
+    assert code == 403 and body["field"] == "x-room-token"
+
+
+def test_names_are_checked(server):
+    room = new_room(server)
+    for bad in ["", "   ", "x" * 33, "bell\x07", 42]:
+        code, body = post(server, "/classroom/api/join", {"code": room["code"], "name": bad})
+        assert code == 400 and body["field"] == "name", (bad, body)
+    # Markup is a name like any other: the pages show it as text (see the browser test).
+    assert join(server, room, "<b>Bo</b>")["name"] == "<b>Bo</b>"
+
+
+def test_followers_share_one_training(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        students = [await student(server, room, f"s{i}") for i in range(3)]
+        for s in students:
+            await s.frame(0)
+        before = status_of(server, room)
+        await inst.send(type="step", n=7)
+        frames = [await s.frame(7) for s in [inst, *students]]
+        after = status_of(server, room)
+        # The room trained 7 epochs once, not once per follower, and encoded one frame for all.
+        assert after["epochsTrained"] - before["epochsTrained"] == 7
+        assert after["framesEncoded"] - before["framesEncoded"] == 1
+        assert after["followers"] == 4
+        assert all(f[12:] == frames[0][12:] for f in frames)  # the same bytes, own seq each
+        for client in [inst, *students]:
+            await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_fork_copies_weights_exactly(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        bob = await student(server, room, "Bob")
+        await inst.send(type="step", n=10)
+        await bob.frame(10)
+        await inst.send(type="snapshot")
+        original = await inst.message("snapshot")
+        await bob.send(type="fork")
+        forked = await bob.message("forked")
+        for key in ("config", "epoch", "weights", "biases", "dead"):
+            assert forked[key] == original[key], key
+        await bob.send(type="snapshot")
+        assert (await bob.message("snapshot"))["weights"] == original["weights"]
+        # The fork is Bob's own: training it leaves the room where it was.
+        await bob.send(type="step", n=5)
+        await bob.frame(15)
+        await inst.send(type="snapshot")
+        assert (await inst.message("snapshot"))["epoch"] == 10
+        await inst.close()
+        await bob.close()
+
+    asyncio.run(scenario())
+
+
+def test_push_switches_students(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        kids = [await student(server, room, n) for n in ("Cy", "Di")]
+        challenge = {"config": {"dataset": "xor"}, "constraints": {"maxNeurons": 4}}
+        await inst.send(type="push", token=room["token"], challenge=challenge)
+        for kid in kids:
+            pushed = await kid.message("pushed", kind="challenge")
+            assert pushed["challenge"]["constraints"] == {"maxNeurons": 4}
+            state = await kid.message("state", source="own")
+            assert state["config"]["dataset"] == "xor"
+        # The challenge's constraints hold on the server.
+        await kids[0].send(type="config", config={"networkShape": [3, 3]})
+        error = await kids[0].message("error", request="config")
+        assert error["field"] == "networkShape" and "4 neurons" in error["allowed"]
+        await kids[0].send(type="config", config={"networkShape": [3]})
+        assert (await kids[0].message("state", source="own"))["config"]["networkShape"] == [3]
+        # Pushing the setup gives everyone the instructor's network, weights included.
+        await inst.send(type="step", n=3)
+        await inst.frame(3)
+        await inst.send(type="push", token=room["token"])
+        for kid in kids:
+            await kid.message("pushed", kind="setup")
+            state = await kid.message("state", source="own")
+            assert state["config"]["dataset"] == "circle" and state["epoch"] == 3
+        for client in [inst, *kids]:
+            await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_gallery_leaderboard_and_spotlight(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        eve = await student(server, room, "Eve")
+        fay = await student(server, room, "Fay")
+        challenge = {"config": {"dataset": "circle"}, "constraints": {"maxLayers": 2}}
+        await inst.send(type="push", token=room["token"], challenge=challenge)
+        await eve.message("pushed")
+        await eve.send(type="step", n=20)
+        await eve.frame(20)
+
+        def trained(m):
+            eve_tile = [s for s in m.get("students", []) if s["name"] == "Eve"]
+            return m["type"] == "gallery" and eve_tile and eve_tile[0]["epoch"] == 20
+
+        gallery = await inst.next(lambda m: isinstance(m, dict) and trained(m))
+        tiles = {s["name"]: s for s in gallery["students"]}
+        assert set(tiles) == {"Eve", "Fay"}
+        assert tiles["Eve"]["layers"] == [2, 4, 2, 1]
+        assert len(tiles["Eve"]["thumb"]) == 4 * -(-(tiles["Eve"]["size"] ** 2) // 3)
+        assert tiles["Eve"]["testLoss"] > 0
+
+        board = await fay.next(lambda m: isinstance(m, dict) and m.get("entries"))
+        assert board["type"] == "leaderboard" and board["entries"][0]["name"] == "Eve"
+
+        await inst.send(type="spotlight", token=room["token"], member=tiles["Eve"]["id"])
+        info = await inst.message("room")
+        assert info["spotlight"]["name"] == "Eve"
+        assert (await eve.message("spotlight"))["on"] is True
+        await eve.send(type="step", n=2)
+        await inst.frame(22)  # the projector shows Eve's session, not the room's (epoch 0)
+        await inst.send(type="spotlight", token=room["token"], member=None)
+        await inst.frame(0)
+        for client in (inst, eve, fay):
+            await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_locks_are_enforced_by_the_server(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        gus = await student(server, room, "Gus")
+        await gus.send(type="fork")
+        await gus.message("forked")
+        controls = ["learningRate", "stepButton"]
+        await inst.send(type="lock", token=room["token"], controls=controls)
+        assert (await gus.message("locks"))["controls"] == sorted(controls)
+        await gus.send(type="config", config={"learningRate": 0.3})
+        error = await gus.message("error", request="config")
+        assert error["field"] == "learningRate" and "locked" in error["allowed"]
+        await gus.send(type="step")
+        assert (await gus.message("error", request="step"))["field"] == "step"
+        # Unchanged locked values and unlocked keys still go through.
+        await gus.send(type="config", config={"learningRate": 0.03, "dataset": "gauss"})
+        state = await gus.message("state", source="own")
+        assert state["config"]["dataset"] == "gauss" and state["config"]["learningRate"] == 0.03
+        await inst.send(type="lock", token=room["token"], controls=["nonsense"])
+        assert (await inst.message("error", request="lock"))["field"] == "controls"
+        await inst.close()
+        await gus.close()
+
+    asyncio.run(scenario())
+
+
+def test_only_the_instructor_token_pushes_spotlights_locks_closes(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        hal = await student(server, room, "Hal")
+        for kind in ("push", "spotlight", "lock", "close"):
+            for token in (None, "forged-" + room["token"][7:], room["code"]):
+                message = {"type": kind, "member": None, "controls": []}
+                if token is not None:
+                    message["token"] = token
+                await hal.send(**message)
+                error = await hal.message("error", request=kind)
+                assert error["field"] == "token", error
+        # A follower cannot drive the room's network either.
+        await hal.send(type="play")
+        assert "fork first" in (await hal.message("error", request="play"))["allowed"]
+        # Nothing happened: the room is open and unlocked, and Hal still follows it.
+        status = status_of(server, room)
+        assert status["locks"] == [] and status["challenge"] is None and status["epoch"] == 0
+        await inst.send(type="step")
+        await hal.frame(1)
+        # The instructor's role itself needs the token.
+        forged = {"role": "instructor", "code": room["code"], "token": "not-it"}
+        intruder = await Client.open(server, forged)
+        assert (await intruder.message("error"))["field"] == "token"
+        await intruder.ws.wait_closed()
+        assert intruder.ws.close_code == 4404
+        await inst.close()
+        await hal.close()
+
+    asyncio.run(scenario())
+
+
+def test_closing_a_room_tells_everyone(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        ivy = await student(server, room, "Ivy")
+        await inst.send(type="close", token=room["token"])
+        assert (await ivy.message("closed"))["reason"] == "closed by the instructor"
+        await ivy.ws.wait_closed()
+        code, body = post(server, "/classroom/api/join", {"code": room["code"], "name": "Jo"})
+        assert code == 404 and body["field"] == "code"
+        await inst.close()
+
+    asyncio.run(scenario())
