@@ -4,7 +4,8 @@
 
 Starts a playground server, opens the page for the default setup and for spiral with all 7 features
 and 6 hidden layers of 8, plays at max speed, and counts what the page shows: the epoch counter and
-the output heatmap's repaints. Prints a table, then one JSON line.
+the output heatmap's repaints, and the page's own drawing time per frame. Prints a table, then
+one JSON line.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SAMPLE = """() => ({
   epoch: window.playground.frame.epoch,
   paints: Number(document.querySelector('[data-testid=output-heatmap]').dataset.paints),
   frames: window.playground.stats.frames,
+  drawMs: window.playground.stats.drawMs,
   t: performance.now(),
 })"""
 
@@ -73,10 +75,12 @@ def measure(page, url: str, seconds: float) -> dict:
     b = page.evaluate(SAMPLE)
     page.click('[data-testid="play"]')
     dt = (b["t"] - a["t"]) / 1000
+    frames = max(1, b["frames"] - a["frames"])
     return {
         "epochs_per_s": round((b["epoch"] - a["epoch"]) / dt, 1),
         "repaints_per_s": round((b["paints"] - a["paints"]) / dt, 1),
         "frames_per_s": round((b["frames"] - a["frames"]) / dt, 1),
+        "draw_ms_per_frame": round((b["drawMs"] - a["drawMs"]) / frames, 2),
     }
 
 
@@ -100,9 +104,10 @@ def main() -> None:
     finally:
         server.kill()
         server.wait()
-    print(f"{'setup':<10}{'epochs/s':>12}{'repaints/s':>12}{'frames/s':>12}")
+    columns = ["epochs_per_s", "repaints_per_s", "frames_per_s", "draw_ms_per_frame"]
+    print(f"{'setup':<10}" + "".join(f"{c:>20}" for c in columns))
     for name, r in results.items():
-        print(f"{name:<10}{r['epochs_per_s']:>12}{r['repaints_per_s']:>12}{r['frames_per_s']:>12}")
+        print(f"{name:<10}" + "".join(f"{r[c]:>20}" for c in columns))
     flat = {f"{name}_{k}": v for name, r in results.items() for k, v in r.items()}
     print(json.dumps({"cpus": os.cpu_count(), **flat}))
 

@@ -22,7 +22,7 @@ const app = {
   data: null,
   frame: null,
   focus: null,
-  stats: { frames: 0, connects: 0, framesThisConnect: 0 },
+  stats: { frames: 0, connects: 0, framesThisConnect: 0, drawMs: 0 },
 };
 window.playground = app;
 const hashGiven = location.hash.length > 1;
@@ -125,9 +125,11 @@ function onFrame(frame) {
     app.skippedFrame = frame;
     return;
   }
+  const start = performance.now();
   app.stats.frames += 1;
   app.stats.framesThisConnect += 1;
   drawFrame(frame);
+  app.stats.drawMs += performance.now() - start;
 }
 
 function onJson(message) {
