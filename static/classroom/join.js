@@ -101,8 +101,8 @@ function showChallenge(challenge) {
 }
 
 function start(member) {
-  $("join").hidden = true;
-  $("room").hidden = false;
+  document.getElementById("join").hidden = true;
+  document.getElementById("room").hidden = false;
   $("room-code").textContent = member.code;
   $("my-name").textContent = member.name;
   const hello = { type: "hello", role: "student", code: member.code, member: member.memberToken };

@@ -29,6 +29,7 @@ function send(message) {
 function onJson(message) {
   switch (message.type) {
     case "state":
+      if (message.source !== "room") break;
       playing = message.playing;
       $("play").textContent = playing ? "Pause" : "Play";
       $("dataset").value = message.config.dataset;
@@ -43,6 +44,7 @@ function onJson(message) {
       $("stage-title").textContent = spotlightName ? `Spotlight: ${spotlightName}` : "Your network";
       $("end-spotlight").hidden = !spotlightName;
       document.body.classList.toggle("spotlight", Boolean(spotlightName));
+      if (spotlightName) scrollTo(0, 0);
       break;
     case "gallery":
       students = message.students;
@@ -68,8 +70,8 @@ function drawGallery() {
 
 function start(code, secret) {
   token = secret;
-  $("create").hidden = true;
-  $("room").hidden = false;
+  document.getElementById("create").hidden = true;
+  document.getElementById("room").hidden = false;
   $("room-code").textContent = code;
   $("join-url").textContent = `${location.host}/classroom/join`;
   const hello = { type: "hello", role: "instructor", code, token };
