@@ -32,7 +32,9 @@ const sendConfig = (partial) => {
   app.state = { ...app.state, ...partial };
   writeHash();
   controls.render(app.state, app.server);
-  send({ type: "config", config: partial });
+  // Offline, the change waits in the URL; the weights in hand no longer fit it, so the
+  // reconnect sends the config rather than restoring them.
+  if (!send({ type: "config", config: partial })) app.frame = null;
 };
 
 const controls = new Controls(doc, boot, {
