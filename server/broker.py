@@ -173,11 +173,10 @@ class FollowerOutlet(ClientOutlet):
     skips frames, never queues them, and costs the room nothing.
     """
 
-    def __init__(self, session: Session | None, settings: Settings, wake: Callable[[], None]):
+    def __init__(self, session: Session | None, settings: Settings) -> None:
         super().__init__(session, settings)
         self.following: str | None = None
         self.incoming: bytes | None = None
-        self.wake_scheduler = wake
         self.subscription: Subscription | None = None
         self.context = None  # the connection's handler Context, for a room to switch sessions
         self.saying_goodbye = ""  # a room's closing reason, once it closes
@@ -191,7 +190,21 @@ class FollowerOutlet(ClientOutlet):
     def _frame(self, channel: str, frame: bytes) -> None:
         if channel == self.following:
             self.incoming = frame
-            self.wake_scheduler()
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        """Hand the newest followed frame to the sender if the last one was acknowledged.
+
+        Followers bypass the scheduler: passing a frame on is a header rewrite, and the room's
+        training should not wait on a round through every follower.
+        """
+        ready = self.unacked is None and self.close_reason is None and not self.saying_goodbye
+        if self.following is None or self.incoming is None or not ready:
+            return
+        self.seq += 1
+        self.frame, self.incoming = with_seq(self.incoming, self.seq), None
+        self.unacked = self.seq
+        self._wake.set()
 
     def send_text(self, text: str, replaces: str = "") -> None:
         """Queue JSON text built once for many; a newer retained event replaces an unsent one."""
@@ -247,26 +260,15 @@ class FollowerOutlet(ClientOutlet):
         # After a switch of source, the page may still acknowledge a frame of the old one.
         if self.unacked is not None or seq > self.seq:
             super().ack(seq)
+        self._pass_on()
 
     def frame_due(self, now: float) -> bool:
-        if self.following is not None:
-            return self.unacked is None and self.incoming is not None and self.close_reason is None
-        return self.session is not None and super().frame_due(now)
+        return self.following is None and self.session is not None and super().frame_due(now)
 
     def next_due(self, now: float) -> float | None:
         if self.following is not None or self.session is None:
             return None
         return super().next_due(now)
-
-    def make_frame(self, now: float) -> int:
-        if self.following is None:
-            return super().make_frame(now)
-        self.seq += 1
-        self.frame, self.incoming = with_seq(self.incoming, self.seq), None
-        self.unacked = self.seq
-        self.last_frame_at = now
-        self._wake.set()
-        return len(self.frame)
 
     def farewell(self, reason: str) -> None:
         """Close after sending what is queued (the room's `closed` message), frames dropped."""

@@ -190,7 +190,7 @@ async def _serve(websocket: WebSocket, classroom: Classroom, address: str, metri
         return
     room, member = greeted
     scheduler = classroom.scheduler
-    outlet = FollowerOutlet(None, classroom.settings, scheduler.wake)
+    outlet = FollowerOutlet(None, classroom.settings)
     ctx = Context(room.session if member is None else None, outlet, scheduler, classroom.settings)
     ctx.extras.update(room=room, member=member)
     outlet.context = ctx
