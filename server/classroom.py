@@ -26,8 +26,9 @@ from server.rooms import (
     clean_constraints,
     clean_locks,
     clean_name,
-    copy_session,
     lock_refusal,
+    parameters,
+    session_from,
     snapshot,
     tokens_match,
 )
@@ -225,6 +226,7 @@ class Classroom:
         self.broker = MemoryBroker()
         self.registry = RoomRegistry(settings)
         self._task: asyncio.Task | None = None
+        self._jobs: set[asyncio.Task] = set()  # forks and pushes building sessions
 
     # Rooms.
 
@@ -318,6 +320,9 @@ class Classroom:
             room.instructors.discard(outlet)
         elif member.outlet is outlet:
             member.outlet = None
+            if member.session is not None and member.session.busy:
+                # Nobody watches it: it stops training, and stays in the gallery as it was.
+                member.session.set_playing(False)
 
     def _room_info(self, room: Room, member: Member | None) -> dict:
         info = {"type": "room", "code": room.code, "locks": sorted(room.locks)}
@@ -346,7 +351,7 @@ class Classroom:
             if kind in INSTRUCTOR_ONLY:
                 if not tokens_match(room.token, message.get("token")):
                     raise RoomError("token", None, "the room's instructor token", 403)
-                getattr(self, f"_on_{kind}")(room, message)
+                getattr(self, f"_on_{kind}")(room, message, ctx)
             elif kind == "snapshot":
                 if ctx.session is None:
                     raise RoomError("snapshot", kind, "after fork: you follow the instructor")
@@ -389,9 +394,35 @@ class Classroom:
     # Student actions.
 
     def _on_fork(self, room: Room, member: Member, ctx: Context) -> None:
-        session = copy_session(room.session, self.settings)
-        self._give_session(room, member, session)
-        ctx.reply({"type": "forked", **snapshot(session)})
+        if member.session is None:
+            self._check_capacity(1)
+        parts = parameters(room.session)
+        self._spawn(self._fork(room, member, ctx, parts))
+
+    async def _fork(self, room: Room, member: Member, ctx: Context, parts: dict) -> None:
+        session = await asyncio.to_thread(session_from, parts, self.settings)
+        if not room.closed:
+            self._give_session(room, member, session)
+            ctx.reply({"type": "forked", **snapshot(session)})
+
+    def _check_capacity(self, wanted: int) -> None:
+        """Students' own sessions count against `max_sessions`, like the playground's."""
+        most = self.settings.max_sessions
+        held = sum(
+            m.session is not None for r in self.registry.rooms.values() for m in r.members.values()
+        )
+        if held + wanted > most:
+            raise RoomError("sessions", held + wanted, f"at most {most} on this server", 503)
+
+    def _spawn(self, job) -> None:
+        task = asyncio.get_running_loop().create_task(job)
+        self._jobs.add(task)
+        task.add_done_callback(self._job_done)
+
+    def _job_done(self, task: asyncio.Task) -> None:
+        self._jobs.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a classroom job failed", exc_info=task.exception())
 
     def _on_follow(self, room: Room, member: Member, ctx: Context) -> None:
         ctx.outlet.follow(room.channel, self.broker)
@@ -414,13 +445,14 @@ class Classroom:
 
     # Instructor actions (the token was checked).
 
-    def _on_push(self, room: Room, message: dict) -> None:
+    def _on_push(self, room: Room, message: dict, ctx: Context) -> None:
         """Everyone gets the instructor's setup (config and weights), or a challenge."""
         raw = message.get("challenge")
+        self._check_capacity(sum(m.session is None for m in room.members.values()))
         if raw is None:
-            room.challenge = None
-            make = lambda: copy_session(room.session, self.settings)  # noqa: E731
-            pushed = {"type": "pushed", "kind": "setup", "challenge": None}
+            parts = parameters(room.session)
+            make = lambda: session_from(parts, self.settings)  # noqa: E731
+            challenge = None
         else:
             if not isinstance(raw, dict):
                 raise RoomError("challenge", raw, "an object with config, constraints")
@@ -429,21 +461,39 @@ class Classroom:
                 raise RoomError("challenge.config", changes, "a partial playground config")
             constraints = clean_constraints(raw.get("constraints"), self.settings)
             config = {**room.session.run.config, **changes}
-            Session(self.settings, config)  # validates: a bad challenge changes nothing
-            room.challenge = {"config": config, "constraints": constraints}
-            room.share_leaderboard = raw.get("leaderboard", True) is not False
+            make = lambda: Session(self.settings, config)  # noqa: E731
+            challenge = {"config": config, "constraints": constraints}
+            challenge["leaderboard"] = raw.get("leaderboard", True) is not False
+        room.pushes += 1
+        self._spawn(self._push(room, ctx, make, challenge, room.pushes))
+
+    async def _push(self, room: Room, ctx: Context, make, challenge, push: int) -> None:
+        try:
+            first = await asyncio.to_thread(make)  # the engine checks the config here
+        except ProtocolError as exc:
+            exc.request = "push"
+            ctx.reply(error_message(exc))
+            return
+        if room.closed or push != room.pushes:
+            return
+        room.challenge = challenge
+        if challenge is not None:
+            room.share_leaderboard = challenge["leaderboard"]
             for member in room.members.values():
                 member.best_loss = None
-            make = lambda: Session(self.settings, config)  # noqa: E731
-            pushed = {"type": "pushed", "kind": "challenge", "challenge": room.challenge}
+        kind = "setup" if challenge is None else "challenge"
         # Pages learn what is coming first, then get their new session's state.
+        pushed = {"type": "pushed", "kind": kind, "challenge": challenge}
         self.broker.publish_event(room.channel, _json(pushed))
-        for member in room.members.values():
-            self._give_session(room, member, make())
         self._publish_leaderboard(room)
         self._send_room_info(room)
+        for i, member in enumerate(list(room.members.values())):
+            session = first if i == 0 else await asyncio.to_thread(make)
+            if room.closed or push != room.pushes:
+                return
+            self._give_session(room, member, session)
 
-    def _on_lock(self, room: Room, message: dict) -> None:
+    def _on_lock(self, room: Room, message: dict, ctx: Context) -> None:
         room.locks = clean_locks(message.get("controls"))
         self._publish_locks(room)
         self._send_room_info(room)
@@ -452,7 +502,7 @@ class Classroom:
         locks = _json({"type": "locks", "controls": sorted(room.locks)})
         self.broker.publish_event(room.channel, locks, retain="locks")
 
-    def _on_spotlight(self, room: Room, message: dict) -> None:
+    def _on_spotlight(self, room: Room, message: dict, ctx: Context) -> None:
         target = message.get("member")
         if target is None:
             self._end_spotlight(room)
@@ -488,7 +538,7 @@ class Classroom:
         if member is not None:
             self._tell_member(room, member, {"type": "spotlight", "on": False})
 
-    def _on_close(self, room: Room, message: dict) -> None:
+    def _on_close(self, room: Room, message: dict, ctx: Context) -> None:
         self.close_room(room, "closed by the instructor")
 
     def _tell_member(self, room: Room, member: Member, message: dict) -> None:

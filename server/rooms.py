@@ -238,6 +238,7 @@ class Room:
     spot_fan: Any = None  # FanOutlet of the spotlighted student's session
     instructors: set = field(default_factory=set)  # instructors' FollowerOutlets
     last_gallery: str = ""
+    pushes: int = 0  # a newer push supersedes one still building sessions
     last_board: str = ""
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -333,12 +334,25 @@ def snapshot(session: Session) -> dict:
     }
 
 
-def copy_session(source: Session, settings: Settings) -> Session:
-    """A new session with the source's config, data, weights, biases, dead links and epoch."""
-    net = source.run.network
-    session = Session(settings, source.run.config)
-    weights = [w.copy() for w in net.weights]
-    biases = [b.copy() for b in net.biases]
-    dead = [d.copy() for d in net.dead]
-    session.restore(source.run.config, int(source.run.epoch), weights, biases, dead)
+def parameters(session: Session) -> dict:
+    """Copies of what a fork takes from a session, taken between two training slices."""
+    net = session.run.network
+    return {
+        "config": dict(session.run.config),
+        "epoch": int(session.run.epoch),
+        "weights": [w.copy() for w in net.weights],
+        "biases": [b.copy() for b in net.biases],
+        "dead": [d.copy() for d in net.dead],
+    }
+
+
+def session_from(parts: dict, settings: Settings) -> Session:
+    """A new session with these parameters: same config and data, weights, dead links, epoch.
+
+    Building data takes milliseconds of pure Python, so callers run this off the event loop.
+    """
+    session = Session(settings, parts["config"])
+    session.restore(
+        parts["config"], parts["epoch"], parts["weights"], parts["biases"], parts["dead"]
+    )
     return session

@@ -41,6 +41,24 @@ def test_rooms_and_members_are_bounded(make_server):
     assert code == 409 and "2 students" in body["allowed"]
 
 
+def test_students_sessions_count_against_max_sessions(make_server):
+    server = make_server(max_sessions=3)
+    room = new_room(server)
+    for name in ("a", "b", "c", "d"):
+        join(server, room, name)
+
+    async def push():
+        hello = {"role": "instructor", "code": room["code"], "token": room["token"]}
+        client = await Client.open(server, hello)
+        await client.send(type="push", token=room["token"])
+        error = await client.message("error", request="push")
+        await client.close()
+        return error
+
+    error = asyncio.run(push())
+    assert error["field"] == "sessions" and "at most 3" in error["allowed"]
+
+
 def test_idle_room_expires(make_server):
     server = make_server(room_idle_timeout_s=0.5)
     room = new_room(server)
