@@ -56,4 +56,5 @@ def main(argv: list[str] | None = None) -> None:
         ws_max_size=max(settings.ws_max_size, settings.max_message_bytes),
         ws_ping_interval=settings.ws_ping_interval or None,
         ws_ping_timeout=settings.ws_ping_timeout or None,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
     )

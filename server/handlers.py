@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from server.session import MAX_STEPS, Session
 from server.settings import Settings
 
 U32_MAX = 2**32 - 1
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -70,6 +72,10 @@ def dispatch(ctx: Context, text: str) -> None:
         if exc.request is None:
             exc.request = kind
         ctx.reply(error_message(exc))
+    except Exception:  # a bug must cost one answer, not the connection or the server
+        log.exception("handling a %r message failed", kind)
+        allowed = "a message the server can handle"
+        ctx.reply(error_message(ProtocolError("type", kind, allowed, "internal error", kind)))
 
 
 @handler("config")

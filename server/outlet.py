@@ -33,6 +33,7 @@ class ClientOutlet:
         self.unacked: int | None = None
         self.last_frame_at = float("-inf")
         self.cursor = -1
+        self.cursor_before = -1  # where the unsent frame's loss points began
         self.urgent = True  # the first frame goes out at once
         self.frame_version = -1
         self.state_version = -1
@@ -94,6 +95,7 @@ class ClientOutlet:
             self.frame = None
             self.seq -= 1
             self.unacked = None
+            self.cursor = self.cursor_before
 
     def ack(self, seq: int) -> None:
         if seq != self.unacked:
@@ -124,6 +126,7 @@ class ClientOutlet:
         self.sync()
         self.seq += 1
         version = self.session.version
+        self.cursor_before = self.cursor
         self.frame, self.cursor = self.session.frame(
             seq=self.seq, focus=self.focus, cursor=self.cursor
         )

@@ -19,7 +19,10 @@ from server.session import Session
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
-MIN_SLICE_S = 0.0005
+MIN_SLICE_S = 0.0002
+# When the CPU cannot give everyone their speed and frame rate, training gets this share of it
+# and frames the rest: frame rates fall before training speed does.
+TRAIN_SHARE = 2 / 3
 IDLE_WAIT_S = 0.25
 
 
@@ -38,21 +41,27 @@ class Pace:
 
     def __init__(self, now: float) -> None:
         self.credit = 0.0
+        self.slices = 0.0  # epochs' worth of slices not yet trained (slices can be < 1 epoch)
         self.stamp = now
         self.seconds_per_epoch = 0.0  # unknown until measured: train one epoch first
 
     def owed(self, session: Session, now: float, slice_s: float) -> int:
         """How many epochs to train this round."""
         elapsed, self.stamp = now - self.stamp, now
-        fit = 1 if not self.seconds_per_epoch else max(1, int(slice_s / self.seconds_per_epoch))
+        if not self.seconds_per_epoch:
+            return 1
+        self.slices = min(self.slices + slice_s / self.seconds_per_epoch, 1e6)
+        fit = int(self.slices)
         if session.steps_left or session.speed == "max":
             self.credit = 0.0
+            self.slices -= fit
             return fit
         speed = float(session.speed)
         # Owed epochs accrue with time, but a backlog (a busy server) is forgiven, not replayed.
         self.credit = min(self.credit + elapsed * speed, max(1.0, speed * 0.1))
         n = min(int(self.credit), fit)
         self.credit -= n
+        self.slices = min(self.slices - n, 1.0)
         return n
 
     def measured(self, epochs: int, seconds: float) -> None:
@@ -145,10 +154,13 @@ class Scheduler:
             await asyncio.wait_for(self._wake.wait(), max(wait, 0.001))
 
     def _slice_s(self, busy: int) -> float:
-        # A round should last about one frame interval, whatever the number of sessions.
+        # A round should last about one frame interval, whatever the number of sessions; when
+        # frames alone would fill it, training still gets as much time as frames did, so an
+        # overloaded server trades frame rate for epochs evenly rather than starving either.
         target = 1.0 / max(1, self.settings.default_fps)
-        spare = max(0.0, target - self.frame_s)
-        return min(self.settings.slice_ms / 1000.0, max(MIN_SLICE_S, spare / max(1, busy)))
+        overloaded = self.frame_s * TRAIN_SHARE / (1 - TRAIN_SHARE)
+        share = max(target - self.frame_s, overloaded) / max(1, busy)
+        return min(self.settings.slice_ms / 1000.0, max(MIN_SLICE_S, share))
 
     frame_s = 0.0  # time spent building frames in the last round
 

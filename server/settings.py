@@ -35,6 +35,8 @@ class Settings:
     ws_max_size: int = 262144
     ws_ping_interval: float = 20.0
     ws_ping_timeout: float = 20.0
+    # Compressing frames saves bandwidth (about 3x) but costs the CPU of a training slice per frame.
+    ws_per_message_deflate: bool = False
     # Pacing.
     default_speed: int = 60
     max_speed_choice: int = 300

@@ -45,7 +45,9 @@ async def play_socket(websocket: WebSocket) -> None:
         return
     try:
         await websocket.accept()
-        await serve(websocket, Session(settings), app.scheduler, metrics)
+        # Making the data set takes several milliseconds of pure Python: off the event loop.
+        session = await asyncio.to_thread(Session, settings)
+        await serve(websocket, session, app.scheduler, metrics)
     finally:
         app.limiter.release(address)
 
@@ -98,7 +100,8 @@ async def receive_loop(websocket: WebSocket, ctx: Context, metrics: Metrics) -> 
     refused = 0
     while True:
         try:
-            message = await asyncio.wait_for(websocket.receive(), settings.idle_timeout_s)
+            async with asyncio.timeout(settings.idle_timeout_s):
+                message = await websocket.receive()
         except TimeoutError:
             metrics.closed_for_abuse += 1
             await close(websocket, 1000, f"idle for {settings.idle_timeout_s:g} s")

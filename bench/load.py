@@ -1,0 +1,173 @@
+"""Load test: N real WebSocket clients each play the default setup at max speed on one server.
+
+    python bench/load.py --sessions 50 --seconds 10
+
+Starts `python -m server` on a free loopback port, connects the clients, lets them warm up, then
+measures for `--seconds`. Latency is the server's delay beyond what pacing requires: a frame's
+arrival minus the moment the server was first allowed to send it (the later of our ack of the
+previous frame and the previous frame's arrival plus 1/fps). The last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = struct.Struct("<4sBBHIIddHHiI")
+FPS = 30
+
+
+def start_server(sessions: int) -> tuple[subprocess.Popen, socket.socket, int]:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)
+    port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "PLAYGROUND_MAX_CONNECTIONS_PER_IP": str(sessions + 10),
+        "PLAYGROUND_MAX_SESSIONS": str(max(sessions + 10, 500)),
+    }
+    args = [sys.executable, "-m", "server", "--fd", str(sock.fileno()), "--port", str(port)]
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, pass_fds=(sock.fileno(),))
+    return proc, sock, port
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Player:
+    """One client: plays at max speed, acks every frame at once, records what it saw."""
+
+    def __init__(self) -> None:
+        self.measuring = False
+        self.frames = 0
+        self.bytes = 0
+        self.first: tuple[float, int] | None = None
+        self.last: tuple[float, int] | None = None
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.connected = asyncio.Event()
+
+    async def run(self, url: str, ready: asyncio.Event, stop: asyncio.Event) -> None:
+        async with websockets.connect(url, max_size=2**22, open_timeout=60) as ws:
+            await ws.send(json.dumps({"type": "speed", "eps": "max"}))
+            await ws.send(json.dumps({"type": "fps", "fps": FPS}))
+            self.connected.set()
+            await ready.wait()
+            await ws.send(json.dumps({"type": "play"}))
+            acked_at = prev_at = time.perf_counter()
+            while not stop.is_set():
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), 1.0)
+                except TimeoutError:
+                    continue
+                now = time.perf_counter()
+                if not isinstance(raw, bytes):
+                    self.errors += '"type":"error"' in raw
+                    continue
+                seq, epoch = HEADER.unpack_from(raw)[4:6]
+                await ws.send(json.dumps({"type": "ack", "seq": seq}))
+                if self.measuring:
+                    self.latencies.append(now - max(acked_at, prev_at + 1.0 / FPS))
+                    self.frames += 1
+                    self.bytes += len(raw)
+                    self.first = self.first or (now, epoch)
+                    self.last = (now, epoch)
+                acked_at = prev_at = now
+
+    def epochs_per_s(self) -> float:
+        if not self.first or self.last[0] <= self.first[0]:
+            return 0.0
+        return (self.last[1] - self.first[1]) / (self.last[0] - self.first[0])
+
+
+async def measure(port: int, pid: int, sessions: int, seconds: float, warmup: float) -> dict:
+    url = f"ws://127.0.0.1:{port}/ws"
+    ready, stop = asyncio.Event(), asyncio.Event()
+    players = [Player() for _ in range(sessions)]
+    tasks = [asyncio.create_task(p.run(url, ready, stop)) for p in players]
+    # Everyone connects first, then all start playing at once.
+    await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in players)), 120)
+    ready.set()
+    await asyncio.sleep(warmup)
+    for p in players:
+        p.measuring = True
+    cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+    await asyncio.sleep(seconds)
+    cpu1, t1 = cpu_seconds(pid), time.perf_counter()
+    for p in players:
+        p.measuring = False
+    rss = rss_mb(pid)
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    eps = np.array([p.epochs_per_s() for p in players])
+    fps = np.array([p.frames / seconds for p in players])
+    latencies = np.concatenate([p.latencies for p in players if p.latencies] or [[np.nan]])
+    frames = sum(p.frames for p in players)
+    return {
+        "sessions": sessions,
+        "aggregate_epochs_per_s": round(float(eps.sum()), 1),
+        "epochs_per_s_p5": round(float(np.percentile(eps, 5)), 1),
+        "epochs_per_s_p50": round(float(np.percentile(eps, 50)), 1),
+        "fps_p5": round(float(np.percentile(fps, 5)), 1),
+        "fps_p50": round(float(np.percentile(fps, 50)), 1),
+        "latency_p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 1),
+        "latency_p95_ms": round(float(np.percentile(latencies, 95)) * 1000, 1),
+        "bytes_per_frame": round(sum(p.bytes for p in players) / max(1, frames)),
+        "cpu_percent": round((cpu1 - cpu0) / (t1 - t0) * 100, 1),
+        "rss_mb": round(rss, 1),
+        "clients_without_frames": int(sum(p.frames == 0 for p in players)),
+        "errors": int(sum(p.errors for p in players)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    args = parser.parse_args()
+    proc, sock, port = start_server(args.sessions)
+    try:
+        result = asyncio.run(measure(port, proc.pid, args.sessions, args.seconds, args.warmup))
+    finally:
+        proc.kill()
+        proc.wait()
+        sock.close()
+    r = result
+    print(f"sessions                 {r['sessions']}")
+    print(f"aggregate epochs/s       {r['aggregate_epochs_per_s']}")
+    print(f"epochs/s per session     p5 {r['epochs_per_s_p5']}  p50 {r['epochs_per_s_p50']}")
+    print(f"frames/s per client      p5 {r['fps_p5']}  p50 {r['fps_p50']}")
+    print(f"frame latency ms         p50 {r['latency_p50_ms']}  p95 {r['latency_p95_ms']}")
+    print(f"bytes per frame          {r['bytes_per_frame']}")
+    print(f"server CPU %             {r['cpu_percent']}")
+    print(f"server RSS MB            {r['rss_mb']}")
+    print(f"clients without frames   {r['clients_without_frames']}  errors {r['errors']}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
