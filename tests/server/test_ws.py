@@ -216,3 +216,38 @@ async def watch_until_diverged(client: Client) -> None:
         elif item["type"] == "state" and item["diverged"]:
             assert item["playing"] is False
             return
+
+
+def test_restore_takes_the_parameters_and_trains_on_identically(server):
+    async def go():
+        async with websockets.connect(server.ws_url) as a, websockets.connect(server.ws_url) as b:
+            first, second = Client(a), Client(b)
+            await first.ready()
+            await second.ready()
+            config = {**SEED, "networkShape": [3, 2], "regularization": "L1"}
+            config["regularizationRate"] = 0.01
+            await first.send(type="config", config=config)
+            await first.until("state")
+            await first.ack(await first.frame())
+            saved = await first.step(7)
+            await second.send(
+                type="restore",
+                config=first.state["config"],
+                epoch=saved.epoch,
+                weights=[w.astype(float).tolist() for w in saved.weights],
+                biases=[b.astype(float).tolist() for b in saved.biases],
+                dead=[d.astype(bool).tolist() for d in saved.dead],
+            )
+            state = await second.state_with(epoch=7)
+            assert state["config"] == first.state["config"] and state["layers"] == [2, 3, 2, 1]
+            restored = await second.frame()
+            await second.ack(restored)
+            assert restored.epoch == 7
+            pairs = zip(restored.weights, saved.weights, strict=True)
+            assert all(np.array_equal(x, y) for x, y in pairs)
+            # Frames carry f32 weights, so the two runs agree to f32 precision from here on.
+            ours, theirs = await first.step(3), await second.step(3)
+            assert ours.epoch == theirs.epoch == 10
+            assert np.isclose(ours.test_loss, theirs.test_loss, rtol=1e-4)
+
+    run(go())
