@@ -9,7 +9,7 @@ import json
 import logging
 import time
 
-from fastapi import APIRouter, FastAPI, Request, WebSocket
+from fastapi import APIRouter, FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from server.broker import FanOutlet, FollowerOutlet, MemoryBroker
@@ -175,7 +175,7 @@ async def _hello(websocket: WebSocket, classroom: Classroom, address: str):
     except ProtocolError as exc:
         await websocket.send_text(_json(error_message(exc)))
         return None
-    except (TimeoutError, RuntimeError, KeyError):
+    except (TimeoutError, RuntimeError, KeyError, WebSocketDisconnect):
         return None
     try:
         return classroom.greet(message, address)

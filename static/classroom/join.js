@@ -29,10 +29,6 @@ async function join(event) {
   start(body);
 }
 
-function send(message) {
-  conn.send(message);
-}
-
 function setMode(next) {
   mode = next;
   $("mode").textContent = mode === "follow" ? "Following the instructor" : "Your own session";
@@ -100,6 +96,14 @@ function showChallenge(challenge) {
   box.textContent = `Challenge: ${challenge.config.dataset}${limits ? ` (${limits})` : ""}. Lowest test loss wins.`;
 }
 
+/** The room is gone (closed, expired, or this tab's membership unknown): back to the form. */
+function leave(reason) {
+  sessionStorage.removeItem(STORE);
+  document.getElementById("room").hidden = true;
+  document.getElementById("join").hidden = false;
+  $("join-error").textContent = `Left the room: ${reason}`;
+}
+
 function start(member) {
   document.getElementById("join").hidden = true;
   document.getElementById("room").hidden = false;
@@ -109,27 +113,35 @@ function start(member) {
   conn = new RoomConnection(hello, {
     onJson,
     onFrame: (frame) => showFrame(frame, $("follow-heatmap")),
-    onStatus: showStatus,
+    onStatus: (status, detail) => {
+      showStatus(status, detail);
+      if (status === "closed") leave(detail);
+    },
   });
   conn.connect();
   setMode("follow");
-  $("fork").addEventListener("click", () => send({ type: "fork" }));
-  $("follow").addEventListener("click", () => {
-    send({ type: "follow" });
-    setMode("follow");
-  });
-  $("play").addEventListener("click", () => send({ type: playing ? "pause" : "play" }));
-  $("step").addEventListener("click", () => send({ type: "step" }));
-  $("reset").addEventListener("click", () => send({ type: "reset" }));
-  $("dataset").addEventListener("change", (e) => send({ type: "config", config: { dataset: e.target.value } }));
-  $("learning-rate").addEventListener("change", (e) =>
-    send({ type: "config", config: { learningRate: Number(e.target.value) } }));
-  $("network-shape").addEventListener("change", (e) =>
-    send({ type: "config", config: { networkShape: parseShape(e.target.value) } }));
 }
+
+function send(message) {
+  if (conn) conn.send(message);
+}
+
+$("fork").addEventListener("click", () => send({ type: "fork" }));
+$("follow").addEventListener("click", () => {
+  send({ type: "follow" });
+  setMode("follow");
+});
+$("play").addEventListener("click", () => send({ type: playing ? "pause" : "play" }));
+$("step").addEventListener("click", () => send({ type: "step" }));
+$("reset").addEventListener("click", () => send({ type: "reset" }));
+$("dataset").addEventListener("change", (e) => send({ type: "config", config: { dataset: e.target.value } }));
+$("learning-rate").addEventListener("change", (e) =>
+  send({ type: "config", config: { learningRate: Number(e.target.value) } }));
+$("network-shape").addEventListener("change", (e) =>
+  send({ type: "config", config: { networkShape: parseShape(e.target.value) } }));
+$("join-form").addEventListener("submit", join);
 
 const query = new URLSearchParams(location.search);
 if (query.get("code")) $("join-code").value = query.get("code");
 const saved = sessionStorage.getItem(STORE);
 if (saved) start(JSON.parse(saved));
-else $("join-form").addEventListener("submit", join);

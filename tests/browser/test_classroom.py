@@ -69,6 +69,11 @@ def test_instructor_and_student(server, browser, artifacts):
         expect(learn.get_by_test_id("dataset")).to_have_value("spiral")
         learn.screenshot(path=artifacts / "classroom-student.png")
         teach.screenshot(path=artifacts / "classroom-instructor.png")
+
+        # Closing the room sends the student back to the join form, saying why.
+        teach.get_by_test_id("close-room").click()
+        expect(learn.get_by_test_id("join-error")).to_contain_text("closed by the instructor")
+        expect(learn.get_by_test_id("join-form")).to_be_visible()
     finally:
         teach.context.close()
         learn.context.close()
