@@ -13,7 +13,6 @@ PROTOCOL_VERSION = 1
 MAGIC = b"NNPF"
 # magic, version, flags, L, seq, epoch, train loss, test loss, G, T, focus, H
 HEADER = struct.Struct("<4sBBHIIddHHiI")
-HISTORY_DTYPE = np.dtype([("epoch", "<u4"), ("train", "<f4"), ("test", "<f4")])
 FLAG_DIVERGED = 1
 FLAG_PLAYING = 2
 MAX_ECHO_CHARS = 120
@@ -135,13 +134,17 @@ def int_field(message: dict, name: str, low: int, high: int, *, default: object 
 def quantise(values: np.ndarray) -> np.ndarray:
     """Grid values -> bytes: round((clamp(v, -1, 1) + 1) * 127), 255 where not finite."""
     v = np.asarray(values, dtype=np.float32)
-    with np.errstate(invalid="ignore"):
-        q = np.clip(v, -1.0, 1.0)
-        q += 1.0
-        q *= 127.0
-        np.rint(q, out=q)
-    q[~np.isfinite(v)] = 255.0
-    return q.astype(np.uint8)
+    finite = np.isfinite(v)
+    if not finite.all():
+        v = np.where(finite, v, 0.0)
+    q = np.clip(v, -1.0, 1.0)
+    q += 1.0
+    q *= 127.0
+    np.rint(q, out=q)
+    q = q.astype(np.uint8)
+    if not finite.all():
+        q[~finite] = 255
+    return q
 
 
 def _pad4(parts: list[bytes], length: int) -> int:
@@ -166,7 +169,7 @@ def _floats(arrays: Sequence[np.ndarray]) -> bytes:
     if not arrays:
         return b""
     # No NaN reaches the wire: a diverged network's parameters go out finite.
-    return as_f32(np.concatenate([np.asarray(a).ravel() for a in arrays])).tobytes()
+    return as_f32(np.concatenate([np.ravel(a) for a in arrays])).tobytes()
 
 
 def encode_frame(
@@ -213,13 +216,12 @@ def encode_frame(
         struct.pack(f"<{len(layers)}H", *layers),
     ]
     length = _pad4(parts, HEADER.size + 2 * len(layers))
-    rows = np.empty(len(history), dtype=HISTORY_DTYPE)
-    rows["epoch"] = history[:, 0]
-    rows["train"] = as_f32(history[:, 1])
-    rows["test"] = as_f32(history[:, 2])
+    rows = np.empty((len(history), 3), dtype="<u4")  # epoch, then the two losses' f32 bits
+    rows[:, 0] = history[:, 0]
+    rows[:, 1:] = as_f32(history[:, 1:]).view("<u4")
     parts += [rows.tobytes(), _floats(weights), _floats(biases)]
-    mask = b"".join(np.asarray(d, dtype=bool).astype(np.uint8).tobytes() for d in dead)
-    parts.append(mask)
+    mask = np.concatenate([np.ravel(d) for d in dead]) if dead else np.zeros(0, bool)
+    parts.append(mask.astype(np.uint8).tobytes())
     length += sum(len(p) for p in parts[-4:])
     _pad4(parts, length)
     parts += [quantise(grid).tobytes(), quantise(thumbs).tobytes()]

@@ -1,0 +1,73 @@
+"""The page's frame decoder (static/js/frame.js) reads the server's frames as this decoder does."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import websockets
+from frames import Client, decode
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = """
+import { readFileSync } from "node:fs";
+import { decodeFrame } from "%s";
+const bytes = readFileSync(process.argv[2]);
+const f = decodeFrame(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+console.log(JSON.stringify({
+  seq: f.seq, epoch: f.epoch, playing: f.playing, diverged: f.diverged, focus: f.focus,
+  trainLoss: f.trainLoss, testLoss: f.testLoss, layers: f.layers,
+  history: Array.from(f.history.epoch), weights: f.weights.map((w) => Array.from(w)),
+  biases: f.biases.map((b) => Array.from(b)), grid: Array.from(f.grid),
+  thumbs: Array.from(f.thumbs),
+}));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_page_decodes_a_server_frame_like_the_test_decoder(server, tmp_path):
+    async def grab() -> bytes:
+        async with websockets.connect(server.ws_url) as ws:
+            client = Client(ws)
+            await client.ready()
+            await client.send(type="config", config={"networkShape": [3, 2], "sinX": True})
+            await client.until("state")
+            await client.ack(await client.frame())
+            await client.send(type="focus", node=4)
+            await client.ack(await client.frame())
+            await client.send(type="step", n=4)
+            while True:
+                raw = await asyncio.wait_for(ws.recv(), 15)
+                if isinstance(raw, bytes):
+                    return raw
+
+    raw = asyncio.run(grab())
+    (tmp_path / "frame.bin").write_bytes(raw)
+    module = (ROOT / "static" / "js" / "frame.js").as_uri()
+    (tmp_path / "decode.mjs").write_text(SCRIPT % module)
+    out = subprocess.run(
+        ["node", str(tmp_path / "decode.mjs"), str(tmp_path / "frame.bin")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.returncode == 0, out.stderr
+    page = json.loads(out.stdout)
+    ours = decode(raw)
+    assert page["seq"] == ours.seq and page["epoch"] == ours.epoch == 4
+    assert page["focus"] == ours.focus == 4
+    assert page["layers"] == ours.layers == [3, 3, 2, 1]
+    assert (page["playing"], page["diverged"]) == (ours.playing, ours.diverged)
+    assert page["trainLoss"] == ours.train_loss and page["testLoss"] == ours.test_loss
+    assert page["history"] == ours.history[:, 0].tolist() == [1, 2, 3, 4]
+    for theirs, mine in zip(page["weights"], ours.weights, strict=True):
+        assert np.array_equal(np.float32(theirs), mine.ravel())
+    for theirs, mine in zip(page["biases"], ours.biases, strict=True):
+        assert np.array_equal(np.float32(theirs), mine)
+    assert page["grid"] == ours.grid.ravel().tolist()
+    assert page["thumbs"] == ours.thumbs.ravel().tolist()
