@@ -7,7 +7,6 @@ import base64
 import contextlib
 import json
 import logging
-import time
 
 from fastapi import APIRouter, FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -36,7 +35,7 @@ from server.scheduler import Scheduler
 from server.session import Session
 from server.settings import Settings
 from server.templating import templates
-from server.ws import check_size, close, send_loop
+from server.ws import close, receive_loop, send_loop
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +198,7 @@ async def _serve(websocket: WebSocket, classroom: Classroom, address: str, metri
     scheduler.add_outlet(outlet)
     sender = asyncio.create_task(send_loop(websocket, outlet, metrics))
     try:
-        await _receive_loop(websocket, ctx, metrics, classroom.handle)
+        await receive_loop(websocket, ctx, metrics, handle=classroom.handle)
     finally:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -366,6 +365,10 @@ class Classroom:
             ctx.reply(error_message(exc))
         except RoomError as exc:
             ctx.reply(exc.as_dict(kind or "message"))
+        except Exception:  # a bug costs one answer, not the room or the server
+            log.exception("handling a %r room message failed", kind)
+            error = ProtocolError("type", kind, "a message the server can handle", "internal error")
+            ctx.reply(error_message(error))
 
     def _session_message(self, room: Room, member: Member | None, ctx: Context, message: dict):
         kind = message["type"]
@@ -610,25 +613,3 @@ class Classroom:
         self.broker.publish_event(f"{room.channel}:teach", board, retain="leaderboard")
         if room.challenge is not None and room.share_leaderboard:
             self.broker.publish_event(room.channel, board, retain="leaderboard")
-
-
-async def _receive_loop(websocket, ctx, metrics, handle) -> None:
-    # Stand-in until server.ws.receive_loop takes a handler.
-    from server.limits import TokenBucket
-
-    settings = ctx.settings
-    bucket = TokenBucket(settings.max_messages_per_second, settings.message_burst, time.monotonic())
-    while True:
-        message = await websocket.receive()
-        if message["type"] == "websocket.disconnect":
-            return
-        if not bucket.take(time.monotonic()):
-            continue
-        refusal = check_size(message, settings.max_message_bytes)
-        if refusal is not None:
-            ctx.reply(error_message(refusal))
-        else:
-            handle(ctx, message["text"])
-        if ctx.outlet.close_reason is not None:
-            await close(websocket, 1008, ctx.outlet.close_reason)
-            return

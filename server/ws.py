@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 
 from fastapi import APIRouter, WebSocket
 
@@ -17,6 +18,7 @@ from server.protocol import ProtocolError, error_message
 from server.session import Session
 
 router = APIRouter()
+Handle = Callable[[Context, str], None]
 MAX_REASON_BYTES = 120  # a close frame's reason must fit in 123 bytes
 
 
@@ -92,7 +94,11 @@ async def send_loop(websocket: WebSocket, outlet: ClientOutlet, metrics: Metrics
         return
 
 
-async def receive_loop(websocket: WebSocket, ctx: Context, metrics: Metrics) -> None:
+async def receive_loop(
+    websocket: WebSocket, ctx: Context, metrics: Metrics, handle: Handle = dispatch
+) -> None:
+    """Read messages under the rate, size and idle limits; `handle` acts on each (classrooms
+    pass their own)."""
     settings = ctx.settings
     rate, burst = settings.max_messages_per_second, settings.message_burst
     bucket = TokenBucket(rate, burst, time.monotonic())
@@ -125,7 +131,7 @@ async def receive_loop(websocket: WebSocket, ctx: Context, metrics: Metrics) -> 
         if refusal is not None:
             ctx.reply(error_message(refusal))
         else:
-            dispatch(ctx, message["text"])
+            handle(ctx, message["text"])
         if ctx.outlet.close_reason is not None:
             await close(websocket, 1008, ctx.outlet.close_reason)
             return
