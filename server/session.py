@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from engine import DEFAULT_CONFIG, FEATURES, ConfigError, Run
+from engine.datasets import NUM_SAMPLES_CLASSIFY, NUM_SAMPLES_REGRESS
 from server.protocol import ProtocolError, encode_frame
 from server.settings import Settings
 
@@ -53,6 +54,13 @@ def check_config(changes: dict, settings: Settings, base: dict | None = None) ->
     if not any(merged[key] is True for key in FEATURES):
         off = next((key for key in FEATURES if key in accepted), "x")
         raise ProtocolError(off, accepted.get(off), "true for at least one input feature")
+    regression = merged["problem"] == "regression"
+    samples = NUM_SAMPLES_REGRESS if regression else NUM_SAMPLES_CLASSIFY
+    percent = merged["percTrainData"]
+    if isinstance(percent, int | float) and samples * percent / 100 > settings.max_train_points:
+        most = int(settings.max_train_points * 100 / samples)
+        allowed = f"at most {most} with {samples} points (max_train_points)"
+        raise ProtocolError("percTrainData", percent, allowed)
     return accepted
 
 

@@ -48,7 +48,11 @@ async def play_socket(websocket: WebSocket) -> None:
     try:
         await websocket.accept()
         # Making the data set takes several milliseconds of pure Python: off the event loop.
-        session = await asyncio.to_thread(Session, settings)
+        try:
+            session = await asyncio.to_thread(Session, settings)
+        except ValueError as exc:  # limits set below the defaults: say so, do not crash
+            await close(websocket, 1011, f"cannot start a session: {exc}")
+            return
         await serve(websocket, session, app.scheduler, metrics)
     finally:
         app.limiter.release(address)

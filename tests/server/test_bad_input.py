@@ -149,3 +149,26 @@ def test_connection_limits_and_idle_timeout(make_server):
             assert closed.value.rcvd.code == 1000 and "idle" in closed.value.rcvd.reason
 
     asyncio.run(go())
+
+
+def test_limits_come_from_settings(make_server):
+    server = make_server(max_hidden_layers=2, max_neurons=3, max_train_points=300)
+
+    async def go():
+        async with websockets.connect(server.ws_url) as ws:
+            client = Client(ws)
+            await client.ready()
+            limits = client.state["limits"]
+            assert (limits["maxHiddenLayers"], limits["maxNeurons"]) == (2, 3)
+            for config, field in [
+                ({"networkShape": [1, 1, 1]}, "networkShape"),
+                ({"networkShape": [4]}, "networkShape"),
+                ({"percTrainData": 90}, "percTrainData"),
+            ]:
+                error = await expect_error(client, json.dumps({"type": "config", "config": config}))
+                assert error["field"] == field
+            await client.send(type="config", config={"networkShape": [3, 3], "percTrainData": 60})
+            state = await client.until("state")
+            assert state["layers"] == [2, 3, 3, 1]
+
+    asyncio.run(go())
