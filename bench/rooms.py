@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEADER = struct.Struct("<4sBBHIIddHHiI")
 
 
-def start_server(followers: int) -> tuple[subprocess.Popen, socket.socket, int]:
+def start_server(followers: int, deflate: bool) -> tuple[subprocess.Popen, socket.socket, int]:
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -41,6 +41,7 @@ def start_server(followers: int) -> tuple[subprocess.Popen, socket.socket, int]:
         "PLAYGROUND_MAX_CONNECTIONS_PER_IP": str(followers + 10),
         "PLAYGROUND_MAX_SESSIONS": str(max(followers + 10, 500)),
         "PLAYGROUND_MAX_ROOM_MEMBERS": str(max(followers, 300)),
+        "PLAYGROUND_WS_PER_MESSAGE_DEFLATE": "true" if deflate else "false",
     }
     args = [sys.executable, "-m", "server", "--fd", str(sock.fileno()), "--port", str(port)]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, pass_fds=(sock.fileno(),))
@@ -72,6 +73,7 @@ class Follower:
 
     def __init__(self, compression: str | None) -> None:
         self.compression = compression
+        self.negotiated = ""
         self.measuring = False
         self.frames = 0
         self.bytes = 0
@@ -81,6 +83,7 @@ class Follower:
     async def run(self, url: str, hello: dict, stop: asyncio.Event) -> None:
         options = {"max_size": 2**22, "open_timeout": 60, "compression": self.compression}
         async with websockets.connect(url, **options) as ws:
+            self.negotiated = ws.response.headers.get("Sec-WebSocket-Extensions") or "none"
             await ws.send(json.dumps(hello))
             while not stop.is_set():
                 try:
@@ -140,7 +143,7 @@ async def bench(args: argparse.Namespace, base: str) -> dict:
     frames = sum(f.frames for f in followers)
     return {
         "followers": args.followers,
-        "compression": args.compression or "none",
+        "compression": followers[0].negotiated if followers else "none",
         "followers_receiving": int((fps > 0).sum()),
         "fps_min": round(float(fps.min()), 1),
         "fps_p5": round(float(np.percentile(fps, 5)), 1),
@@ -166,12 +169,12 @@ def main() -> None:
     parser.add_argument(
         "--compression",
         choices=("deflate", "none"),
-        default="deflate",
-        help="per-message deflate, as browsers negotiate it (default), or none",
+        default="none",
+        help="none (the server's default), or per-message deflate allowed and offered",
     )
     args = parser.parse_args()
     args.compression = None if args.compression == "none" else "deflate"
-    proc, sock, port = start_server(args.followers)
+    proc, sock, port = start_server(args.followers, args.compression == "deflate")
     args.pid = proc.pid
     try:
         result = asyncio.run(bench(args, f"http://127.0.0.1:{port}"))
