@@ -52,7 +52,6 @@ class Settings:
     max_name_length: int = 32
     join_attempts_per_minute: int = 10
     max_rate_limited_addresses: int = 10000
-    max_room_events: int = 256
     gallery_interval_s: float = 1.0
     extra: dict = field(default_factory=dict)
 
