@@ -5,7 +5,9 @@
 Starts `python -m server` on a free loopback port, connects the clients, lets them warm up, then
 measures for `--seconds`. Latency is the server's delay beyond what pacing requires: a frame's
 arrival minus the moment the server was first allowed to send it (the later of our ack of the
-previous frame and the previous frame's arrival plus 1/fps). The last line is JSON.
+previous frame and the previous frame's arrival plus 1/fps). A probe client meanwhile asks for its
+`state` ten times a second: its round trip shows how long the event loop is ever busy.
+The last line is JSON.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def start_server(sessions: int) -> tuple[subprocess.Popen, socket.socket, int]:
     port = sock.getsockname()[1]
     env = {
         **os.environ,
-        "PLAYGROUND_MAX_CONNECTIONS_PER_IP": str(sessions + 10),
+        "PLAYGROUND_MAX_CONNECTIONS_PER_IP": str(sessions + 11),
         "PLAYGROUND_MAX_SESSIONS": str(max(sessions + 10, 500)),
     }
     args = [sys.executable, "-m", "server", "--fd", str(sock.fileno()), "--port", str(port)]
@@ -103,11 +105,31 @@ class Player:
         return (self.last[1] - self.first[1]) / (self.last[0] - self.first[0])
 
 
+async def probe(url: str, stop: asyncio.Event, rtts: list[float], measuring) -> None:
+    """Round trips of a paused client's `fps` message, answered by `state`, while others play."""
+    async with websockets.connect(url, max_size=2**22, open_timeout=60) as ws:
+        while not stop.is_set():
+            sent = time.perf_counter()
+            await ws.send(json.dumps({"type": "fps", "fps": FPS}))
+            while True:
+                raw = await ws.recv()
+                if isinstance(raw, str) and raw.startswith('{"type":"state"'):
+                    break
+                if isinstance(raw, bytes):
+                    seq = HEADER.unpack_from(raw)[4]
+                    await ws.send(json.dumps({"type": "ack", "seq": seq}))
+            if measuring():
+                rtts.append(time.perf_counter() - sent)
+            await asyncio.sleep(0.1)
+
+
 async def measure(port: int, pid: int, sessions: int, seconds: float, warmup: float) -> dict:
     url = f"ws://127.0.0.1:{port}/ws"
     ready, stop = asyncio.Event(), asyncio.Event()
     players = [Player() for _ in range(sessions)]
     tasks = [asyncio.create_task(p.run(url, ready, stop)) for p in players]
+    rtts: list[float] = []
+    tasks.append(asyncio.create_task(probe(url, stop, rtts, lambda: players[0].measuring)))
     # Everyone connects first, then all start playing at once.
     await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in players)), 120)
     ready.set()
@@ -140,6 +162,8 @@ async def measure(port: int, pid: int, sessions: int, seconds: float, warmup: fl
         "rss_mb": round(rss, 1),
         "clients_without_frames": int(sum(p.frames == 0 for p in players)),
         "errors": int(sum(p.errors for p in players)),
+        "probe_rtt_p50_ms": round(float(np.percentile(rtts or [np.nan], 50)) * 1000, 1),
+        "probe_rtt_max_ms": round(float(np.max(rtts or [np.nan])) * 1000, 1),
     }
 
 
@@ -166,6 +190,7 @@ def main() -> None:
     print(f"server CPU %             {r['cpu_percent']}")
     print(f"server RSS MB            {r['rss_mb']}")
     print(f"clients without frames   {r['clients_without_frames']}  errors {r['errors']}")
+    print(f"probe round trip ms      p50 {r['probe_rtt_p50_ms']}  max {r['probe_rtt_max_ms']}")
     print(json.dumps(result))
 
 
