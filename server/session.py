@@ -86,6 +86,9 @@ class History:
         self.total += k
         new = thin(new, self.limit)
         while self.count + len(new) > self.limit:
+            if self.count <= 1:
+                self.count = 0
+                break
             kept = thin(self.rows[: self.count], self.count // 2)
             self.count = len(kept)
             self.rows[: self.count] = kept
