@@ -21,6 +21,7 @@ from server.rooms import (
     Room,
     RoomError,
     RoomRegistry,
+    RoomSession,
     check_constraints,
     clean_constraints,
     clean_locks,
@@ -90,8 +91,9 @@ async def _json_body(request: Request) -> dict:
 
 @router.post("/api/rooms")
 async def create_room(request: Request) -> JSONResponse:
+    address = request.client.host if request.client else "unknown"
     try:
-        room = classroom_of(request.app).create_room()
+        room = await classroom_of(request.app).create_room(address)
     except RoomError as exc:
         return _error(exc, "create")
     # The token rides in the fragment: browsers send it to no server and in no Referer.
@@ -229,8 +231,11 @@ class Classroom:
 
     # Rooms.
 
-    def create_room(self) -> Room:
-        room = self.registry.create()
+    async def create_room(self, address: str) -> Room:
+        self.registry.admit(address)
+        # Building the data set takes milliseconds of pure Python: off the event loop.
+        session = await asyncio.to_thread(RoomSession, self.settings)
+        room = self.registry.create(session)
         room.fan = FanOutlet(room.session, self.settings, self.broker, room.channel)
         self.scheduler.add_session(room.session)
         self.scheduler.add_outlet(room.fan)

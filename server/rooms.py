@@ -280,17 +280,25 @@ class RoomRegistry:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.rooms: dict[str, Room] = {}
-        self.limiter = AttemptLimiter(
-            settings.join_attempts_per_minute, settings.max_rate_limited_addresses
-        )
+        most = settings.max_rate_limited_addresses
+        self.limiter = AttemptLimiter(settings.join_attempts_per_minute, most)
+        self.creations = AttemptLimiter(settings.room_creations_per_minute, most)
 
-    def create(self) -> Room:
+    def admit(self, address: str) -> None:
+        """Whether this address may create a room now; counts the attempt."""
         if len(self.rooms) >= self.settings.max_rooms:
+            raise RoomError("rooms", len(self.rooms), f"at most {self.settings.max_rooms}", 503)
+        if self.creations.blocked(address):
+            per = self.settings.room_creations_per_minute
+            raise RoomError("rooms", None, f"at most {per} new rooms a minute per address", 429)
+        self.creations.fail(address)  # every creation counts, not only failed ones
+
+    def create(self, session: RoomSession) -> Room:
+        if len(self.rooms) >= self.settings.max_rooms:  # filled up while the session was built
             raise RoomError("rooms", len(self.rooms), f"at most {self.settings.max_rooms}", 503)
         code = new_code()
         while code in self.rooms:
             code = new_code()
-        session = RoomSession(self.settings)
         room = Room(code=code, token=secrets.token_urlsafe(24), session=session)
         self.rooms[code] = room
         return room

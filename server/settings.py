@@ -51,6 +51,7 @@ class Settings:
     room_idle_timeout_s: float = 3600.0
     max_name_length: int = 32
     join_attempts_per_minute: int = 10
+    room_creations_per_minute: int = 30
     max_rate_limited_addresses: int = 10000
     gallery_interval_s: float = 1.0
     extra: dict = field(default_factory=dict)

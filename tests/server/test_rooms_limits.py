@@ -35,6 +35,8 @@ def test_rooms_and_members_are_bounded(make_server):
     room = new_room(server)
     code, body = post(server, "/classroom/api/rooms")
     assert code == 503 and body["field"] == "rooms"
+    code, body = post(server, f"/classroom/api/rooms/{room['code']}/close", {})
+    assert code == 403  # closing takes the instructor token
     join(server, room, "one")
     join(server, room, "two")
     code, body = post(server, "/classroom/api/join", {"code": room["code"], "name": "three"})
@@ -84,3 +86,15 @@ def test_room_socket_checks_origin(server):
 
     code, reason = asyncio.run(asyncio.wait_for(connect(), 10))
     assert code == 1008 and "origin" in reason
+
+
+def test_room_creation_is_rate_limited(make_server):
+    server = make_server(room_creations_per_minute=2)
+    new_room(server)
+    room = new_room(server)
+    code, body = post(server, "/classroom/api/rooms")
+    assert code == 429 and "2 new rooms a minute" in body["allowed"]
+    # The instructor can still close a room with the token.
+    headers = {"x-room-token": room["token"]}
+    code, body = post(server, f"/classroom/api/rooms/{room['code']}/close", {}, headers)
+    assert code == 200 and body["closed"] is True
