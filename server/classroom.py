@@ -36,7 +36,7 @@ from server.scheduler import Scheduler
 from server.session import Session
 from server.settings import Settings
 from server.templating import templates
-from server.ws import close, receive_loop, send_loop
+from server.ws import check_size, close, receive_loop, send_loop
 
 log = logging.getLogger(__name__)
 
@@ -171,12 +171,19 @@ async def room_socket(websocket: WebSocket) -> None:
 async def _hello(websocket: WebSocket, classroom: Classroom, address: str):
     """Read the first message: who this is and which room; returns (room, member or None)."""
     try:
-        raw = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT_S)
-        message = parse_message(raw)
-    except ProtocolError as exc:
-        await websocket.send_text(_json(error_message(exc)))
+        raw = await asyncio.wait_for(websocket.receive(), HELLO_TIMEOUT_S)
+    except (TimeoutError, RuntimeError, WebSocketDisconnect):
         return None
-    except (TimeoutError, RuntimeError, KeyError, WebSocketDisconnect):
+    if raw["type"] == "websocket.disconnect":
+        return None
+    try:
+        refusal = check_size(raw, classroom.settings.max_message_bytes)
+        if refusal is not None:
+            raise refusal
+        message = parse_message(raw["text"])
+    except ProtocolError as exc:
+        exc.request = "hello"
+        await websocket.send_text(_json(error_message(exc)))
         return None
     try:
         return classroom.greet(message, address)
@@ -379,9 +386,10 @@ class Classroom:
         kind = message["type"]
         fn = HANDLERS.get(kind)
         if fn is None:
-            extra = " fork, follow," if member else ""
+            extra = ", fork, follow" if member else ""
             known = ", ".join(sorted(HANDLERS))
-            raise ProtocolError("type", kind, f"one of {known},{extra} snapshot, push, lock")
+            rooms = "snapshot, push, lock, spotlight, close"
+            raise ProtocolError("type", kind, f"one of {known}{extra}, {rooms}")
         if member is not None and kind not in ("ack", "fps"):
             if ctx.session is None:
                 raise RoomError(kind, kind, "fork first: you follow the instructor", 403)

@@ -338,3 +338,25 @@ def test_closing_a_room_tells_everyone(server):
         await inst.close()
 
     asyncio.run(scenario())
+
+
+def test_a_bad_hello_gets_a_named_error_and_4404(server):
+    room = new_room(server)
+
+    async def hello(first) -> tuple[dict, int]:
+        ws = await websockets.connect(server.url.replace("http", "ws") + "/classroom/ws")
+        await ws.send(first)
+        error = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+        await ws.wait_closed()
+        return error, ws.close_code
+
+    cases = {
+        b"\x00\x01": "message",
+        "not json": "message",
+        json.dumps({"type": "config"}): "type",
+        json.dumps({"type": "hello", "role": "boss", "code": room["code"]}): "role",
+        json.dumps({"type": "hello", "role": "student", "code": room["code"]}): "member",
+    }
+    for first, field in cases.items():
+        error, code = asyncio.run(hello(first))
+        assert (error["type"], error["field"], code) == ("error", field, 4404), first
