@@ -313,10 +313,13 @@ class Classroom:
             outlet.send(self._room_info(room, None))
             return
         if member.outlet is not None:
-            member.outlet.close("this student joined again from another tab")
+            # The older tab stops, and says why, rather than reconnecting to take over again.
+            reason = "this student joined again from another tab"
+            member.outlet.send({"type": "closed", "reason": reason})
+            member.outlet.farewell(reason)
         member.outlet = outlet
         outlet.listen(self.broker, (room.channel, f"{room.channel}:member:{member.id}"))
-        if member.session is None:
+        if member.session is None or member.following:
             outlet.follow(room.channel, self.broker)
         else:
             ctx.session = member.session
@@ -344,7 +347,7 @@ class Classroom:
             info["spotlight"] = {"id": spot.id, "name": spot.name} if spot else None
         else:
             info.update(role="student", member=member.id, name=member.name)
-            info["mode"] = "follow" if member.session is None else "own"
+            info["mode"] = "follow" if member.session is None or member.following else "own"
         return info
 
     # Messages.
@@ -441,6 +444,7 @@ class Classroom:
             log.error("a classroom job failed", exc_info=task.exception())
 
     def _on_follow(self, room: Room, member: Member, ctx: Context) -> None:
+        member.following = True
         ctx.outlet.follow(room.channel, self.broker)
         ctx.session = None
 
@@ -448,6 +452,7 @@ class Classroom:
         if member.session is not None:
             self.scheduler.remove_session(member.session)
         member.session = session
+        member.following = False
         member.tile = None
         self.scheduler.add_session(session)
         if room.spotlight == member.id and room.spot_fan is not None:

@@ -213,6 +213,7 @@ class Member:
     session: Session | None = None
     best_loss: float | None = None
     outlet: Any = None  # this student's FollowerOutlet while connected
+    following: bool = False  # back to following after a fork, own session kept
     tile: tuple[int, str] | None = None  # (session version, thumbnail) for the gallery
 
     def record_loss(self, test_loss: float, eligible: bool) -> None:
