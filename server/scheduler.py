@@ -23,6 +23,13 @@ MIN_SLICE_S = 0.0002
 # When the CPU cannot give everyone their speed and frame rate, training gets this share of it
 # and frames the rest: frame rates fall before training speed does.
 TRAIN_SHARE = 2 / 3
+# ... but a round (every busy session trains once, every ready client gets a frame) should not
+# last longer than this, so that frames keep coming at a few per second even to hundreds.
+MAX_ROUND_S = 0.15
+# A message needs three turns of the event loop to be answered (read it, handle it, write the
+# answer), so after each slice of work the scheduler steps aside for that many turns.
+TURNS_PER_YIELD = 3
+LONG_SLICE_S = 0.001
 IDLE_WAIT_S = 0.25
 
 
@@ -159,7 +166,8 @@ class Scheduler:
         # overloaded server trades frame rate for epochs evenly rather than starving either.
         target = 1.0 / max(1, self.settings.default_fps)
         overloaded = self.frame_s * TRAIN_SHARE / (1 - TRAIN_SHARE)
-        share = max(target - self.frame_s, overloaded) / max(1, busy)
+        training = min(max(target - self.frame_s, overloaded), MAX_ROUND_S - self.frame_s)
+        share = training / max(1, busy)
         return min(self.settings.slice_ms / 1000.0, max(MIN_SLICE_S, share))
 
     frame_s = 0.0  # time spent building frames in the last round
@@ -188,7 +196,7 @@ class Scheduler:
                 pace.measured(done, time.monotonic() - t0)
                 self.metrics.epochs += done
             worked = True
-            await asyncio.sleep(0)
+            await step_aside(time.monotonic() - t0)
         frames_started = time.monotonic()
         for outlet in list(self.outlets):
             now = time.monotonic()
@@ -208,3 +216,9 @@ class Scheduler:
         self.round_s = time.monotonic() - started
         self.metrics.tick(time.monotonic())
         return worked
+
+
+async def step_aside(busy_s: float) -> None:
+    """Let pending messages be read, handled and answered before the next long slice of work."""
+    for _ in range(TURNS_PER_YIELD if busy_s > LONG_SLICE_S else 1):
+        await asyncio.sleep(0)
