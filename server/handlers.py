@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,9 +31,24 @@ class Context:
     settings: Settings
     extras: dict = field(default_factory=dict)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # Whether slow engine work may run in a worker thread (the caller then awaits `finish`).
+    offload: bool = False
+    deferred: list[tuple[Callable[[], object], Callable[[], None]]] = field(default_factory=list)
 
     def reply(self, message: dict) -> None:
         self.outlet.send(message)
+
+    def slow(self, work: Callable[[], object], then: Callable[[], None]) -> None:
+        """Do `work` on the session (tens of ms of engine time), then `then` on the event loop.
+
+        With `offload`, the work runs in a thread while the session is held (neither trained nor
+        drawn); otherwise at once.
+        """
+        if self.offload:
+            self.deferred.append((work, then))
+        else:
+            work()
+            then()
 
     def refresh(self, *, frame: bool = True, state: bool = False, rebuilt: bool = False) -> None:
         """After a change: queue `state`/`data` as needed, ask for a frame, wake the scheduler."""
@@ -58,8 +74,11 @@ def handler(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def dispatch(ctx: Context, text: str) -> None:
-    """Parse and handle one text message; a refusal becomes an `error` reply."""
+def dispatch(ctx: Context, text: str) -> str | None:
+    """Parse and handle one text message; a refusal becomes an `error` reply.
+
+    Returns the message's type (None if unreadable); slow work may wait in `ctx.deferred`.
+    """
     kind = None
     try:
         message = parse_message(text)
@@ -76,12 +95,46 @@ def dispatch(ctx: Context, text: str) -> None:
         log.exception("handling a %r message failed", kind)
         allowed = "a message the server can handle"
         ctx.reply(error_message(ProtocolError("type", kind, allowed, "internal error", kind)))
+    return kind
+
+
+async def finish(ctx: Context, kind: str | None) -> None:
+    """Run the slow work handlers deferred, one at a time, off the event loop."""
+    while ctx.deferred:
+        work, then = ctx.deferred.pop(0)
+        session = ctx.session
+        session.held = True
+        try:
+            await asyncio.to_thread(work)
+        except ProtocolError as exc:
+            exc.request = exc.request or kind
+            ctx.reply(error_message(exc))
+            ctx.deferred.clear()
+        except Exception:
+            log.exception("slow work for a %r message failed", kind)
+            reason = "internal error"
+            ctx.reply(
+                error_message(
+                    ProtocolError("type", kind, "a message the server can handle", reason, kind)
+                )
+            )
+            ctx.deferred.clear()
+        else:
+            then()
+        finally:
+            session.held = False
+            ctx.scheduler.wake()
 
 
 @handler("config")
 def on_config(ctx: Context, message: dict) -> None:
-    verdict = ctx.session.apply_config(read(message, "config", "object"))
-    ctx.refresh(state=True, rebuilt=verdict in ("network", "data"))
+    changes = read(message, "config", "object")
+    session = ctx.session
+    if not session.changes_data(changes):
+        verdict = session.apply_config(changes)
+        ctx.refresh(state=True, rebuilt=verdict in ("network", "data"))
+        return
+    ctx.slow(lambda: session.apply_config(changes), lambda: ctx.refresh(state=True, rebuilt=True))
 
 
 @handler("play")
@@ -110,8 +163,7 @@ def on_reset(ctx: Context, message: dict) -> None:
 
 @handler("regenerate")
 def on_regenerate(ctx: Context, message: dict) -> None:
-    ctx.session.regenerate()
-    ctx.refresh()
+    ctx.slow(ctx.session.regenerate, ctx.refresh)
 
 
 @handler("set_weight")
@@ -172,8 +224,11 @@ def on_restore(ctx: Context, message: dict) -> None:
     dead = _arrays(message, "dead", optional=True)
     if dead is not None:
         dead = [d.astype(bool) for d in dead]
-    ctx.session.restore(config, epoch, weights, biases, dead)
-    ctx.refresh(state=True, rebuilt=True)
+    session = ctx.session
+    ctx.slow(
+        lambda: session.restore(config, epoch, weights, biases, dead),
+        lambda: ctx.refresh(state=True, rebuilt=True),
+    )
 
 
 @handler("ack")

@@ -111,6 +111,7 @@ class ClientOutlet:
             self.unacked is None
             and self.close_reason is None
             and not session.steps_left
+            and not session.held
             and (self.urgent or session.version != self.frame_version)
             and (self.urgent or now - self.last_frame_at >= 1.0 / self.fps)
         )

@@ -16,6 +16,8 @@ DISPLAY_KEYS = frozenset(
     {"showTestData", "discretize", "hideText", "collectStats", "initZero", "cosX", "cosY"}
 )
 MAX_SEED_CHARS = 64
+# Changing any of these makes new data: tens of milliseconds of pure Python in the engine.
+DATA_KEYS = frozenset({"problem", "dataset", "regDataset", "noise", "percTrainData", "seed"})
 
 
 def config_error(exc: ConfigError) -> ProtocolError:
@@ -128,6 +130,8 @@ class Session:
         self.playing = False
         self.speed: int | str = settings.default_speed
         self.steps_left = 0
+        # True while a worker thread rebuilds the run: nobody else may touch it meanwhile.
+        self.held = False
         self.history = History(settings.max_history)
         self.version = self.state_version = self.data_version = 0
         self.losses = (0.0, 0.0)
@@ -139,6 +143,11 @@ class Session:
         self.version += 1
         self.state_version += state
         self.data_version += data
+
+    def changes_data(self, changes: dict) -> bool:
+        """Whether `changes` would make new data (slow), judged without validating them."""
+        config = self.run.config
+        return any(key in DATA_KEYS and changes[key] != config.get(key) for key in changes)
 
     def apply_config(self, changes: dict) -> str:
         """Merge a partial config; returns the engine's verdict ("none", "data", ...)."""
@@ -209,7 +218,7 @@ class Session:
     @property
     def busy(self) -> bool:
         """Whether the scheduler owes this session epochs (playing or stepping)."""
-        return self.playing or self.steps_left > 0
+        return (self.playing or self.steps_left > 0) and not self.held
 
     def train(self, n: int) -> int:
         """Train up to `n` epochs (fewer if stepping ends first); returns how many ran."""

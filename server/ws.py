@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, WebSocket
 
-from server.handlers import Context, dispatch
+from server.handlers import Context, dispatch, finish
 from server.inspect import on_inspect  # noqa: F401  (registers the `inspect` message)
 from server.limits import TokenBucket, origin_allowed
 from server.metrics import Metrics
@@ -18,7 +18,7 @@ from server.protocol import ProtocolError, error_message
 from server.session import Session
 
 router = APIRouter()
-Handle = Callable[[Context, str], None]
+Handle = Callable[[Context, str], str | None]
 MAX_REASON_BYTES = 120  # a close frame's reason must fit in 123 bytes
 
 
@@ -62,7 +62,7 @@ async def serve(websocket: WebSocket, session: Session, scheduler, metrics: Metr
     """Run one accepted connection until it closes."""
     settings = session.settings
     outlet = ClientOutlet(session, settings)
-    ctx = Context(session, outlet, scheduler, settings)
+    ctx = Context(session, outlet, scheduler, settings, offload=True)
     scheduler.add_session(session)
     scheduler.add_outlet(outlet)
     outlet.sync()
@@ -135,7 +135,9 @@ async def receive_loop(
         if refusal is not None:
             ctx.reply(error_message(refusal))
         else:
-            handle(ctx, message["text"])
+            kind = handle(ctx, message["text"])
+            if ctx.deferred:
+                await finish(ctx, kind)
         if ctx.outlet.close_reason is not None:
             await close(websocket, 1008, ctx.outlet.close_reason)
             return
