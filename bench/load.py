@@ -5,9 +5,9 @@
 Starts `python -m server` on a free loopback port, connects the clients, lets them warm up, then
 measures for `--seconds`. Latency is the server's delay beyond what pacing requires: a frame's
 arrival minus the moment the server was first allowed to send it (the later of our ack of the
-previous frame and the previous frame's arrival plus 1/fps). A probe client meanwhile asks for its
-`state` ten times a second: its round trip shows how long the event loop is ever busy.
-The last line is JSON.
+previous frame and the previous frame's arrival plus 1/fps; 0 if earlier). A probe client asks
+for its `state` ten times a second meanwhile: its round trip shows how long the event loop is
+ever busy. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -92,7 +92,8 @@ class Player:
                 seq, epoch = HEADER.unpack_from(raw)[4:6]
                 await ws.send(json.dumps({"type": "ack", "seq": seq}))
                 if self.measuring:
-                    self.latencies.append(now - max(acked_at, prev_at + 1.0 / FPS))
+                    late = now - max(acked_at, prev_at + 1.0 / FPS)
+                    self.latencies.append(max(0.0, late))  # pacing may send a little early
                     self.frames += 1
                     self.bytes += len(raw)
                     self.first = self.first or (now, epoch)

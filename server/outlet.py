@@ -32,6 +32,7 @@ class ClientOutlet:
         self.seq = 0
         self.unacked: int | None = None
         self.last_frame_at = float("-inf")
+        self.next_frame_at = float("-inf")  # the frame clock: 1/fps apart on average
         self.cursor = -1
         self.cursor_before = -1  # where the unsent frame's loss points began
         self.urgent = True  # the first frame goes out at once
@@ -113,14 +114,14 @@ class ClientOutlet:
             and not session.steps_left
             and not session.held
             and (self.urgent or session.version != self.frame_version)
-            and (self.urgent or now - self.last_frame_at >= 1.0 / self.fps)
+            and (self.urgent or now >= self.next_frame_at)
         )
 
     def next_due(self, now: float) -> float | None:
         """When a frame might next be due, if nothing else happens (None: only after a message)."""
         if self.unacked is not None or self.session.version == self.frame_version:
             return None
-        return self.last_frame_at + 1.0 / self.fps
+        return self.next_frame_at
 
     def make_frame(self, now: float) -> int:
         """Build the frame now and put it in the slot; returns its size in bytes."""
@@ -134,6 +135,11 @@ class ClientOutlet:
         self.frame_version = version
         self.unacked = self.seq
         self.last_frame_at = now
+        # Frames come when the scheduler gets round to them, a little late: the clock keeps the
+        # average at `fps` by letting the next one come early by that much (never closer than
+        # half an interval).
+        interval = 1.0 / self.fps
+        self.next_frame_at = max(self.next_frame_at + interval, now + interval / 2)
         self.urgent = False
         self._wake.set()
         return len(self.frame)
