@@ -1,0 +1,81 @@
+"""Room housekeeping: idle rooms expire; the gallery and leaderboard refresh about once a second."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from typing import TYPE_CHECKING
+
+from server.protocol import quantise
+from server.room_rules import check_constraints
+from server.rooms import Member, Room, to_json
+
+if TYPE_CHECKING:
+    from server.room_hub import Classroom
+
+log = logging.getLogger(__name__)
+
+
+async def housekeeping(hub: Classroom) -> None:
+    """Runs while there are rooms; `Classroom.create_room` starts it again after a quiet spell."""
+    settings = hub.settings
+    tick = max(0.05, min(settings.gallery_interval_s, settings.room_idle_timeout_s / 4))
+    while hub.registry.rooms:
+        await asyncio.sleep(tick)
+        for room in hub.registry.idle():
+            hub.close_room(room, f"idle for {settings.room_idle_timeout_s:g} s")
+        for room in list(hub.registry.rooms.values()):
+            try:
+                await refresh_gallery(hub, room)
+            except Exception:  # one room's trouble must not stop the others' gallery
+                log.exception("gallery refresh failed for a room")
+
+
+async def refresh_gallery(hub: Classroom, room: Room) -> None:
+    if not room.members or room.closed:
+        return
+    students = []
+    for i, member in enumerate(list(room.members.values())):
+        students.append(tile(hub, room, member))
+        if i % 20 == 19:
+            await asyncio.sleep(0)  # a big room never holds the loop for long
+    gallery = to_json({"type": "gallery", "students": students})
+    if gallery != room.last_gallery:  # nothing changed: nothing to send
+        room.last_gallery = gallery
+        hub.broker.publish_event(f"{room.channel}:teach", gallery, retain="gallery")
+    publish_leaderboard(hub, room)
+
+
+def tile(hub: Classroom, room: Room, member: Member) -> dict:
+    """One student's gallery tile; the thumbnail is encoded again only when the session changed."""
+    out = {"id": member.id, "name": member.name, "connected": member.outlet is not None}
+    session = member.session
+    if session is None:
+        return {**out, "layers": None, "epoch": 0, "testLoss": None}
+    size = hub.settings.thumb_size
+    if member.tile is None or member.tile[0] != session.version:
+        grid = session.run.node_grids(size)[-1]
+        member.tile = (session.version, base64.b64encode(quantise(grid).tobytes()).decode())
+    test_loss = session.losses[1]
+    if room.challenge is not None and session.run.epoch > 0:
+        config = session.run.config
+        eligible = check_constraints(config, room.challenge["constraints"]) is None
+        wanted = room.challenge["config"]
+        eligible = eligible and all(
+            config[k] == wanted[k] for k in ("problem", "dataset", "regDataset")
+        )
+        member.record_loss(test_loss, eligible)
+    out.update(layers=session.layers, epoch=int(session.run.epoch), testLoss=test_loss)
+    return {**out, "thumb": member.tile[1], "size": size}
+
+
+def publish_leaderboard(hub: Classroom, room: Room) -> None:
+    entries = room.leaderboard() if room.challenge is not None else []
+    board = to_json({"type": "leaderboard", "entries": entries})
+    if board == room.last_board:
+        return
+    room.last_board = board
+    hub.broker.publish_event(f"{room.channel}:teach", board, retain="leaderboard")
+    if room.challenge is not None and room.share_leaderboard:
+        hub.broker.publish_event(room.channel, board, retain="leaderboard")

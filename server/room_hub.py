@@ -1,0 +1,252 @@
+"""The rooms of one server process: their sessions, fan-out, connections and message dispatch."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import FastAPI
+
+from server import room_actions, room_gallery
+from server.broker import FanOutlet, FollowerOutlet, MemoryBroker
+from server.handlers import HANDLERS, Context
+from server.protocol import ProtocolError, error_message, parse_message
+from server.room_rules import RoomError, check_constraints, lock_refusal, tokens_match
+from server.rooms import Member, Room, RoomRegistry, RoomSession, snapshot, to_json
+from server.scheduler import Scheduler
+from server.session import Session
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+INSTRUCTOR_ONLY = frozenset(room_actions.INSTRUCTOR_ACTIONS)
+
+
+def classroom_of(app: FastAPI) -> Classroom:
+    """The app's one Classroom, made on first use (it needs the app's scheduler)."""
+    state = app.state
+    if getattr(state, "classroom", None) is None:
+        state.classroom = Classroom(state.settings, state.scheduler)
+    return state.classroom
+
+
+class Classroom:
+    """Every room of one server process, wired to the shared scheduler and a broker."""
+
+    def __init__(self, settings: Settings, scheduler: Scheduler) -> None:
+        self.settings = settings
+        self.scheduler = scheduler
+        self.broker = MemoryBroker()
+        self.registry = RoomRegistry(settings)
+        self._task: asyncio.Task | None = None
+        self._jobs: set[asyncio.Task] = set()  # forks and pushes building sessions
+
+    # Rooms.
+
+    async def create_room(self, address: str) -> Room:
+        self.registry.admit(address)
+        # Building the data set takes milliseconds of pure Python: off the event loop.
+        session = await asyncio.to_thread(RoomSession, self.settings)
+        room = self.registry.create(session)
+        room.fan = FanOutlet(room.session, self.settings, self.broker, room.channel)
+        self.scheduler.add_session(room.session)
+        self.scheduler.add_outlet(room.fan)
+        self.publish_locks(room)
+        if self._task is None or self._task.done():
+            loop = asyncio.get_running_loop()
+            self._task = loop.create_task(room_gallery.housekeeping(self))
+        return room
+
+    def close_room(self, room: Room, reason: str) -> None:
+        self.registry.remove(room.code)
+        closed = to_json({"type": "closed", "reason": reason})
+        for channel in (room.channel, f"{room.channel}:teach"):
+            self.broker.publish_event(channel, closed)
+        for outlet in room.outlets():
+            outlet.farewell(reason)
+        self.scheduler.remove_outlet(room.fan)
+        room_actions.end_spotlight(self, room)
+        self.scheduler.remove_session(room.session)
+        for member in room.members.values():
+            if member.session is not None:
+                self.scheduler.remove_session(member.session)
+        for suffix in ("", ":teach", ":spot"):
+            self.broker.forget(room.channel + suffix)
+
+    def status(self, room: Room) -> dict:
+        return {
+            "code": room.code,
+            "members": len(room.members),
+            "connected": sum(m.outlet is not None for m in room.members.values()),
+            "followers": self.broker.subscriber_count(room.channel),
+            "epoch": int(room.session.run.epoch),
+            "epochsTrained": room.session.epochs_trained,
+            "framesEncoded": room.fan.frames_encoded,
+            "locks": sorted(room.locks),
+            "challenge": room.challenge,
+            "spotlight": room.spotlight,
+        }
+
+    # Connections.
+
+    def greet(self, message: dict, address: str) -> tuple[Room, Member | None]:
+        """Check a `hello`: the instructor's token, or a student's member token."""
+        if message.get("type") != "hello":
+            raise RoomError("type", message.get("type"), '"hello" first')
+        role = message.get("role")
+        if role not in ("instructor", "student"):
+            raise RoomError("role", role, '"instructor" or "student"')
+        room = self.registry.find(message.get("code"), address)
+        if role == "instructor":
+            if not tokens_match(room.token, message.get("token")):
+                self.registry.limiter.fail(address)
+                raise RoomError("token", None, "the room's instructor token", 403)
+            return room, None
+        member = room.member_by_token(message.get("member"))
+        if member is None:
+            self.registry.limiter.fail(address)
+            raise RoomError("member", None, "the token /classroom/api/join gave", 403)
+        return room, member
+
+    def attach(self, room: Room, member: Member | None, outlet: FollowerOutlet, ctx) -> None:
+        room.touch()
+        if member is None:
+            room.instructors.add(outlet)
+            channels = (room.channel, f"{room.channel}:teach", f"{room.channel}:spot")
+            outlet.listen(self.broker, channels)
+            spot = room.spot_fan is not None
+            outlet.follow(f"{room.channel}:spot" if spot else room.channel, self.broker)
+            outlet.send(self.room_info(room, None))
+            return
+        if member.outlet is not None:
+            # The older tab stops, and says why, rather than reconnecting to take over again.
+            reason = "this student joined again from another tab"
+            member.outlet.send({"type": "closed", "reason": reason})
+            member.outlet.farewell(reason)
+        member.outlet = outlet
+        outlet.listen(self.broker, (room.channel, f"{room.channel}:member:{member.id}"))
+        if member.session is None or member.following:
+            outlet.follow(room.channel, self.broker)
+        else:
+            ctx.session = member.session
+            outlet.own(member.session)
+        outlet.send(self.room_info(room, member))
+        outlet.sync()
+
+    def detach(self, room: Room, member: Member | None, outlet: FollowerOutlet) -> None:
+        if outlet.subscription is not None:
+            self.broker.unsubscribe(outlet.subscription)
+        if member is None:
+            room.instructors.discard(outlet)
+        elif member.outlet is outlet:
+            member.outlet = None
+            if member.session is not None and member.session.busy:
+                # Nobody watches it: it stops training, and stays in the gallery as it was.
+                member.session.set_playing(False)
+
+    def room_info(self, room: Room, member: Member | None) -> dict:
+        info = {"type": "room", "code": room.code, "locks": sorted(room.locks)}
+        info["challenge"] = room.challenge
+        if member is None:
+            info.update(role="instructor", members=len(room.members))
+            spot = room.members.get(room.spotlight) if room.spotlight else None
+            info["spotlight"] = {"id": spot.id, "name": spot.name} if spot else None
+        else:
+            info.update(role="student", member=member.id, name=member.name)
+            info["mode"] = "follow" if member.session is None or member.following else "own"
+        return info
+
+    def send_room_info(self, room: Room) -> None:
+        for outlet in room.instructors:
+            outlet.send(self.room_info(room, None), replaces="room")
+        for member in room.members.values():
+            if member.outlet is not None:
+                member.outlet.send(self.room_info(room, member), replaces="room")
+
+    def publish_locks(self, room: Room) -> None:
+        locks = to_json({"type": "locks", "controls": sorted(room.locks)})
+        self.broker.publish_event(room.channel, locks, retain="locks")
+
+    def tell_member(self, room: Room, member: Member, message: dict) -> None:
+        self.broker.publish_event(f"{room.channel}:member:{member.id}", to_json(message))
+
+    # Messages.
+
+    def handle(self, ctx: Context, text: str) -> None:
+        """One message from a room connection; a refusal becomes an `error` reply."""
+        kind = None
+        try:
+            message = parse_message(text)
+            kind = message["type"]
+            room, member = ctx.extras["room"], ctx.extras["member"]
+            if room.closed:
+                return
+            room.touch()
+            if kind in INSTRUCTOR_ONLY:
+                if not tokens_match(room.token, message.get("token")):
+                    raise RoomError("token", None, "the room's instructor token", 403)
+                room_actions.INSTRUCTOR_ACTIONS[kind](self, room, message, ctx)
+            elif kind == "snapshot":
+                if ctx.session is None:
+                    raise RoomError("snapshot", kind, "after fork: you follow the instructor")
+                ctx.reply({"type": "snapshot", **snapshot(ctx.session)})
+            elif member is not None and kind in room_actions.STUDENT_ACTIONS:
+                room_actions.STUDENT_ACTIONS[kind](self, room, member, ctx)
+            else:
+                self._session_message(room, member, ctx, message)
+        except ProtocolError as exc:
+            if exc.request is None:
+                exc.request = kind
+            ctx.reply(error_message(exc))
+        except RoomError as exc:
+            ctx.reply(exc.as_dict(kind or "message"))
+        except Exception:  # a bug costs one answer, not the room or the server
+            log.exception("handling a %r room message failed", kind)
+            error = ProtocolError("type", kind, "a message the server can handle", "internal error")
+            ctx.reply(error_message(error))
+
+    def _session_message(self, room: Room, member: Member | None, ctx: Context, message: dict):
+        kind = message["type"]
+        fn = HANDLERS.get(kind)
+        if fn is None:
+            extra = ", fork, follow" if member else ""
+            known = ", ".join(sorted(HANDLERS))
+            rooms = "snapshot, push, lock, spotlight, close"
+            raise ProtocolError("type", kind, f"one of {known}{extra}, {rooms}")
+        if member is not None and kind not in ("ack", "fps"):
+            if ctx.session is None:
+                raise RoomError(kind, kind, "fork first: you follow the instructor", 403)
+            refusal = lock_refusal(room.locks, message, ctx.session.run.config)
+            refusal = refusal or self._constraint_refusal(room, ctx.session, message)
+            if refusal is not None:
+                raise refusal
+        fn(ctx, message)
+
+    def _constraint_refusal(self, room: Room, session: Session, message: dict):
+        if room.challenge is None or message["type"] != "config":
+            return None
+        changes = message.get("config")
+        if not isinstance(changes, dict):
+            return None
+        return check_constraints({**session.run.config, **changes}, room.challenge["constraints"])
+
+    # Background jobs: forks and pushes build sessions off the event loop.
+
+    def check_capacity(self, wanted: int) -> None:
+        """Students' own sessions count against `max_sessions`, like the playground's."""
+        most = self.settings.max_sessions
+        held = sum(
+            m.session is not None for r in self.registry.rooms.values() for m in r.members.values()
+        )
+        if held + wanted > most:
+            raise RoomError("sessions", held + wanted, f"at most {most} on this server", 503)
+
+    def spawn(self, job) -> None:
+        task = asyncio.get_running_loop().create_task(job)
+        self._jobs.add(task)
+        task.add_done_callback(self._job_done)
+
+    def _job_done(self, task: asyncio.Task) -> None:
+        self._jobs.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a classroom job failed", exc_info=task.exception())

@@ -1,0 +1,93 @@
+"""The room WebSocket (`/classroom/ws`): admission, the `hello`, then the shared receive loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from server.broker import FollowerOutlet
+from server.handlers import Context
+from server.limits import origin_allowed
+from server.protocol import ProtocolError, error_message, parse_message
+from server.room_hub import Classroom, classroom_of
+from server.room_rules import RoomError
+from server.rooms import Member, Room, to_json
+from server.ws import check_size, close, receive_loop, send_loop
+
+router = APIRouter()
+HELLO_TIMEOUT_S = 10.0
+CLOSED_ROOM = 4404  # close code: the room does not exist (any more); pages stop reconnecting
+
+
+@router.websocket("/ws")
+async def room_socket(websocket: WebSocket) -> None:
+    app = websocket.app.state
+    settings, metrics = app.settings, app.metrics
+    origin = websocket.headers.get("origin")
+    await websocket.accept()
+    if not origin_allowed(origin, websocket.headers.get("host"), settings.allowed_origins):
+        metrics.refused += 1
+        await close(websocket, 1008, f"origin not allowed: {origin}")
+        return
+    address = websocket.client.host if websocket.client else "unknown"
+    refusal = app.limiter.admit(address)
+    if refusal is not None:
+        metrics.refused += 1
+        await close(websocket, *refusal)
+        return
+    try:
+        await _serve(websocket, classroom_of(websocket.app), address, metrics)
+    finally:
+        app.limiter.release(address)
+
+
+async def _hello(
+    websocket: WebSocket, classroom: Classroom, address: str
+) -> tuple[Room, Member | None] | None:
+    """Read the first message: who this is and which room; None once refused (and told why)."""
+    try:
+        raw = await asyncio.wait_for(websocket.receive(), HELLO_TIMEOUT_S)
+    except (TimeoutError, RuntimeError, WebSocketDisconnect):
+        return None
+    if raw["type"] == "websocket.disconnect":
+        return None
+    try:
+        refusal = check_size(raw, classroom.settings.max_message_bytes)
+        if refusal is not None:
+            raise refusal
+        message = parse_message(raw["text"])
+    except ProtocolError as exc:
+        exc.request = "hello"
+        await websocket.send_text(to_json(error_message(exc)))
+        return None
+    try:
+        return classroom.greet(message, address)
+    except RoomError as exc:
+        await websocket.send_text(to_json(exc.as_dict("hello")))
+        return None
+
+
+async def _serve(websocket: WebSocket, classroom: Classroom, address: str, metrics) -> None:
+    greeted = await _hello(websocket, classroom, address)
+    if greeted is None:
+        await close(websocket, CLOSED_ROOM, "no such room, or not allowed in it")
+        return
+    room, member = greeted
+    scheduler = classroom.scheduler
+    outlet = FollowerOutlet(None, classroom.settings)
+    ctx = Context(room.session if member is None else None, outlet, scheduler, classroom.settings)
+    ctx.extras.update(room=room, member=member)
+    outlet.context = ctx
+    classroom.attach(room, member, outlet, ctx)
+    scheduler.add_outlet(outlet)
+    sender = asyncio.create_task(send_loop(websocket, outlet, metrics))
+    try:
+        await receive_loop(websocket, ctx, metrics, handle=classroom.handle)
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+        scheduler.remove_outlet(outlet)
+        classroom.detach(room, member, outlet)
