@@ -165,11 +165,13 @@ def as_f32(values: np.ndarray) -> np.ndarray:
     return values.astype("<f4")
 
 
-def _floats(arrays: Sequence[np.ndarray]) -> bytes:
+def _doubles(arrays: Sequence[np.ndarray]) -> bytes:
+    """Parameters go out in full float64: a page that restores them continues the same run.
+    No NaN reaches the wire: a diverged network's parameters go out finite (as 0)."""
     if not arrays:
         return b""
-    # No NaN reaches the wire: a diverged network's parameters go out finite.
-    return as_f32(np.concatenate([np.ravel(a) for a in arrays])).tobytes()
+    values = np.concatenate([np.ravel(a) for a in arrays]).astype("<f8")
+    return np.where(np.isfinite(values), values, 0.0).tobytes()
 
 
 def encode_frame(
@@ -219,7 +221,7 @@ def encode_frame(
     rows = np.empty((len(history), 3), dtype="<u4")  # epoch, then the two losses' f32 bits
     rows[:, 0] = history[:, 0]
     rows[:, 1:] = as_f32(history[:, 1:]).view("<u4")
-    parts += [rows.tobytes(), _floats(weights), _floats(biases)]
+    parts += [rows.tobytes(), _doubles(weights), _doubles(biases)]
     mask = np.concatenate([np.ravel(d) for d in dead]) if dead else np.zeros(0, bool)
     parts.append(mask.astype(np.uint8).tobytes())
     length += sum(len(p) for p in parts[-4:])

@@ -220,8 +220,8 @@ class Session:
     def data(self) -> dict:
         return {
             "type": "data",
-            "train": np.round(self.run.train_points, 6).tolist(),
-            "test": np.round(self.run.test_points, 6).tolist(),
+            "train": self.run.train_points.tolist(),
+            "test": self.run.test_points.tolist(),
         }
 
     def frame(self, *, seq: int, focus: int | None, cursor: int) -> tuple[bytes, int]:

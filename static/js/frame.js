@@ -9,7 +9,7 @@ const pad4 = (n) => (n + 3) & ~3;
 /**
  * ArrayBuffer -> {seq, epoch, diverged, playing, trainLoss, testLoss, gridSize, thumbSize, focus,
  * layers, history: {epoch, train, test}, weights[l], biases[l], dead[l], grid, thumbs}.
- * weights[l] is a Float32Array of n_(l+1) * n_l, row-major [to][from]; thumbs holds every node's
+ * weights[l] is a Float64Array of n_(l+1) * n_l, row-major [to][from]; thumbs holds every node's
  * T x T grid back to back. Throws an Error naming what is wrong with a malformed buffer.
  */
 export function decodeFrame(buffer) {
@@ -38,6 +38,12 @@ export function decodeFrame(buffer) {
   for (let i = 0; i < nLayers; i++, off += 2) layers.push(view.getUint16(off, true));
   frame.layers = layers;
   off = pad4(off);
+  const nParams = layers.slice(1).reduce((sum, n, l) => sum + n * (layers[l] + 1), 0);
+  const nLinks = layers.slice(1).reduce((sum, n, l) => sum + n * layers[l], 0);
+  const paramsEnd = off + 12 * nHistory + 8 * nParams + nLinks;
+  if (paramsEnd > buffer.byteLength) {
+    throw new Error(`frame: ${buffer.byteLength} bytes, the layout needs at least ${paramsEnd}`);
+  }
 
   const history = { epoch: new Uint32Array(nHistory), train: new Float32Array(nHistory), test: new Float32Array(nHistory) };
   for (let i = 0; i < nHistory; i++, off += 12) {
@@ -47,16 +53,16 @@ export function decodeFrame(buffer) {
   }
   frame.history = history;
 
-  const floats = (count) => {
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++, off += 4) out[i] = view.getFloat32(off, true);
+  const doubles = (count) => {
+    const out = new Float64Array(count);
+    for (let i = 0; i < count; i++, off += 8) out[i] = view.getFloat64(off, true);
     return out;
   };
   frame.weights = [];
   frame.biases = [];
   frame.dead = [];
-  for (let l = 0; l + 1 < nLayers; l++) frame.weights.push(floats(layers[l + 1] * layers[l]));
-  for (let l = 0; l + 1 < nLayers; l++) frame.biases.push(floats(layers[l + 1]));
+  for (let l = 0; l + 1 < nLayers; l++) frame.weights.push(doubles(layers[l + 1] * layers[l]));
+  for (let l = 0; l + 1 < nLayers; l++) frame.biases.push(doubles(layers[l + 1]));
   for (let l = 0; l + 1 < nLayers; l++) {
     const count = layers[l + 1] * layers[l];
     frame.dead.push(new Uint8Array(buffer.slice(off, off + count)));

@@ -160,13 +160,15 @@ def test_url_round_trip(open_playground, page):
 def test_an_original_link_gives_the_seeds_data_and_weights(open_playground, page):
     open_playground(DEFAULT_LINK)
     page.wait_for_function(DATA_SEED.format("0.12345"))
-    # The spec's check value; the server sends points rounded to 6 decimals (they are only drawn).
-    x, y, label = page.evaluate("window.playground.data.train[0]")
-    assert (x, y) == pytest.approx((4.618077316847547, -1.8354395887379444), abs=5e-7)
-    assert label == -1
+    # The spec's check values, exactly: points and weights travel in full float64.
+    assert page.evaluate("window.playground.data.train[0]") == [
+        4.618077316847547,
+        -1.8354395887379444,
+        -1,
+    ]
     first = page.evaluate("Array.from(window.playground.frame.weights[0].slice(0, 4))")
     expected = [0.151190120454, 0.339542244844, 0.334641918778, -0.065765966974]
-    assert first == pytest.approx(expected, abs=1e-6)
+    assert first == pytest.approx(expected, abs=1e-12)
     assert page.evaluate("location.hash") == DEFAULT_LINK
 
 

@@ -29,9 +29,9 @@ function buildFrame({ flags = 2, magic = "NNPF" } = {}) {
   layers.forEach(u16);
   pad();
   for (const [e, a, b] of history) { u32(e); f32(a); f32(b); }
-  for (let l = 0; l < 2; l++) for (let i = 0; i < nW[l]; i++) f32((l + 1) * 0.5 + i);
-  [0.1, 0.2, 0.3].forEach(f32);
-  f32(-0.75);
+  for (let l = 0; l < 2; l++) for (let i = 0; i < nW[l]; i++) f64((l + 1) * 0.5 + i);
+  [0.1, 0.2, 0.3].forEach(f64);
+  f64(-0.75);
   for (let l = 0; l < 2; l++) for (let i = 0; i < nW[l]; i++) u8(l === 0 && i === 4 ? 1 : 0);
   pad();
   for (let i = 0; i < G * G; i++) u8(i * 10);

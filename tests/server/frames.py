@@ -56,11 +56,11 @@ def decode(data: bytes) -> Frame:
     pairs = list(zip(layers[1:], layers[:-1], strict=True))
     weights, biases, dead = [], [], []
     for rows_, cols in pairs:
-        weights.append(np.frombuffer(data, "<f4", rows_ * cols, off).reshape(rows_, cols))
-        off += 4 * rows_ * cols
+        weights.append(np.frombuffer(data, "<f8", rows_ * cols, off).reshape(rows_, cols))
+        off += 8 * rows_ * cols
     for rows_, _ in pairs:
-        biases.append(np.frombuffer(data, "<f4", rows_, off))
-        off += 4 * rows_
+        biases.append(np.frombuffer(data, "<f8", rows_, off))
+        off += 8 * rows_
     for rows_, cols in pairs:
         dead.append(np.frombuffer(data, np.uint8, rows_ * cols, off).reshape(rows_, cols))
         off += rows_ * cols
