@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from engine import ACTIVATIONS, DEFAULT_CONFIG, FEATURES, REGULARIZERS
 from engine.datasets import CLASSIFICATION, REGRESSION
+from server.session import client_limits
 from server.settings import Settings
 from server.templating import templates
 
@@ -32,21 +33,6 @@ def engine_registries() -> dict:
     }
 
 
-def limits_of(settings: Settings) -> dict:
-    """The limits as the protocol's `state.limits` names them."""
-    return {
-        "maxHiddenLayers": settings.max_hidden_layers,
-        "maxNeurons": settings.max_neurons,
-        "maxBatchSize": settings.max_batch_size,
-        "maxSpeed": settings.max_speed_choice,
-        "maxFps": settings.max_fps,
-        "gridSize": settings.grid_size,
-        "thumbSize": settings.thumb_size,
-        "maxMessageBytes": settings.max_message_bytes,
-        "maxHistory": settings.max_history,
-    }
-
-
 def boot_data(settings: Settings) -> dict:
     """Everything the page needs before its WebSocket opens."""
     return {
@@ -56,7 +42,7 @@ def boot_data(settings: Settings) -> dict:
         "regularizationRates": REGULARIZATION_RATES,
         "speeds": [s for s in SPEEDS if s <= settings.max_speed_choice],
         "defaultSpeed": settings.default_speed,
-        "limits": limits_of(settings),
+        "limits": client_limits(settings),
     }
 
 

@@ -267,6 +267,7 @@ def client_limits(settings: Settings) -> dict:
         "gridSize": settings.grid_size,
         "thumbSize": settings.thumb_size,
         "maxMessageBytes": settings.max_message_bytes,
+        "maxHistory": settings.max_history,
         "maxSteps": MAX_STEPS,
     }
 
