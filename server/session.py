@@ -50,6 +50,9 @@ def check_config(changes: dict, settings: Settings, base: dict | None = None) ->
     batch = accepted.get("batchSize")
     if isinstance(batch, int) and not isinstance(batch, bool) and batch > settings.max_batch_size:
         raise ProtocolError("batchSize", batch, f"an integer from 1 to {settings.max_batch_size}")
+    noise = accepted.get("noise")
+    if isinstance(noise, int | float) and not isinstance(noise, bool) and not 0 <= noise <= 50:
+        raise ProtocolError("noise", noise, "an integer from 0 to 50 (the noise slider's range)")
     seed = accepted.get("seed")
     if isinstance(seed, str) and len(seed) > MAX_SEED_CHARS:
         raise ProtocolError("seed", seed, f"a string of at most {MAX_SEED_CHARS} characters")

@@ -34,6 +34,7 @@ BAD_MESSAGES = [
     # Data keys are applied off the event loop; their refusals must still come back.
     ('{"type": "config", "config": {"dataset": "moons"}}', "dataset", "config"),
     ('{"type": "config", "config": {"noise": -5, "seed": "0.1"}}', "noise", "config"),
+    ('{"type": "config", "config": {"noise": 80}}', "noise", "config"),
     ('{"type": "config", "config": {"x": false, "y": false}}', None, "config"),
     ('{"type": "speed", "eps": 0}', "eps", "speed"),
     ('{"type": "speed", "eps": "fast"}', "eps", "speed"),
