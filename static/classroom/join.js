@@ -1,5 +1,7 @@
 /** The student page: join by code, follow the instructor live, fork, take on pushed challenges. */
 
+import { HANDOFF_KEY, handoffRecord, pageStorage } from "../js/handoff.js";
+import { restoreOf } from "../js/session.js";
 import { serializeHash, defaultState, withConfig } from "../js/state.js";
 import { RoomConnection } from "./room-socket.js";
 import { $, parseShape, renderLeaderboard, showError, showFrame, showStatus } from "./view.js";
@@ -9,6 +11,7 @@ let conn = null;
 let mode = "follow";
 let playing = false;
 let locks = [];
+let own = null; // {config, frame}: the student's own session as last drawn, for the playground link
 
 async function join(event) {
   event.preventDefault();
@@ -53,7 +56,10 @@ function onJson(message) {
       showChallenge(message.challenge);
       break;
     case "state":
-      if (message.source !== "own") break;
+      // Frames after this state are of this config (the server sends a change's state first).
+      own = message.source === "own" ? { config: message.config, frame: null } : null;
+      delete $("open-playground").dataset.network;
+      if (!own) break;
       playing = message.playing;
       $("play").textContent = playing ? "Pause" : "Play";
       $("dataset").value = message.config.dataset;
@@ -112,7 +118,7 @@ function start(member) {
   const hello = { type: "hello", role: "student", code: member.code, member: member.memberToken };
   conn = new RoomConnection(hello, {
     onJson,
-    onFrame: (frame) => showFrame(frame, $("follow-heatmap")),
+    onFrame,
     onStatus: (status, detail) => {
       showStatus(status, detail);
       if (status === "closed") leave(detail);
@@ -126,7 +132,32 @@ function send(message) {
   if (conn) conn.send(message);
 }
 
+function onFrame(frame) {
+  if (own) {
+    if (!own.frame) $("open-playground").dataset.network = "exact"; // the link now carries it
+    own.frame = frame;
+  }
+  showFrame(frame, $("follow-heatmap"));
+}
+
+/**
+ * "Open in the playground" carries the network the student sees, exactly (frames are float64):
+ * the playground tab takes it from storage on its first connect. The link itself carries the
+ * config and seed, so it still works where storage is refused.
+ */
+function handOver() {
+  if (mode !== "own" || !own || !own.frame) return;
+  try {
+    const storage = pageStorage();
+    if (storage) storage.setItem(HANDOFF_KEY, handoffRecord(restoreOf(own.frame, own.config), Date.now()));
+  } catch {
+    // Storage full or refused: the playground opens with the config alone.
+  }
+}
+
 $("fork").addEventListener("click", () => send({ type: "fork" }));
+$("open-playground").addEventListener("click", handOver);
+$("open-playground").addEventListener("auxclick", handOver); // a middle click opens a tab too
 $("follow").addEventListener("click", () => {
   send({ type: "follow" });
   setMode("follow");

@@ -5,8 +5,9 @@ import { Connection } from "./connection.js";
 import { samplePoints, toPixel } from "./datasets.js";
 import { formatLoss, thumbOf } from "./frame.js";
 import { mountInspector } from "./inspector.js";
+import { pageStorage, takeHandoff } from "./handoff.js";
 import { answers, changeLayers, changeNeurons, nodeCaption, openingMessages } from "./session.js";
-import { parseHash, serializeHash, withConfig } from "./state.js";
+import { configOf, parseHash, serializeHash, withConfig } from "./state.js";
 import { LossChart } from "./views/chart.js";
 import { Controls, paintDatasets } from "./views/controls.js";
 import { Heatmap } from "./views/heatmap.js";
@@ -180,6 +181,8 @@ const conn = new Connection(`${location.protocol === "https:" ? "wss" : "ws"}://
     const messages = openingMessages({
       state: app.state, frame: app.frame, isReconnect, hashGiven,
       speed: server ? server.speed : undefined, defaultSpeed: boot.defaultSpeed, playing: server && server.playing,
+      // A network handed over by the classroom, taken once and only if made for this URL's config.
+      handoff: isReconnect ? null : takeHandoff(pageStorage(), configOf(app.state), Date.now()),
     });
     const opening = messages.find((m) => m.type === "config" || m.type === "restore");
     app.expect = opening ? opening.config : null;

@@ -7,23 +7,31 @@ export function nested(flat, rows, cols, map = (v) => v) {
   return Array.from({ length: rows }, (_, r) => Array.from(flat.subarray(r * cols, (r + 1) * cols), map));
 }
 
+/** The `restore` message for a decoded frame (float64, exact) and the config it was trained on. */
+export function restoreOf(frame, config) {
+  const L = frame.layers;
+  const layers = L.slice(0, -1).map((_, l) => l);
+  return {
+    type: "restore",
+    config,
+    epoch: frame.epoch,
+    weights: layers.map((l) => nested(frame.weights[l], L[l + 1], L[l])),
+    biases: layers.map((l) => Array.from(frame.biases[l])),
+    dead: layers.map((l) => nested(frame.dead[l], L[l + 1], L[l], (v) => v === 1)),
+  };
+}
+
 /**
  * The messages to send when the socket opens. A reconnect with a frame in hand restores that
- * frame's weights and epoch on the new session, so a server restart loses nothing.
+ * frame's weights and epoch on the new session, so a server restart loses nothing; a first
+ * connect with a `handoff` (a `restore` from handoff.js) starts from the network handed over.
  */
-export function openingMessages({ state, frame, isReconnect, hashGiven, speed, defaultSpeed, playing }) {
+export function openingMessages({ state, frame, isReconnect, hashGiven, speed, defaultSpeed, playing, handoff }) {
   const messages = [];
-  if (isReconnect && frame) {
-    const L = frame.layers;
-    const layers = L.slice(0, -1).map((_, l) => l);
-    messages.push({
-      type: "restore",
-      config: configOf(state),
-      epoch: frame.epoch,
-      weights: layers.map((l) => nested(frame.weights[l], L[l + 1], L[l])),
-      biases: layers.map((l) => Array.from(frame.biases[l])),
-      dead: layers.map((l) => nested(frame.dead[l], L[l + 1], L[l], (v) => v === 1)),
-    });
+  if (!isReconnect && handoff) {
+    messages.push(handoff);
+  } else if (isReconnect && frame) {
+    messages.push(restoreOf(frame, configOf(state)));
   } else if (isReconnect || hashGiven) {
     messages.push({ type: "config", config: configOf(state) });
   }

@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import numpy as np
 from playwright.sync_api import expect
+from websockets.sync.client import connect
+
+from tests.browser.conftest import FIRST_FRAME
 
 HOSTILE_NAME = "<img src=x onerror=pwned=1>Zoe"  # within the 32-character limit
+PLAYGROUND_NETWORK = """() => {
+  const f = window.playground.frame;
+  return {
+    frames: window.playground.stats.frames,
+    epoch: f.epoch,
+    weights: f.weights.map((w) => Array.from(w)),
+    biases: f.biases.map((b) => Array.from(b)),
+    handoff: localStorage.getItem("playground-handoff"),
+  };
+}"""
+
+
+def room_snapshot(server, code: str, token: str) -> dict:
+    """The room's network as its instructor's socket reports it (float64, exact)."""
+    with connect(server.url.replace("http", "ws") + "/classroom/ws") as ws:
+        ws.send(json.dumps({"type": "hello", "role": "instructor", "code": code, "token": token}))
+        ws.send(json.dumps({"type": "snapshot"}))
+        while True:
+            raw = ws.recv(timeout=10)
+            if isinstance(raw, str) and json.loads(raw)["type"] == "snapshot":
+                return json.loads(raw)
+
+
+def as_frame(nested: list) -> list[list[float]]:
+    """Nested [l][to][from] values as a frame carries them: float64, row-major per layer."""
+    return [np.asarray(layer, dtype=np.float64).ravel().tolist() for layer in nested]
 
 
 def test_instructor_and_student(server, browser, artifacts):
@@ -42,6 +73,24 @@ def test_instructor_and_student(server, browser, artifacts):
         # Fork: the student's own session starts from the room's weights and epoch.
         learn.get_by_test_id("fork").click()
         expect(learn.get_by_test_id("mode")).to_have_text("Your own session")
+
+        # ... and the full playground opens on exactly that network, from its first frame on.
+        token = re.search(r"token=([^&]+)", teach.url).group(1)
+        room = room_snapshot(server, code, token)
+        link = learn.get_by_test_id("open-playground")
+        expect(link).to_have_attribute("href", re.compile("seed="))
+        expect(link).to_have_attribute("data-network", "exact")  # its own frame is in hand
+        with learn.context.expect_page() as opened:
+            link.click()
+        playground = opened.value
+        playground.wait_for_function(FIRST_FRAME)
+        network = playground.evaluate(PLAYGROUND_NETWORK)
+        playground.close()
+        assert network["frames"] == 1
+        assert network["epoch"] == room["epoch"] == 1
+        assert network["weights"] == as_frame(room["weights"])
+        assert network["biases"] == as_frame(room["biases"])
+        assert network["handoff"] is None  # taken once
         learn.get_by_test_id("step").click()
         expect(learn.get_by_test_id("epoch")).to_have_text("000,002")
         link = learn.get_by_test_id("open-playground")
