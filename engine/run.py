@@ -13,6 +13,7 @@ from engine.features import FEATURES, feature_matrix
 from engine.grid import GridEvaluator
 from engine.network import Network
 from engine.random import SeedRandom, to_fixed5
+from engine.remote import TrainingJob, TrainingResult, new_token
 from engine.training import Trainer
 
 MAX_STEP = 100_000  # epochs per call to step()
@@ -91,6 +92,7 @@ class Run:
             c["regularizationRate"],
             n_train=self._n_train,
         )
+        self._token = new_token()
 
     def _measure(self) -> None:
         """Recompute both losses and the diverged flag for the current parameters."""
@@ -130,6 +132,7 @@ class Run:
         self.config["seed"] = seed
         self._build_data(seed)
         self._trainer.set_data(self._A0_all, self._Y_all, self._n_train)
+        self._token = new_token()
         self._measure()
 
     # -- training -------------------------------------------------------------------------
@@ -141,6 +144,9 @@ class Run:
         if self.diverged:
             return np.empty((0, 3))
         losses = self._trainer.step(n, self.config["learningRate"])
+        return self._advance(losses, self._trainer.diverged)
+
+    def _advance(self, losses: np.ndarray, diverged: bool) -> np.ndarray:
         k = len(losses)
         rows = np.empty((k, 3))
         rows[:, 0] = np.arange(self.epoch + 1, self.epoch + k + 1)
@@ -148,8 +154,53 @@ class Run:
         self.epoch += k
         if k:
             self.train_loss, self.test_loss = float(losses[-1, 0]), float(losses[-1, 1])
-            self.diverged = self._trainer.diverged
+            self.diverged = diverged
         return rows
+
+    def training_job(self, n: int) -> TrainingJob | None:
+        """The next n epochs as a job for `engine.remote.train_job` (None if diverged, as `step`
+        would train nothing); the run itself is not changed."""
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_STEP:
+            raise ConfigError("n", n, f"an integer 0 .. {MAX_STEP}")
+        if self.diverged:
+            return None
+        c, net, trainer = self.config, self.network, self._trainer
+        net.packed()
+        return TrainingJob(
+            token=self._token,
+            layer_sizes=tuple(net.layer_sizes),
+            activation=net.activation,
+            output_activation=net.output_activation,
+            batch_size=trainer.batch_size,
+            regularization=trainer.regularization,
+            regularization_rate=trainer.regularization_rate,
+            learning_rate=c["learningRate"],
+            A0=self._A0_all,  # replaced, never changed in place: no copy needed
+            Y=self._Y_all,
+            n_train=self._n_train,
+            params=net.params.copy(),
+            dead=net.dead_mask.copy(),
+            carry=trainer.carry.copy(),
+            carry_count=trainer.carry_count,
+            n=n,
+            epoch=self.epoch,
+        )
+
+    def apply_training(self, result: TrainingResult) -> np.ndarray:
+        """Take in a trained job as `step` would have: rows (epoch, train_loss, test_loss).
+
+        The run must be as it was when the job was made (same epoch, data and structure).
+        """
+        if result.token != self._token or result.epoch != self.epoch:
+            raise ValueError("the run changed since the job was made")
+        net, trainer = self.network, self._trainer
+        net.packed()
+        np.copyto(net.params, result.params)
+        np.copyto(net.dead_mask, result.dead)
+        np.copyto(trainer.carry, result.carry)
+        trainer.carry_count = result.carry_count
+        trainer.diverged = result.diverged
+        return self._advance(result.losses, result.diverged)
 
     # -- edits ----------------------------------------------------------------------------
 

@@ -1,0 +1,164 @@
+"""Training slices as plain data: a Run packs a job, another process trains it, the Run applies it.
+
+`train_job` is pure (no Run, no I/O), so a pool of worker processes can train many sessions at once
+while the process that owns the sessions keeps their authoritative state.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.network import Network
+from engine.training import Trainer
+
+_TOKENS = itertools.count(1)
+
+
+def new_token() -> tuple[int, int]:
+    """A key that no other data or network structure of this process has had."""
+    return (os.getpid(), next(_TOKENS))
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """Everything `train_job` needs: structure, data, hyperparameters and the training state."""
+
+    token: tuple[int, int]  # changes whenever the data or the network's structure does
+    layer_sizes: tuple[int, ...]
+    activation: str
+    output_activation: str
+    batch_size: int
+    regularization: str
+    regularization_rate: float
+    learning_rate: float
+    A0: np.ndarray  # (n_inputs, N) features of the training then the test points
+    Y: np.ndarray  # (n_outputs, N) targets
+    n_train: int
+    params: np.ndarray
+    dead: np.ndarray
+    carry: np.ndarray  # the leftover points' gradient sum, carried into the next update
+    carry_count: int
+    n: int  # epochs to train
+    epoch: int  # the run's epoch when the job was made
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What training a job changed; `Run.apply_training` takes it back in."""
+
+    token: tuple[int, int]
+    epoch: int
+    n: int
+    params: np.ndarray
+    dead: np.ndarray
+    carry: np.ndarray
+    carry_count: int
+    losses: np.ndarray  # (k, 2) train and test loss after each epoch trained
+    diverged: bool
+    seconds: float  # compute time, for the scheduler's pacing
+
+
+class TrainerCache:
+    """Trainers by job token (a bounded LRU): a known session's batches are not rebuilt."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._trainers: OrderedDict[tuple, Trainer] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._trainers)
+
+    def get(self, job: TrainingJob) -> Trainer:
+        key = (job.token, job.layer_sizes, job.activation, job.output_activation, job.batch_size)
+        trainer = self._trainers.get(key)
+        if trainer is None:
+            trainer = build_trainer(job)
+            if self.size > 0:
+                self._trainers[key] = trainer
+                while len(self._trainers) > self.size:
+                    self._trainers.popitem(last=False)
+        else:
+            self._trainers.move_to_end(key)
+        return trainer
+
+
+def build_trainer(job: TrainingJob) -> Trainer:
+    net = Network(list(job.layer_sizes), job.activation, job.output_activation)
+    return Trainer(
+        net,
+        job.A0,
+        job.Y,
+        job.batch_size,
+        job.regularization,
+        job.regularization_rate,
+        n_train=job.n_train,
+    )
+
+
+def train_job(job: TrainingJob, cache: TrainerCache | None = None) -> TrainingResult:
+    """Train `job.n` epochs exactly as `Run.step` would; the job itself is left untouched."""
+    started = time.perf_counter()
+    trainer = build_trainer(job) if cache is None else cache.get(job)
+    net = trainer.net
+    np.copyto(net.params, job.params)
+    np.copyto(net.dead_mask, job.dead)
+    np.copyto(trainer.carry, job.carry)
+    trainer.carry_count = job.carry_count
+    trainer.regularization = job.regularization
+    trainer.regularization_rate = float(job.regularization_rate)
+    losses = trainer.step(job.n, job.learning_rate)
+    return TrainingResult(
+        token=job.token,
+        epoch=job.epoch,
+        n=job.n,
+        params=net.params.copy(),
+        dead=net.dead_mask.copy(),
+        carry=trainer.carry.copy(),
+        carry_count=trainer.carry_count,
+        losses=losses,
+        diverged=trainer.diverged,
+        seconds=time.perf_counter() - started,
+    )
+
+
+# -- inside a worker process --------------------------------------------------------------------
+
+_worker_cache = TrainerCache(0)
+
+
+def init_worker(cache_size: int, parent_pid: int) -> None:
+    """Set up a worker: its trainer cache, and an exit when the serving process is gone."""
+    global _worker_cache
+    _worker_cache = TrainerCache(cache_size)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    # A killed parent cannot shut its pool down, and a worker waiting for jobs never notices on
+    # its own: without this it would live on forever.
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def train_jobs(jobs: list[TrainingJob]) -> list[TrainingResult | str]:
+    """Train a batch of jobs in turn; a job that fails gives its error text instead of a result."""
+    out: list[TrainingResult | str] = []
+    for job in jobs:
+        try:
+            out.append(train_job(job, _worker_cache))
+        except Exception as exc:  # one bad job must not cost the batch's other sessions
+            out.append(f"{type(exc).__name__}: {exc}")
+    return out
+
+
+def ready() -> int:
+    """A no-op a new pool runs once per worker, so that workers start before they are needed."""
+    return os.getpid()

@@ -1,0 +1,127 @@
+"""Training through jobs (packed, trained elsewhere, applied) is bit-identical to Run.step."""
+
+import multiprocessing
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+from engine import Run
+from engine.remote import TrainerCache, init_worker, train_job, train_jobs
+
+SETUPS = {
+    "default": {"seed": "0.12345"},
+    # 250 training points in batches of 30: 10 are carried into the next epoch's first update.
+    "leftovers": {"seed": "0.2", "batchSize": 30, "networkShape": [5, 3]},
+    "l1_dead_links": {
+        "seed": "0.3",
+        "regularization": "L1",
+        "regularizationRate": 0.03,
+        "learningRate": 0.1,
+        "batchSize": 7,
+    },
+    "l2_regression": {
+        "seed": "0.4",
+        "problem": "regression",
+        "regularization": "L2",
+        "regularizationRate": 0.01,
+        "activation": "relu",
+        "xSquared": True,
+    },
+    "diverges": {"seed": "0.5", "activation": "relu", "learningRate": 10, "problem": "regression"},
+}
+CHUNKS = [1, 2, 3, 7, 1, 11]  # 25 epochs in uneven jobs
+
+
+def roundtrip(job, cache=None):
+    """Train as a worker would: the job and its result cross a process boundary as pickles."""
+    result = train_job(pickle.loads(pickle.dumps(job)), cache)
+    return pickle.loads(pickle.dumps(result))
+
+
+def assert_same(a: Run, b: Run) -> None:
+    assert a.epoch == b.epoch
+    assert a.diverged == b.diverged
+    np.testing.assert_array_equal(a.network.params, b.network.params)
+    np.testing.assert_array_equal(a.network.dead_mask, b.network.dead_mask)
+    assert a._trainer.carry_count == b._trainer.carry_count
+    if a._trainer.carry_count:
+        np.testing.assert_array_equal(a._trainer.carry, b._trainer.carry)
+    assert (a.train_loss, a.test_loss) == (b.train_loss, b.test_loss) or a.diverged
+
+
+@pytest.mark.parametrize("cached", [False, True])
+@pytest.mark.parametrize("name", list(SETUPS))
+def test_jobs_train_exactly_like_step(name, cached):
+    local, remote = Run.from_config(SETUPS[name]), Run.from_config(SETUPS[name])
+    cache = TrainerCache(4) if cached else None
+    for n in CHUNKS:
+        expected = local.step(n)
+        job = remote.training_job(n)
+        if job is None:  # diverged: step trains nothing either
+            assert remote.diverged and len(expected) == 0
+            continue
+        got = remote.apply_training(roundtrip(job, cache))
+        np.testing.assert_array_equal(got, expected)
+        assert_same(local, remote)
+    if name == "leftovers":
+        assert remote._trainer.carry_count == 10
+    if name == "l1_dead_links":
+        assert remote.network.dead_mask.any()
+    if name == "diverges":
+        assert remote.diverged and remote.epoch < sum(CHUNKS)
+
+
+def test_edits_between_jobs_are_carried_by_the_next_job():
+    local, remote = Run.from_config(SETUPS["leftovers"]), Run.from_config(SETUPS["leftovers"])
+    cache = TrainerCache(4)
+    for run in (local, remote):
+        run.step(3)
+        run.set_weight(0, 1, 0, 0.75)
+        run.set_bias(1, 2, -0.5)
+    local.step(4)
+    remote.apply_training(roundtrip(remote.training_job(4), cache))
+    assert_same(local, remote)
+    for run in (local, remote):  # new data: a new token, so the cached trainer is not reused
+        run.regenerate()
+    local.step(5)
+    remote.apply_training(roundtrip(remote.training_job(5), cache))
+    assert_same(local, remote)
+    assert len(cache) == 2
+
+
+def test_a_stale_result_is_refused():
+    run = Run.from_config({"seed": "0.6"})
+    result = train_job(run.training_job(3))
+    run.step(1)
+    with pytest.raises(ValueError, match="changed"):
+        run.apply_training(result)
+    run.reset()
+    with pytest.raises(ValueError, match="changed"):
+        run.apply_training(train_job(Run.from_config({"seed": "0.6"}).training_job(1)))
+
+
+def test_the_cache_is_bounded():
+    cache = TrainerCache(2)
+    for seed in ("0.1", "0.2", "0.3"):
+        train_job(Run.from_config({"seed": seed}).training_job(1), cache)
+    assert len(cache) == 2
+
+
+def test_a_spawned_worker_process_trains_the_same():
+    local, remote = (
+        Run.from_config(SETUPS["l1_dead_links"]),
+        Run.from_config(SETUPS["l1_dead_links"]),
+    )
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        1, context, initializer=init_worker, initargs=(8, os.getpid())
+    ) as pool:
+        for n in (5, 9):
+            (result,) = pool.submit(train_jobs, [remote.training_job(n)]).result(timeout=60)
+            np.testing.assert_array_equal(remote.apply_training(result), local.step(n))
+            assert_same(local, remote)
+        (bad,) = pool.submit(train_jobs, [None]).result(timeout=60)
+        assert "AttributeError" in bad
