@@ -12,6 +12,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in this thread
+    for as long as the browser lives, and the server tests start loops of their own."""
+    items.sort(key=lambda item: BROWSER_TESTS in Path(str(item.path)).parents)
 
 
 class ServerProcess:
