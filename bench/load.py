@@ -7,7 +7,8 @@ measures for `--seconds`. Latency is the server's delay beyond what pacing requi
 arrival minus the moment the server was first allowed to send it (the later of our ack of the
 previous frame and the previous frame's arrival plus 1/fps; 0 if earlier). A probe client asks
 for its `state` ten times a second meanwhile: its round trip shows how long the event loop is
-ever busy. The last line is JSON.
+ever busy. Server CPU counts the engine worker processes too (PLAYGROUND_ENGINE_WORKERS sets
+how many; 0 trains in the server process). The last line is JSON.
 """
 
 from __future__ import annotations
@@ -47,13 +48,41 @@ def start_server(sessions: int) -> tuple[subprocess.Popen, socket.socket, int]:
     return proc, sock, port
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def children(pid: int) -> list[int]:
+    """The server's own processes (engine workers and their helper), found through /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(int(entry.name))[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def cpu_seconds(pid: int, kids: list[int]) -> float:
+    """CPU time of the server and of its engine workers (they train: their CPU is the server's)."""
+    total = 0.0
+    for p in [pid, *kids]:
+        try:
+            fields = _stat(p)
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in text.splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
@@ -137,12 +166,14 @@ async def measure(port: int, pid: int, sessions: int, seconds: float, warmup: fl
     await asyncio.sleep(warmup)
     for p in players:
         p.measuring = True
-    cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+    kids = children(pid)
+    cpu0, t0 = cpu_seconds(pid, kids), time.perf_counter()
     await asyncio.sleep(seconds)
-    cpu1, t1 = cpu_seconds(pid), time.perf_counter()
+    cpu1, t1 = cpu_seconds(pid, kids), time.perf_counter()
     for p in players:
         p.measuring = False
     rss = rss_mb(pid)
+    kids_rss = sum(rss_mb(k) for k in kids)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
     eps = np.array([p.epochs_per_s() for p in players])
@@ -161,6 +192,8 @@ async def measure(port: int, pid: int, sessions: int, seconds: float, warmup: fl
         "bytes_per_frame": round(sum(p.bytes for p in players) / max(1, frames)),
         "cpu_percent": round((cpu1 - cpu0) / (t1 - t0) * 100, 1),
         "rss_mb": round(rss, 1),
+        "worker_processes": len(kids),
+        "workers_rss_mb": round(kids_rss, 1),
         "clients_without_frames": int(sum(p.frames == 0 for p in players)),
         "errors": int(sum(p.errors for p in players)),
         "probe_rtt_p50_ms": round(float(np.percentile(rtts or [np.nan], 50)) * 1000, 1),
@@ -189,7 +222,8 @@ def main() -> None:
     print(f"frame latency ms         p50 {r['latency_p50_ms']}  p95 {r['latency_p95_ms']}")
     print(f"bytes per frame          {r['bytes_per_frame']}")
     print(f"server CPU %             {r['cpu_percent']}")
-    print(f"server RSS MB            {r['rss_mb']}")
+    kids = f"(+ {r['workers_rss_mb']} in {r['worker_processes']} child processes)"
+    print(f"server RSS MB            {r['rss_mb']}  {kids}")
     print(f"clients without frames   {r['clients_without_frames']}  errors {r['errors']}")
     print(f"probe round trip ms      p50 {r['probe_rtt_p50_ms']}  max {r['probe_rtt_max_ms']}")
     print(json.dumps(result))

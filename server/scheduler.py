@@ -4,6 +4,10 @@ Each round gives every busy session one slice of training (its speed's due epoch
 fit in the slice at "max"), then builds a frame for every client that is ready for one, yielding
 to the event loop after each piece of work. When many sessions play, the slices shrink so a round
 stays short: everyone slows evenly, frames keep coming, nobody starves, no handler waits long.
+
+With engine workers, a round sends every busy session's slice to the worker processes at once
+(one job per session), builds frames meanwhile, then applies each result unless the session
+changed in the meantime (then the change wins and the result is dropped).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import logging
 import time
 from typing import Protocol
 
+from server.engine_pool import EnginePool
 from server.metrics import Metrics
 from server.session import Session
 from server.settings import Settings
@@ -31,6 +36,11 @@ MAX_ROUND_S = 0.15
 TURNS_PER_YIELD = 3
 LONG_SLICE_S = 0.001
 IDLE_WAIT_S = 0.25
+# A job in a worker costs a round trip: a session alone gets long slices to amortise it.
+REMOTE_SLICE_S = 0.015
+MIN_REMOTE_SLICE_S = 0.0005
+# Batches per worker and round: one round trip per batch, and some balance between workers.
+BATCHES_PER_WORKER = 2
 
 
 class Outlet(Protocol):
@@ -93,6 +103,7 @@ class Scheduler:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self.round_s = 0.0
+        self.pool: EnginePool | None = None
 
     def add_session(self, session: Session) -> None:
         self.sessions.setdefault(session, Pace(time.monotonic()))
@@ -124,6 +135,14 @@ class Scheduler:
         return sum(1 for s in self.sessions if s.playing)
 
     def start(self) -> None:
+        workers = self.settings.engine_workers
+        if workers > 0:
+            self.pool = EnginePool(workers, self.settings.max_sessions)
+            try:
+                self.pool.start()
+            except OSError:
+                log.exception("engine workers did not start; training runs in this process")
+                self.pool = None
         self._task = asyncio.get_running_loop().create_task(self._run(), name="scheduler")
 
     async def stop(self) -> None:
@@ -132,6 +151,9 @@ class Scheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool = None
 
     async def _run(self) -> None:
         while True:
@@ -172,11 +194,40 @@ class Scheduler:
 
     frame_s = 0.0  # time spent building frames in the last round
 
+    def _remote_slice_s(self, busy: int, workers: int) -> float:
+        # Workers train while this process builds frames, so a round lasts the longer of the two:
+        # the workers' share of it is split evenly between the busy sessions.
+        target = 1.0 / max(1, self.settings.default_fps)
+        round_s = min(max(target, self.frame_s), MAX_ROUND_S)
+        share = round_s * min(workers, busy) / max(1, busy)
+        return min(REMOTE_SLICE_S, max(MIN_REMOTE_SLICE_S, share))
+
     async def round(self) -> bool:
         """One pass: a training slice for every busy session, then every due frame."""
         started = time.monotonic()
         busy = [(s, p) for s, p in list(self.sessions.items()) if s.busy]
-        slice_s = self._slice_s(len(busy))
+        pool = self.pool if self.pool is not None and self.pool.ready else None
+        flights = []
+        if pool is None:
+            worked = await self._train_here(busy, self._slice_s(len(busy)))
+        else:
+            flights = self._dispatch(pool, busy)
+            worked = bool(flights)
+        frames_started = time.monotonic()
+        worked = await self._build_frames() or worked
+        self.frame_s = time.monotonic() - frames_started
+        if flights:
+            await self._collect(pool, flights)
+        self.round_s = time.monotonic() - started
+        self.metrics.tick(time.monotonic())
+        return worked
+
+    def _failed(self, session: Session) -> None:
+        log.exception("training failed; the session is paused")
+        session.playing, session.steps_left = False, 0
+        session.changed()
+
+    async def _train_here(self, busy: list[tuple[Session, Pace]], slice_s: float) -> bool:
         worked = False
         for session, pace in busy:
             if session not in self.sessions or not session.busy:
@@ -188,16 +239,75 @@ class Scheduler:
             try:
                 done = session.train(n)
             except Exception:  # a bug in one session must not stop the others
-                log.exception("training failed; the session is paused")
-                session.playing, session.steps_left = False, 0
-                session.changed()
+                self._failed(session)
                 continue
             if done:
                 pace.measured(done, time.monotonic() - t0)
                 self.metrics.epochs += done
             worked = True
             await step_aside(time.monotonic() - t0)
-        frames_started = time.monotonic()
+        return worked
+
+    def _dispatch(self, pool: EnginePool, busy: list[tuple[Session, Pace]]) -> list:
+        """Send every busy session's slice to the workers; (batch, future) pairs in flight."""
+        slice_s = self._remote_slice_s(len(busy), pool.workers)
+        now = time.monotonic()
+        jobs = []
+        for session, pace in busy:
+            n = pace.owed(session, now, slice_s)
+            if n <= 0:
+                continue
+            try:
+                job = session.training_job(n)
+                if job is None:  # diverged: training here does nothing but pause it
+                    session.train(n)
+                    continue
+            except Exception:
+                self._failed(session)
+                continue
+            jobs.append((session, session.version, session.run, job))
+        if not jobs:
+            return []
+        count = min(len(jobs), pool.workers * BATCHES_PER_WORKER)
+        batches = [jobs[i::count] for i in range(count)]
+        try:
+            return [(batch, pool.submit([job for *_, job in batch])) for batch in batches]
+        except Exception as exc:  # a broken or closed pool: train here from the next round
+            pool.fail(exc)
+            return []
+
+    async def _collect(self, pool: EnginePool, flights: list) -> None:
+        """Wait (the event loop free) for the round's batches, then apply what still holds."""
+        await asyncio.wait([future for _, future in flights])
+        for batch, future in flights:
+            try:
+                results = future.result()
+            except Exception as exc:  # a worker died: these sessions train again, here
+                pool.fail(exc)
+                continue
+            for (session, version, run, _), result in zip(batch, results, strict=True):
+                pace = self.sessions.get(session)
+                if pace is None or session.version != version or session.run is not run:
+                    continue  # closed or changed meanwhile: the change wins
+                if session.held:
+                    continue  # a rebuild is under way in a thread
+                if isinstance(result, str):
+                    log.error("a worker could not train a session: %s", result)
+                    session.playing, session.steps_left = False, 0
+                    session.changed()
+                    continue
+                try:
+                    done = session.apply_training(result)
+                except Exception:
+                    self._failed(session)
+                    continue
+                if done:
+                    pace.measured(done, result.seconds)
+                    self.metrics.epochs += done
+        await asyncio.sleep(0)
+
+    async def _build_frames(self) -> bool:
+        worked = False
         for outlet in list(self.outlets):
             now = time.monotonic()
             if outlet in self.outlets and outlet.frame_due(now):
@@ -212,9 +322,6 @@ class Scheduler:
                         close("internal error while building a frame")
                 worked = True
                 await asyncio.sleep(0)
-        self.frame_s = time.monotonic() - frames_started
-        self.round_s = time.monotonic() - started
-        self.metrics.tick(time.monotonic())
         return worked
 
 

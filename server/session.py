@@ -8,6 +8,7 @@ import numpy as np
 
 from engine import DEFAULT_CONFIG, FEATURES, ConfigError, Run
 from engine.datasets import NUM_SAMPLES_CLASSIFY, NUM_SAMPLES_REGRESS
+from engine.remote import TrainingJob, TrainingResult
 from server.history import History
 from server.protocol import ProtocolError, encode_frame
 from server.settings import Settings
@@ -88,6 +89,7 @@ class Session:
         self.steps_left = 0
         # True while a worker thread rebuilds the run: nobody else may touch it meanwhile.
         self.held = False
+        self._result: TrainingResult | None = None  # a worker's result on its way into `train`
         self.history = History(settings.max_history)
         self.version = self.state_version = self.data_version = 0
         self.losses = (0.0, 0.0)
@@ -180,7 +182,27 @@ class Session:
         """Train up to `n` epochs (fewer if stepping ends first); returns how many ran."""
         if self.steps_left:
             n = min(n, self.steps_left)
-        points = self.run.step(n)
+        result, self._result = self._result, None
+        points = self.run.step(n) if result is None else self.run.apply_training(result)
+        return self._trained(points, n)
+
+    def training_job(self, n: int) -> TrainingJob | None:
+        """`train(n)` as a job for another process; None if there is nothing to train."""
+        if self.steps_left:
+            n = min(n, self.steps_left)
+        return self.run.training_job(n) if n > 0 else None
+
+    def apply_training(self, result: TrainingResult) -> int:
+        """Take in a job's result exactly as `train` would have; the run must not have changed
+        since the job was made (see `version`)."""
+        # Through `train`, so that whatever counts trained epochs (a room does) sees these too.
+        self._result = result
+        try:
+            return self.train(result.n)
+        finally:
+            self._result = None
+
+    def _trained(self, points: np.ndarray, n: int) -> int:
         k = len(points)
         if self.steps_left:
             self.steps_left = 0 if k < n else self.steps_left - k

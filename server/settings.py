@@ -6,6 +6,9 @@ import dataclasses
 import os
 from dataclasses import dataclass, field, fields
 
+# One training process per core (the serving process shares them); none on a single core.
+DEFAULT_ENGINE_WORKERS = min(os.cpu_count() or 1, 8) if (os.cpu_count() or 1) > 1 else 0
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -43,6 +46,8 @@ class Settings:
     default_fps: int = 30
     max_fps: int = 60
     slice_ms: float = 5.0
+    # Processes that train playing sessions while this one serves them (0: train in this one).
+    engine_workers: int = DEFAULT_ENGINE_WORKERS
     # Origins allowed to open the WebSocket; empty means "same host as the page".
     allowed_origins: tuple[str, ...] = ()
     # Classrooms.

@@ -1,0 +1,73 @@
+"""Engine worker processes: they train batches of sessions' jobs while this process serves them.
+
+Workers are spawned (never forked from a process running an event loop with threads) and hold no
+session: each job carries its whole training state, and its result goes back to the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from engine import remote
+from engine.remote import TrainingJob, TrainingResult
+
+log = logging.getLogger(__name__)
+
+
+class EnginePool:
+    """A process pool that is `ready` once its workers run, and gives up for good if one dies."""
+
+    def __init__(self, workers: int, cache_size: int) -> None:
+        self.workers = workers
+        self.cache_size = cache_size
+        self.broken = False
+        self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[asyncio.Future] = []
+
+    def start(self) -> None:
+        """Start the workers without waiting for them: until they run, sessions train here."""
+        self._pool = ProcessPoolExecutor(
+            self.workers,
+            multiprocessing.get_context("spawn"),
+            initializer=remote.init_worker,
+            initargs=(self.cache_size, os.getpid()),
+        )
+        loop = asyncio.get_running_loop()
+        warm = [loop.run_in_executor(self._pool, remote.ready) for _ in range(self.workers)]
+        self._warming = warm
+
+    @property
+    def ready(self) -> bool:
+        if self._pool is None or self.broken:
+            return False
+        if self._warming:
+            if not all(f.done() for f in self._warming):
+                return False
+            failed = next((f for f in self._warming if f.cancelled() or f.exception()), None)
+            self._warming = []
+            if failed is not None:
+                self.fail("a worker did not start")
+                return False
+        return True
+
+    def submit(self, jobs: list[TrainingJob]) -> asyncio.Future[list[TrainingResult | str]]:
+        """Train `jobs` in turn in one worker (one round trip for the whole batch)."""
+        return asyncio.get_running_loop().run_in_executor(self._pool, remote.train_jobs, jobs)
+
+    def fail(self, reason: object) -> None:
+        """A worker died or the pool broke: stop using it; sessions train in this process."""
+        if self.broken:
+            return
+        self.broken = True
+        log.warning("engine workers stopped (%s); training continues in the server process", reason)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
