@@ -62,7 +62,7 @@ class TrainingResult:
     carry_count: int
     losses: np.ndarray  # (k, 2) train and test loss after each epoch trained
     diverged: bool
-    seconds: float  # compute time, for the scheduler's pacing
+    seconds: float  # training time, for the scheduler's pacing
 
 
 class TrainerCache:
@@ -104,8 +104,8 @@ def build_trainer(job: TrainingJob) -> Trainer:
 
 def train_job(job: TrainingJob, cache: TrainerCache | None = None) -> TrainingResult:
     """Train `job.n` epochs exactly as `Run.step` would; the job itself is left untouched."""
-    started = time.perf_counter()
     trainer = build_trainer(job) if cache is None else cache.get(job)
+    started = time.perf_counter()  # the epochs' cost only: a rebuild is not paid per epoch
     net = trainer.net
     np.copyto(net.params, job.params)
     np.copyto(net.dead_mask, job.dead)
@@ -160,5 +160,10 @@ def train_jobs(jobs: list[TrainingJob]) -> list[TrainingResult | str]:
 
 
 def ready() -> int:
-    """A no-op a new pool runs once per worker, so that workers start before they are needed."""
+    """What a new pool runs once per worker, so that workers start before they are needed.
+
+    It holds its worker a moment so that another takes the next one: when all have answered,
+    all are running.
+    """
+    time.sleep(0.05)
     return os.getpid()

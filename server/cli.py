@@ -7,9 +7,6 @@ import threading
 import webbrowser
 from dataclasses import fields
 
-import uvicorn
-
-from server.app import create_app
 from server.settings import Settings, parse_value
 
 
@@ -40,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Imported here: engine worker processes import this module (it is `python -m server`'s main)
+    # and need none of the web stack.
+    import uvicorn
+
+    from server.app import create_app
+
     args = vars(build_parser().parse_args(argv))
     open_browser = args.pop("open")
     fd = args.pop("fd")

@@ -47,9 +47,9 @@ class EnginePool:
         if self._warming:
             if not all(f.done() for f in self._warming):
                 return False
-            failed = next((f for f in self._warming if f.cancelled() or f.exception()), None)
+            failed = [f for f in self._warming if f.cancelled() or f.exception()]
             self._warming = []
-            if failed is not None:
+            if failed:
                 self.fail("a worker did not start")
                 return False
         return True

@@ -1,0 +1,155 @@
+"""Training in engine worker processes: the engine's exact epochs, edits win, workers may die."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+import websockets
+from frames import Client
+
+from engine import Run
+
+SEED = {"seed": "0.12345"}
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def worker_pids(server_pid: int) -> list[int]:
+    """The server's engine worker processes (spawned children), found through /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == server_pid and b"spawn_main" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+async def open_client(url: str) -> tuple[Client, object]:
+    ws = await websockets.connect(url, max_size=2**22)
+    client = Client(ws)
+    await client.ready()
+    await client.send(type="config", config=SEED)
+    await client.until("state")
+    await client.ack(await client.frame())
+    return client, ws
+
+
+async def quiet(client: Client) -> bool:
+    try:
+        await client.next(timeout=0.5)
+    except TimeoutError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_steps_give_one_frame_each_with_the_engines_exact_weights(make_server, workers):
+    server = make_server(engine_workers=workers)
+    local = Run.from_config(SEED)
+
+    async def go():
+        client, ws = await open_client(server.ws_url)
+        async with ws:
+            epoch = 0
+            for n in (1, 7, 30, 200):
+                frame = await client.step(n)
+                local.step(n)
+                epoch += n
+                assert frame.epoch == epoch == local.epoch and not frame.playing
+                assert frame.history[:, 0].tolist() == list(range(epoch - n + 1, epoch + 1))
+                for got, want in zip(frame.weights, local.network.weights, strict=True):
+                    np.testing.assert_array_equal(got, want)
+                for got, want in zip(frame.biases, local.network.biases, strict=True):
+                    np.testing.assert_array_equal(got, want)
+                assert frame.test_loss == pytest.approx(local.test_loss, abs=1e-12)
+            assert await quiet(client)  # each step was answered once
+
+    run(go())
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_an_edit_while_playing_wins_over_training_in_flight(make_server, workers):
+    server = make_server(engine_workers=workers)
+
+    async def go():
+        client, ws = await open_client(server.ws_url)
+        async with ws:
+            await client.send(type="speed", eps="max")
+            await client.send(type="play")
+            await client.state_with(playing=True)
+            for _ in range(5):
+                await client.ack(await client.frame())
+            # Training is in flight now and then: whatever it was doing must not undo these.
+            await client.send(type="pause")
+            await client.send(type="set_weight", layer=0, to=1, **{"from": 0}, value=2.5)
+            state = await client.state_with(playing=False)
+            frame = await client.frame()
+            while frame.weights[0][1, 0] != 2.5:
+                await client.ack(frame)
+                frame = await client.frame()
+            await client.ack(frame)
+            assert await quiet(client)
+            assert frame.epoch == state["epoch"] and not frame.playing
+            # The server's state is exactly the frame's: the engine, restored from it, agrees.
+            local = Run.from_config(SEED)
+            local.restore([w.tolist() for w in frame.weights], [b.tolist() for b in frame.biases],
+                          frame.epoch)  # fmt: skip
+            local.step(3)
+            after = await client.step(3)
+            assert after.epoch == frame.epoch + 3
+            np.testing.assert_array_equal(after.weights[0], local.network.weights[0])
+
+    run(go())
+
+
+def test_training_goes_on_in_the_server_when_the_workers_die(make_server):
+    server = make_server(engine_workers=2)
+
+    async def go():
+        client, ws = await open_client(server.ws_url)
+        async with ws:
+            await client.send(type="speed", eps="max")
+            await client.send(type="play")
+            await client.state_with(playing=True)
+            pids: list[int] = []
+            async with asyncio.timeout(30):
+                while len(pids) < 2:  # the workers start while the first epochs train here
+                    frame = await client.frame()
+                    await client.ack(frame)
+                    pids = worker_pids(server.proc.pid)
+                seen = frame.epoch
+                while frame.epoch < seen + 2000:  # most likely training in the workers by now
+                    frame = await client.frame()
+                    await client.ack(frame)
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
+            frame = await client.frame()
+            start = frame.epoch
+            async with asyncio.timeout(30):
+                while frame.epoch < start + 500:
+                    assert frame.playing and not frame.diverged
+                    await client.ack(frame)
+                    frame = await client.frame()
+            await client.ack(frame)
+            await client.send(type="pause")
+            await client.state_with(playing=False)
+            last = await client.frame()
+            await client.ack(last)
+            stepped = await client.step(4)
+            assert stepped.epoch == last.epoch + 4
+            assert worker_pids(server.proc.pid) == []
+
+    run(go())
