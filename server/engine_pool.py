@@ -10,7 +10,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 from engine import remote
 from engine.remote import TrainingJob, TrainingResult
@@ -71,3 +73,58 @@ class EnginePool:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+class Flights:
+    """Jobs in the workers, by batch; a session has at most one job in flight.
+
+    Each entry remembers the session's `version` and run when its job was made: the result
+    applies only if both still hold (a change made meanwhile wins, the result is dropped).
+    """
+
+    def __init__(self, pool: EnginePool, wake: Callable[[], None]) -> None:
+        self.pool = pool
+        self.wake = wake
+        self.batches: list[tuple[list[tuple[Any, int, Any, TrainingJob]], asyncio.Future]] = []
+        self.sessions: set = set()
+        self.any_landed = False
+
+    def send(self, entries: list[tuple[Any, int, Any, TrainingJob]], most: int) -> None:
+        """Send (session, version, run, job) entries in up to `most` batches (at least one)."""
+        count = max(1, min(len(entries), most))
+        for i in range(count):
+            batch = entries[i::count]
+            future = self.pool.submit([job for *_, job in batch])
+            future.add_done_callback(self._landed)
+            self.batches.append((batch, future))
+            self.sessions.update(session for session, *_ in batch)
+
+    def _landed(self, future: asyncio.Future) -> None:
+        if not future.cancelled():
+            future.exception()  # retrieved here, so that a dropped batch logs nothing
+        self.any_landed = True
+        self.wake()
+
+    def landed(self) -> list[tuple[Any, int, Any, TrainingResult | str]]:
+        """(session, version, run, result) of every batch that came back; the pool is given up
+        if one was lost (its sessions train again, elsewhere)."""
+        out, flying = [], []
+        self.any_landed = False
+        for batch, future in self.batches:
+            if not future.done():
+                flying.append((batch, future))
+                continue
+            self.sessions.difference_update(session for session, *_ in batch)
+            exc = None if future.cancelled() else future.exception()
+            if future.cancelled() or exc is not None:
+                self.pool.fail(exc or "cancelled")
+                continue
+            results = future.result()
+            out += [(*entry[:3], result) for entry, result in zip(batch, results, strict=True)]
+        self.batches = flying
+        return out
+
+    def drop(self) -> None:
+        for _, future in self.batches:
+            future.cancel()
+        self.batches, self.sessions = [], set()

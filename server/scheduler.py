@@ -5,9 +5,10 @@ fit in the slice at "max"), then builds a frame for every client that is ready f
 to the event loop after each piece of work. When many sessions play, the slices shrink so a round
 stays short: everyone slows evenly, frames keep coming, nobody starves, no handler waits long.
 
-With engine workers, a round sends every busy session's slice to the worker processes at once
-(one job per session), builds frames meanwhile, then applies each result unless the session
-changed in the meantime (then the change wins and the result is dropped).
+With engine workers, training leaves this process: each busy session has one job (a slice) in a
+worker at a time; a round applies the results that came back (unless the session changed in the
+meantime: then the change wins and the result is dropped), sends the next slices, and builds
+frames while the workers train.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 import time
 from typing import Protocol
 
-from server.engine_pool import EnginePool
+from server.engine_pool import EnginePool, Flights
 from server.metrics import Metrics
 from server.session import Session
 from server.settings import Settings
@@ -36,10 +37,11 @@ MAX_ROUND_S = 0.15
 TURNS_PER_YIELD = 3
 LONG_SLICE_S = 0.001
 IDLE_WAIT_S = 0.25
-# A job in a worker costs a round trip: a session alone gets long slices to amortise it.
+# A job in a worker costs a round trip: a session alone gets long slices to amortise it, and
+# slices never get so short that round trips cost this process more than frames do.
 REMOTE_SLICE_S = 0.015
-MIN_REMOTE_SLICE_S = 0.0005
-# Batches per worker and round: one round trip per batch, and some balance between workers.
+MIN_REMOTE_SLICE_S = 0.002
+# Batches in flight per worker: one round trip per batch, and some balance between workers.
 BATCHES_PER_WORKER = 2
 
 
@@ -104,6 +106,7 @@ class Scheduler:
         self._task: asyncio.Task | None = None
         self.round_s = 0.0
         self.pool: EnginePool | None = None
+        self.flights: Flights | None = None
 
     def add_session(self, session: Session) -> None:
         self.sessions.setdefault(session, Pace(time.monotonic()))
@@ -143,6 +146,8 @@ class Scheduler:
             except OSError:
                 log.exception("engine workers did not start; training runs in this process")
                 self.pool = None
+            else:
+                self.flights = Flights(self.pool, self.wake)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="scheduler")
 
     async def stop(self) -> None:
@@ -152,8 +157,9 @@ class Scheduler:
                 await self._task
             self._task = None
         if self.pool is not None:
+            self.flights.drop()
             self.pool.stop()
-            self.pool = None
+            self.pool = self.flights = None
 
     async def _run(self) -> None:
         while True:
@@ -168,8 +174,9 @@ class Scheduler:
     async def _idle(self) -> None:
         now = time.monotonic()
         wait = IDLE_WAIT_S
+        flying = self.flights.sessions if self.flights is not None else ()
         for session, pace in self.sessions.items():
-            if session.busy:
+            if session.busy and session not in flying:  # a landing job wakes us
                 wait = min(wait, pace.next_epoch_at(session) - now)
         for outlet in self.outlets:
             due = outlet.next_due(now)
@@ -195,29 +202,27 @@ class Scheduler:
     frame_s = 0.0  # time spent building frames in the last round
 
     def _remote_slice_s(self, busy: int, workers: int) -> float:
-        # Workers train while this process builds frames, so a round lasts the longer of the two:
-        # the workers' share of it is split evenly between the busy sessions.
+        # Every busy session should get a result (so a new frame) about once per frame interval:
+        # the workers' time in one is split evenly between the busy sessions.
         target = 1.0 / max(1, self.settings.default_fps)
-        round_s = min(max(target, self.frame_s), MAX_ROUND_S)
-        share = round_s * min(workers, busy) / max(1, busy)
+        share = target * min(workers, busy) / max(1, busy)
         return min(REMOTE_SLICE_S, max(MIN_REMOTE_SLICE_S, share))
 
     async def round(self) -> bool:
-        """One pass: a training slice for every busy session, then every due frame."""
+        """One pass: training (here, or results in and slices out), then every due frame."""
         started = time.monotonic()
-        busy = [(s, p) for s, p in list(self.sessions.items()) if s.busy]
         pool = self.pool if self.pool is not None and self.pool.ready else None
-        flights = []
         if pool is None:
+            if self.flights is not None and self.flights.batches:
+                self.flights.landed()  # a broken pool's last batches: nothing to apply
+                self.flights.drop()
+            busy = [(s, p) for s, p in list(self.sessions.items()) if s.busy]
             worked = await self._train_here(busy, self._slice_s(len(busy)))
         else:
-            flights = self._dispatch(pool, busy)
-            worked = bool(flights)
+            worked = self._train_remote(pool)
         frames_started = time.monotonic()
-        worked = await self._build_frames() or worked
+        worked = await self._build_frames(pool) or worked
         self.frame_s = time.monotonic() - frames_started
-        if flights:
-            await self._collect(pool, flights)
         self.round_s = time.monotonic() - started
         self.metrics.tick(time.monotonic())
         return worked
@@ -248,12 +253,22 @@ class Scheduler:
             await step_aside(time.monotonic() - t0)
         return worked
 
-    def _dispatch(self, pool: EnginePool, busy: list[tuple[Session, Pace]]) -> list:
-        """Send every busy session's slice to the workers; (batch, future) pairs in flight."""
-        slice_s = self._remote_slice_s(len(busy), pool.workers)
+    def _train_remote(self, pool: EnginePool) -> bool:
+        """Apply the results that came back, send the next slices; whether anything moved."""
+        worked = self._apply(self.flights.landed())
+        flying = self.flights.sessions
+        busy = [(s, p) for s, p in list(self.sessions.items()) if s.busy]
+        idle = [(s, p) for s, p in busy if s not in flying]
+        if idle:
+            worked = self._dispatch(pool, idle, len(busy)) or worked
+        return worked
+
+    def _dispatch(self, pool: EnginePool, idle: list[tuple[Session, Pace]], busy: int) -> bool:
+        """Send a slice of every busy session with nothing in flight to the workers."""
+        slice_s = self._remote_slice_s(busy, pool.workers)
         now = time.monotonic()
-        jobs = []
-        for session, pace in busy:
+        entries = []
+        for session, pace in idle:
             n = pace.owed(session, now, slice_s)
             if n <= 0:
                 continue
@@ -265,50 +280,44 @@ class Scheduler:
             except Exception:
                 self._failed(session)
                 continue
-            jobs.append((session, session.version, session.run, job))
-        if not jobs:
-            return []
-        count = min(len(jobs), pool.workers * BATCHES_PER_WORKER)
-        batches = [jobs[i::count] for i in range(count)]
+            entries.append((session, session.version, session.run, job))
+        if not entries:
+            return False
+        most = pool.workers * BATCHES_PER_WORKER - len(self.flights.batches)
         try:
-            return [(batch, pool.submit([job for *_, job in batch])) for batch in batches]
+            self.flights.send(entries, most)
         except Exception as exc:  # a broken or closed pool: train here from the next round
             pool.fail(exc)
-            return []
+        return True
 
-    async def _collect(self, pool: EnginePool, flights: list) -> None:
-        """Wait (the event loop free) for the round's batches, then apply what still holds."""
-        await asyncio.wait([future for _, future in flights])
-        for batch, future in flights:
-            try:
-                results = future.result()
-            except Exception as exc:  # a worker died: these sessions train again, here
-                pool.fail(exc)
+    def _apply(self, landed: list) -> bool:
+        """Take in the results that came back, unless their session changed meanwhile."""
+        for session, version, run, result in landed:
+            pace = self.sessions.get(session)
+            if pace is None or session.version != version or session.run is not run:
+                continue  # closed or changed meanwhile: the change wins
+            if session.held:
+                continue  # a rebuild is under way in a thread
+            if isinstance(result, str):
+                log.error("a worker could not train a session: %s", result)
+                session.playing, session.steps_left = False, 0
+                session.changed()
                 continue
-            for (session, version, run, _), result in zip(batch, results, strict=True):
-                pace = self.sessions.get(session)
-                if pace is None or session.version != version or session.run is not run:
-                    continue  # closed or changed meanwhile: the change wins
-                if session.held:
-                    continue  # a rebuild is under way in a thread
-                if isinstance(result, str):
-                    log.error("a worker could not train a session: %s", result)
-                    session.playing, session.steps_left = False, 0
-                    session.changed()
-                    continue
-                try:
-                    done = session.apply_training(result)
-                except Exception:
-                    self._failed(session)
-                    continue
-                if done:
-                    pace.measured(done, result.seconds)
-                    self.metrics.epochs += done
-        await asyncio.sleep(0)
+            try:
+                done = session.apply_training(result)
+            except Exception:
+                self._failed(session)
+                continue
+            if done:
+                pace.measured(done, result.seconds)
+                self.metrics.epochs += done
+        return bool(landed)
 
-    async def _build_frames(self) -> bool:
+    async def _build_frames(self, pool: EnginePool | None = None) -> bool:
         worked = False
         for outlet in list(self.outlets):
+            if pool is not None and self.flights.any_landed and pool.ready:
+                self._train_remote(pool)  # keep the workers busy while frames take long
             now = time.monotonic()
             if outlet in self.outlets and outlet.frame_due(now):
                 try:
