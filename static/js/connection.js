@@ -48,6 +48,9 @@ export class Connection {
       }
       // A message from the server means the link works: the next outage starts from a short wait.
       this.delay = FIRST_DELAY_MS;
+      // Keep the server's order: a frame that came before this message is of the state before
+      // it, so it is handled first rather than at the next animation frame, after the message.
+      if (this.pending) this.draw();
       this.handlers.onJson(message);
       return;
     }
@@ -81,6 +84,7 @@ export class Connection {
   closed(ws, event) {
     if (ws !== this.ws) return;
     this.ws = null;
+    this.pending = null; // a frame of the closed socket: its ack would go to the next one
     const wait = Math.round(this.delay * (0.8 + 0.4 * Math.random()));
     this.delay = Math.min(MAX_DELAY_MS, this.delay * 2);
     const reason = event.code === 1008 && event.reason ? event.reason : "";

@@ -24,6 +24,8 @@ const app = {
   frame: null,
   focus: null,
   stats: { frames: 0, connects: 0, framesThisConnect: 0, drawMs: 0 },
+  errors: [], // the last few server errors, newest last (the page shows each by its control)
+  opened: [], // what the page sent when the socket last opened
 };
 window.playground = app;
 const hashGiven = location.hash.length > 1;
@@ -135,6 +137,8 @@ function onFrame(frame) {
   app.stats.drawMs += performance.now() - start;
 }
 
+const OPENING = new Set(["config", "restore", null]);
+
 function onJson(message) {
   if (message.type === "state") {
     if (app.expect && !answers(app.expect, message.config)) {
@@ -158,9 +162,13 @@ function onJson(message) {
     heatmap.setPoints(message.train, message.test);
     controls.setTrainCount(message.train.length);
   } else if (message.type === "error") {
+    app.errors = [...app.errors.slice(-9), message];
+    controls.showError(message);
+    // Only a refusal of the opening config or restore ends the wait for its state; an error
+    // about anything else (a late ack, say) must not make the page adopt the greeting session.
+    if (app.expect && !OPENING.has(message.request)) return;
     // A refused opening config leaves the session as it is: take its state from now on.
     app.expect = null;
-    controls.showError(message);
     if (app.skipped) {
       const frame = app.skippedFrame;
       onJson(app.skipped);
@@ -186,6 +194,7 @@ const conn = new Connection(`${location.protocol === "https:" ? "wss" : "ws"}://
     });
     const opening = messages.find((m) => m.type === "config" || m.type === "restore");
     app.expect = opening ? opening.config : null;
+    app.opened = messages.map((m) => m.type);
     for (const m of messages) send(m);
   },
   onJson,

@@ -20,6 +20,8 @@ PLAYGROUND_NETWORK = """() => {
     weights: f.weights.map((w) => Array.from(w)),
     biases: f.biases.map((b) => Array.from(b)),
     handoff: localStorage.getItem("playground-handoff"),
+    opened: window.playground.opened,
+    errors: window.playground.errors,
   };
 }"""
 
@@ -86,8 +88,9 @@ def test_instructor_and_student(server, browser, artifacts):
         playground.wait_for_function(FIRST_FRAME)
         network = playground.evaluate(PLAYGROUND_NETWORK)
         playground.close()
-        assert network["frames"] == 1
-        assert network["epoch"] == room["epoch"] == 1
+        assert network["opened"][0] == "restore", network
+        assert network["frames"] == 1, network
+        assert network["epoch"] == room["epoch"] == 1, network
         assert network["weights"] == as_frame(room["weights"])
         assert network["biases"] == as_frame(room["biases"])
         assert network["handoff"] is None  # taken once
