@@ -212,11 +212,14 @@ class Scheduler:
         """One pass: training (here, or results in and slices out), then every due frame."""
         started = time.monotonic()
         pool = self.pool if self.pool is not None and self.pool.ready else None
+        busy = [(s, p) for s, p in list(self.sessions.items()) if s.busy]
+        if pool is not None and len(busy) < 2 and not self.flights.batches:
+            # One session uses one core wherever it trains: here it saves the round trips.
+            pool = None
         if pool is None:
-            if self.flights is not None and self.flights.batches:
+            if self.flights is not None and self.flights.batches and not self.pool.ready:
                 self.flights.landed()  # a broken pool's last batches: nothing to apply
                 self.flights.drop()
-            busy = [(s, p) for s, p in list(self.sessions.items()) if s.busy]
             worked = await self._train_here(busy, self._slice_s(len(busy)))
         else:
             worked = self._train_remote(pool)
@@ -258,6 +261,8 @@ class Scheduler:
         worked = self._apply(self.flights.landed())
         flying = self.flights.sessions
         busy = [(s, p) for s, p in list(self.sessions.items()) if s.busy]
+        if len(busy) < 2 and not self.flights.batches:
+            return worked  # one session alone trains here (see `round`)
         idle = [(s, p) for s, p in busy if s not in flying]
         if idle:
             worked = self._dispatch(pool, idle, len(busy)) or worked

@@ -47,6 +47,16 @@ async def open_client(url: str) -> tuple[Client, object]:
     return client, ws
 
 
+async def companion(url: str) -> object:
+    """Another session playing at max speed: with two busy sessions, training goes to workers
+    (one alone trains in the server process)."""
+    client, ws = await open_client(url)
+    await client.send(type="speed", eps="max")
+    await client.send(type="play")
+    await client.state_with(playing=True)
+    return ws
+
+
 async def quiet(client: Client) -> bool:
     try:
         await client.next(timeout=0.5)
@@ -61,8 +71,9 @@ def test_steps_give_one_frame_each_with_the_engines_exact_weights(make_server, w
     local = Run.from_config(SEED)
 
     async def go():
+        other = await companion(server.ws_url)
         client, ws = await open_client(server.ws_url)
-        async with ws:
+        async with ws, other:
             epoch = 0
             for n in (1, 7, 30, 200):
                 frame = await client.step(n)
@@ -85,8 +96,9 @@ def test_an_edit_while_playing_wins_over_training_in_flight(make_server, workers
     server = make_server(engine_workers=workers)
 
     async def go():
+        other = await companion(server.ws_url)
         client, ws = await open_client(server.ws_url)
-        async with ws:
+        async with ws, other:
             await client.send(type="speed", eps="max")
             await client.send(type="play")
             await client.state_with(playing=True)
@@ -119,8 +131,9 @@ def test_training_goes_on_in_the_server_when_the_workers_die(make_server):
     server = make_server(engine_workers=2)
 
     async def go():
+        other = await companion(server.ws_url)
         client, ws = await open_client(server.ws_url)
-        async with ws:
+        async with ws, other:
             await client.send(type="speed", eps="max")
             await client.send(type="play")
             await client.state_with(playing=True)
