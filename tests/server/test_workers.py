@@ -127,6 +127,59 @@ def test_an_edit_while_playing_wins_over_training_in_flight(make_server, workers
     run(go())
 
 
+@pytest.mark.parametrize("workers", [0, 2])
+def test_new_data_while_playing_starts_over_cleanly(make_server, workers):
+    server = make_server(engine_workers=workers)
+
+    async def go():
+        other = await companion(server.ws_url)
+        client, ws = await open_client(server.ws_url)
+        async with ws, other:
+            await client.send(type="speed", eps="max")
+            await client.send(type="play")
+            frame = await client.frame()
+            async with asyncio.timeout(30):
+                while frame.epoch < 300:
+                    await client.ack(frame)
+                    frame = await client.frame()
+            await client.ack(frame)
+            # New data is built in a thread while training may be out: the old run's epochs must
+            # never come back.
+            await client.send(type="config", config={"dataset": "xor"})
+            await client.state_with(playing=True)
+            await client.until("data")
+            frame = await client.frame()
+            while frame.epoch >= 300:  # the old run's last frames
+                await client.ack(frame)
+                frame = await client.frame()
+            seen = []
+            async with asyncio.timeout(30):
+                while frame.epoch < 200:
+                    assert frame.playing and not frame.diverged
+                    seen += frame.history[:, 0].tolist()
+                    await client.ack(frame)
+                    frame = await client.frame()
+            await client.ack(frame)
+            seen += frame.history[:, 0].tolist()
+            assert seen and seen == list(range(int(seen[0]), int(frame.epoch) + 1))
+            await client.send(type="pause")
+            state = await client.state_with(playing=False)
+            last = await client.frame()
+            while last.epoch != state["epoch"]:
+                await client.ack(last)
+                last = await client.frame()
+            await client.ack(last)
+            local = Run.from_config({**SEED, "dataset": "xor"})
+            local.restore([w.tolist() for w in last.weights], [b.tolist() for b in last.biases],
+                          last.epoch)  # fmt: skip
+            local.step(2)
+            after = await client.step(2)
+            assert after.epoch == last.epoch + 2
+            np.testing.assert_array_equal(after.weights[1], local.network.weights[1])
+
+    run(go())
+
+
 def test_training_goes_on_in_the_server_when_the_workers_die(make_server):
     server = make_server(engine_workers=2)
 
