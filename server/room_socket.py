@@ -9,12 +9,11 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from server.broker import FollowerOutlet
 from server.handlers import Context
-from server.limits import origin_allowed
 from server.protocol import ProtocolError, error_message, parse_message
 from server.room_hub import Classroom, classroom_of
 from server.room_rules import RoomError
 from server.rooms import Member, Room, to_json
-from server.ws import check_size, close, receive_loop, send_loop
+from server.ws import admit, check_size, close, receive_loop, send_loop
 
 router = APIRouter()
 HELLO_TIMEOUT_S = 10.0
@@ -23,20 +22,11 @@ CLOSED_ROOM = 4404  # close code: the room does not exist (any more); pages stop
 
 @router.websocket("/ws")
 async def room_socket(websocket: WebSocket) -> None:
+    address = await admit(websocket)
+    if address is None:
+        return
     app = websocket.app.state
-    settings, metrics = app.settings, app.metrics
-    origin = websocket.headers.get("origin")
-    await websocket.accept()
-    if not origin_allowed(origin, websocket.headers.get("host"), settings.allowed_origins):
-        metrics.refused += 1
-        await close(websocket, 1008, f"origin not allowed: {origin}")
-        return
-    address = websocket.client.host if websocket.client else "unknown"
-    refusal = app.limiter.admit(address)
-    if refusal is not None:
-        metrics.refused += 1
-        await close(websocket, *refusal)
-        return
+    metrics = app.metrics
     try:
         await _serve(websocket, classroom_of(websocket.app), address, metrics)
     finally:

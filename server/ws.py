@@ -28,32 +28,43 @@ async def close(websocket: WebSocket, code: int, reason: str) -> None:
         await websocket.close(code, reason)
 
 
-@router.websocket("/ws")
-async def play_socket(websocket: WebSocket) -> None:
+async def admit(websocket: WebSocket) -> str | None:
+    """Accept, then check origin and per-address limits; the client's address, or None once refused.
+
+    Shared by the playground and room sockets so both refuse the same way. The caller must
+    `app.limiter.release(address)` when the connection ends.
+    """
     app = websocket.app.state
-    settings, metrics = app.settings, app.metrics
     origin = websocket.headers.get("origin")
-    if not origin_allowed(origin, websocket.headers.get("host"), settings.allowed_origins):
-        metrics.refused += 1
-        await websocket.accept()
+    await websocket.accept()  # accept first so a refusal can carry a close code and reason
+    if not origin_allowed(origin, websocket.headers.get("host"), app.settings.allowed_origins):
+        app.metrics.refused += 1
         await close(websocket, 1008, f"origin not allowed: {origin}")
-        return
+        return None
     address = websocket.client.host if websocket.client else "unknown"
     refusal = app.limiter.admit(address)
     if refusal is not None:
-        metrics.refused += 1
-        await websocket.accept()
+        app.metrics.refused += 1
         await close(websocket, *refusal)
+        return None
+    return address
+
+
+@router.websocket("/ws")
+async def play_socket(websocket: WebSocket) -> None:
+    address = await admit(websocket)
+    if address is None:
         return
+    app = websocket.app.state
+    settings = app.settings
     try:
-        await websocket.accept()
         # Making the data set takes several milliseconds of pure Python: off the event loop.
         try:
             session = await asyncio.to_thread(Session, settings)
         except ValueError as exc:  # limits set below the defaults: say so, do not crash
             await close(websocket, 1011, f"cannot start a session: {exc}")
             return
-        await serve(websocket, session, app.scheduler, metrics)
+        await serve(websocket, session, app.scheduler, app.metrics)
     finally:
         app.limiter.release(address)
 
