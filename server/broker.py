@@ -277,24 +277,15 @@ class FollowerOutlet(ClientOutlet):
         self.saying_goodbye = reason
         self._wake.set()
 
-    async def next_outgoing(self) -> str | bytes | None:
-        while True:
-            if self.saying_goodbye:
-                # The queue is bounded (MAX_PENDING_MESSAGES), so this ends; the socket closes
-                # only once the last message is out.
-                if self.outbox:
-                    return self.outbox.popleft()[1]
-                self.close_reason = self.saying_goodbye
-                return None
-            if self.close_reason is not None:
-                return None
+    def _closing(self) -> bool:
+        if self.saying_goodbye:
+            # The queue is bounded (MAX_PENDING_MESSAGES), so this ends; the socket closes
+            # only once the last message is out (frames are dropped meanwhile).
             if self.outbox:
-                return self.outbox.popleft()[1]
-            if self.frame is not None:
-                frame, self.frame = self.frame, None
-                return frame
-            self._wake.clear()
-            await self._wake.wait()
+                return False
+            self.close_reason = self.saying_goodbye
+            return True
+        return super()._closing()
 
 
 def _text(message: dict) -> str:

@@ -150,10 +150,14 @@ class ClientOutlet:
         self.close_reason = reason
         self._wake.set()
 
+    def _closing(self) -> bool:
+        """Whether the socket should close now, checked before each send (subclasses add cases)."""
+        return self.close_reason is not None
+
     async def next_outgoing(self) -> str | bytes | None:
         """The next thing to send: JSON text first, then the frame; None means close."""
         while True:
-            if self.close_reason is not None:
+            if self._closing():
                 return None
             if self.outbox:
                 return self.outbox.popleft()[1]
