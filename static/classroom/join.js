@@ -3,8 +3,9 @@
 import { HANDOFF_KEY, handoffRecord, pageStorage } from "../js/handoff.js";
 import { restoreOf } from "../js/session.js";
 import { serializeHash, defaultState, withConfig } from "../js/state.js";
+import { bindTrainingControls } from "./controls.js";
 import { RoomConnection } from "./room-socket.js";
-import { $, parseShape, renderLeaderboard, showError, showFrame, showStatus } from "./view.js";
+import { $, renderLeaderboard, showError, showFrame, showStatus } from "./view.js";
 
 const STORE = "classroom-member";
 let conn = null;
@@ -162,14 +163,7 @@ $("follow").addEventListener("click", () => {
   send({ type: "follow" });
   setMode("follow");
 });
-$("play").addEventListener("click", () => send({ type: playing ? "pause" : "play" }));
-$("step").addEventListener("click", () => send({ type: "step" }));
-$("reset").addEventListener("click", () => send({ type: "reset" }));
-$("dataset").addEventListener("change", (e) => send({ type: "config", config: { dataset: e.target.value } }));
-$("learning-rate").addEventListener("change", (e) =>
-  send({ type: "config", config: { learningRate: Number(e.target.value) } }));
-$("network-shape").addEventListener("change", (e) =>
-  send({ type: "config", config: { networkShape: parseShape(e.target.value) } }));
+bindTrainingControls(send, () => playing);
 $("join-form").addEventListener("submit", join);
 
 const query = new URLSearchParams(location.search);

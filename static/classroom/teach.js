@@ -1,8 +1,9 @@
 /** The instructor page: create a room, drive its network, push, lock, watch the gallery, spotlight. */
 
+import { bindTrainingControls } from "./controls.js";
 import { renderGallery } from "./gallery.js";
 import { RoomConnection, fragmentParams } from "./room-socket.js";
-import { $, parseShape, renderLeaderboard, showError, showFrame, showStatus } from "./view.js";
+import { $, renderLeaderboard, showError, showFrame, showStatus } from "./view.js";
 
 let conn = null;
 let token = "";
@@ -82,14 +83,7 @@ function start(code, secret) {
   });
   conn.connect();
 
-  $("play").addEventListener("click", () => send({ type: playing ? "pause" : "play" }));
-  $("step").addEventListener("click", () => send({ type: "step" }));
-  $("reset").addEventListener("click", () => send({ type: "reset" }));
-  $("dataset").addEventListener("change", (e) => send({ type: "config", config: { dataset: e.target.value } }));
-  $("learning-rate").addEventListener("change", (e) =>
-    send({ type: "config", config: { learningRate: Number(e.target.value) } }));
-  $("network-shape").addEventListener("change", (e) =>
-    send({ type: "config", config: { networkShape: parseShape(e.target.value) } }));
+  bindTrainingControls(send, () => playing);
   $("push-setup").addEventListener("click", () => send({ type: "push", token }));
   $("push-challenge").addEventListener("click", () => send({
     type: "push",
