@@ -20,32 +20,24 @@ import os
 import socket
 import struct
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+import _server
 import numpy as np
 import websockets
 
-ROOT = Path(__file__).resolve().parent.parent
 HEADER = struct.Struct("<4sBBHIIddHHiI")
 FPS = 30
 
 
 def start_server(sessions: int) -> tuple[subprocess.Popen, socket.socket, int]:
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(1024)
-    port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "PLAYGROUND_MAX_CONNECTIONS_PER_IP": str(sessions + 11),
-        "PLAYGROUND_MAX_SESSIONS": str(max(sessions + 10, 500)),
-    }
-    args = [sys.executable, "-m", "server", "--fd", str(sock.fileno()), "--port", str(port)]
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, pass_fds=(sock.fileno(),))
-    return proc, sock, port
+    return _server.start_server(
+        {
+            "PLAYGROUND_MAX_CONNECTIONS_PER_IP": str(sessions + 11),
+            "PLAYGROUND_MAX_SESSIONS": str(max(sessions + 10, 500)),
+        }
+    )
 
 
 def _stat(pid: int) -> list[str]:
