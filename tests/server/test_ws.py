@@ -20,6 +20,24 @@ async def connect(url: str, **kwargs) -> tuple[Client, object]:
     return Client(ws), ws
 
 
+async def seeded(ws) -> Client:
+    """A client past the opening messages, on the seeded config, its `state` received."""
+    client = Client(ws)
+    await client.ready()
+    await client.send(type="config", config=SEED)
+    await client.until("state")
+    return client
+
+
+async def assert_nothing_more(client: Client) -> None:
+    """Nothing else arrives within half a second."""
+    try:
+        extra = await client.next(timeout=0.5)
+    except TimeoutError:
+        extra = None
+    assert extra is None
+
+
 def test_handshake_sends_state_data_and_a_frame(server):
     async def go():
         async with websockets.connect(server.ws_url) as ws:
@@ -44,10 +62,7 @@ def test_handshake_sends_state_data_and_a_frame(server):
 def test_step_answers_with_exactly_one_frame_of_the_documented_layout(server):
     async def go():
         async with websockets.connect(server.ws_url) as ws:
-            client = Client(ws)
-            await client.ready()
-            await client.send(type="config", config=SEED)
-            await client.until("state")
+            client = await seeded(ws)
             first = await client.frame()
             await client.ack(first)
             await client.send(type="step", n=5)
@@ -72,11 +87,7 @@ def test_step_answers_with_exactly_one_frame_of_the_documented_layout(server):
             assert frame.grid.max() <= 254
             # Nothing more comes: the step is answered once.
             await client.ack(frame)
-            try:
-                extra = await client.next(timeout=0.5)
-            except TimeoutError:
-                extra = None
-            assert extra is None
+            await assert_nothing_more(client)
 
     run(go())
 
@@ -84,10 +95,7 @@ def test_step_answers_with_exactly_one_frame_of_the_documented_layout(server):
 def test_play_streams_frames_until_circle_is_learned_then_pause_stops(server):
     async def go():
         async with websockets.connect(server.ws_url) as ws:
-            client = Client(ws)
-            await client.ready()
-            await client.send(type="config", config=SEED)
-            await client.until("state")
+            client = await seeded(ws)
             await client.send(type="speed", eps="max")
             await client.send(type="play")
             await client.state_with(playing=True, speed="max")
@@ -107,11 +115,7 @@ def test_play_streams_frames_until_circle_is_learned_then_pause_stops(server):
             last = await client.frame()
             assert not last.playing
             await client.ack(last)
-            try:
-                extra = await client.next(timeout=0.5)
-            except TimeoutError:
-                extra = None
-            assert extra is None
+            await assert_nothing_more(client)
 
     run(go())
 
@@ -119,10 +123,7 @@ def test_play_streams_frames_until_circle_is_learned_then_pause_stops(server):
 def test_reset_and_regenerate(server):
     async def go():
         async with websockets.connect(server.ws_url) as ws:
-            client = Client(ws)
-            await client.ready()
-            await client.send(type="config", config=SEED)
-            await client.until("state")
+            client = await seeded(ws)
             await client.ack(await client.frame())
             trained = await client.step(20)
             await client.send(type="reset")
