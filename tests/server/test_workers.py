@@ -51,10 +51,27 @@ async def companion(url: str) -> object:
     """Another session playing at max speed: with two busy sessions, training goes to workers
     (one alone trains in the server process)."""
     client, ws = await open_client(url)
+    await play_at_max(client)
+    return ws
+
+
+async def play_at_max(client: Client) -> None:
     await client.send(type="speed", eps="max")
     await client.send(type="play")
     await client.state_with(playing=True)
-    return ws
+
+
+async def assert_steps_like_the_engine(
+    client: Client, frame, config: dict, steps: int, layer: int
+) -> None:
+    """The engine restored from `frame` and the server, both stepped on, give the same weights."""
+    local = Run.from_config(config)
+    local.restore([w.tolist() for w in frame.weights], [b.tolist() for b in frame.biases],
+                  frame.epoch)  # fmt: skip
+    local.step(steps)
+    after = await client.step(steps)
+    assert after.epoch == frame.epoch + steps
+    np.testing.assert_array_equal(after.weights[layer], local.network.weights[layer])
 
 
 async def quiet(client: Client) -> bool:
@@ -99,9 +116,7 @@ def test_an_edit_while_playing_wins_over_training_in_flight(make_server, workers
         other = await companion(server.ws_url)
         client, ws = await open_client(server.ws_url)
         async with ws, other:
-            await client.send(type="speed", eps="max")
-            await client.send(type="play")
-            await client.state_with(playing=True)
+            await play_at_max(client)
             for _ in range(5):
                 await client.ack(await client.frame())
             # Training is in flight now and then: whatever it was doing must not undo these.
@@ -116,13 +131,7 @@ def test_an_edit_while_playing_wins_over_training_in_flight(make_server, workers
             assert await quiet(client)
             assert frame.epoch == state["epoch"] and not frame.playing
             # The server's state is exactly the frame's: the engine, restored from it, agrees.
-            local = Run.from_config(SEED)
-            local.restore([w.tolist() for w in frame.weights], [b.tolist() for b in frame.biases],
-                          frame.epoch)  # fmt: skip
-            local.step(3)
-            after = await client.step(3)
-            assert after.epoch == frame.epoch + 3
-            np.testing.assert_array_equal(after.weights[0], local.network.weights[0])
+            await assert_steps_like_the_engine(client, frame, SEED, steps=3, layer=0)
 
     run(go())
 
@@ -169,13 +178,7 @@ def test_new_data_while_playing_starts_over_cleanly(make_server, workers):
                 await client.ack(last)
                 last = await client.frame()
             await client.ack(last)
-            local = Run.from_config({**SEED, "dataset": "xor"})
-            local.restore([w.tolist() for w in last.weights], [b.tolist() for b in last.biases],
-                          last.epoch)  # fmt: skip
-            local.step(2)
-            after = await client.step(2)
-            assert after.epoch == last.epoch + 2
-            np.testing.assert_array_equal(after.weights[1], local.network.weights[1])
+            await assert_steps_like_the_engine(client, last, {**SEED, "dataset": "xor"}, 2, layer=1)
 
     run(go())
 
@@ -187,9 +190,7 @@ def test_training_goes_on_in_the_server_when_the_workers_die(make_server):
         other = await companion(server.ws_url)
         client, ws = await open_client(server.ws_url)
         async with ws, other:
-            await client.send(type="speed", eps="max")
-            await client.send(type="play")
-            await client.state_with(playing=True)
+            await play_at_max(client)
             pids: list[int] = []
             async with asyncio.timeout(30):
                 while len(pids) < 2:  # the workers start while the first epochs train here
