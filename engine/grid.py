@@ -16,6 +16,25 @@ MAX_GRID_SIZE = 512
 _CACHE_SIZE = 4  # feature matrices kept per run: the grid sizes in use (e.g. 100 and 25)
 
 
+def quantise(values: np.ndarray) -> np.ndarray:
+    """Grid values -> one byte each: round((clamp(v, -1, 1) + 1) * 127), 255 where not finite.
+    Bytes pass through unchanged (grids quantised where they were computed)."""
+    if isinstance(values, np.ndarray) and values.dtype == np.uint8:
+        return values
+    v = np.asarray(values, dtype=np.float32)
+    finite = np.isfinite(v)
+    if not finite.all():
+        v = np.where(finite, v, 0.0)
+    q = np.clip(v, -1.0, 1.0)
+    q += 1.0
+    q *= 127.0
+    np.rint(q, out=q)
+    q = q.astype(np.uint8)
+    if not finite.all():
+        q[~finite] = 255
+    return q
+
+
 def grid_coordinates(n: int) -> tuple[np.ndarray, np.ndarray]:
     """x of the columns (-6 .. 6) and y of the rows (+6 .. -6: row 0 at the top), float64."""
     steps = np.arange(n, dtype=np.float64) * (2 * DOMAIN / (n - 1))

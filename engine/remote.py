@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.grid import GridEvaluator, quantise
 from engine.network import Network
 from engine.training import Trainer
 
@@ -47,6 +48,10 @@ class TrainingJob:
     carry_count: int
     n: int  # epochs to train
     epoch: int  # the run's epoch when the job was made
+    # Grids of the trained state, quantised: (large size, thumbnail size), or () for none. The
+    # process that sends frames then only encodes them.
+    grid_sizes: tuple[int, ...] = ()
+    input_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,9 @@ class TrainingResult:
     losses: np.ndarray  # (k, 2) train and test loss after each epoch trained
     diverged: bool
     seconds: float  # training time, for the scheduler's pacing
+    # For `grid_sizes` (G, T): the output on the G x G grid and every node on the T x T grid,
+    # as bytes (see `engine.grid.quantise`); () when not asked for or diverged.
+    grids: tuple[np.ndarray, ...] = ()
 
 
 class TrainerCache:
@@ -71,6 +79,7 @@ class TrainerCache:
     def __init__(self, size: int) -> None:
         self.size = size
         self._trainers: OrderedDict[tuple, Trainer] = OrderedDict()
+        self.grids = GridEvaluator()
 
     def __len__(self) -> int:
         return len(self._trainers)
@@ -114,6 +123,15 @@ def train_job(job: TrainingJob, cache: TrainerCache | None = None) -> TrainingRe
     trainer.regularization = job.regularization
     trainer.regularization_rate = float(job.regularization_rate)
     losses = trainer.step(job.n, job.learning_rate)
+    grids: tuple[np.ndarray, ...] = ()
+    if job.grid_sizes and not trainer.diverged:
+        evaluator = GridEvaluator() if cache is None else cache.grids
+        big, thumb = job.grid_sizes
+        names = list(job.input_names)
+        grids = (
+            quantise(evaluator.node_grids(net, names, big)[-1]),
+            quantise(evaluator.node_grids(net, names, thumb)),
+        )
     return TrainingResult(
         token=job.token,
         epoch=job.epoch,
@@ -125,6 +143,7 @@ def train_job(job: TrainingJob, cache: TrainerCache | None = None) -> TrainingRe
         losses=losses,
         diverged=trainer.diverged,
         seconds=time.perf_counter() - started,
+        grids=grids,
     )
 
 

@@ -157,7 +157,7 @@ class Run:
             self.diverged = diverged
         return rows
 
-    def training_job(self, n: int) -> TrainingJob | None:
+    def training_job(self, n: int, grid_sizes: tuple[int, ...] = ()) -> TrainingJob | None:
         """The next n epochs as a job for `engine.remote.train_job` (None if diverged, as `step`
         would train nothing); the run itself is not changed."""
         if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_STEP:
@@ -184,6 +184,8 @@ class Run:
             carry_count=trainer.carry_count,
             n=n,
             epoch=self.epoch,
+            grid_sizes=tuple(grid_sizes),
+            input_names=tuple(self.input_names),
         )
 
     def apply_training(self, result: TrainingResult) -> np.ndarray:

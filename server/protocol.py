@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from engine.grid import quantise
+
 PROTOCOL_VERSION = 1
 MAGIC = b"NNPF"
 # magic, version, flags, L, seq, epoch, train loss, test loss, G, T, focus, H
@@ -129,22 +131,6 @@ def int_field(message: dict, name: str, low: int, high: int, *, default: object 
 
 
 # Binary frames.
-
-
-def quantise(values: np.ndarray) -> np.ndarray:
-    """Grid values -> bytes: round((clamp(v, -1, 1) + 1) * 127), 255 where not finite."""
-    v = np.asarray(values, dtype=np.float32)
-    finite = np.isfinite(v)
-    if not finite.all():
-        v = np.where(finite, v, 0.0)
-    q = np.clip(v, -1.0, 1.0)
-    q += 1.0
-    q *= 127.0
-    np.rint(q, out=q)
-    q = q.astype(np.uint8)
-    if not finite.all():
-        q[~finite] = 255
-    return q
 
 
 def _pad4(parts: list[bytes], length: int) -> int:

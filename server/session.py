@@ -90,6 +90,7 @@ class Session:
         # True while a worker thread rebuilds the run: nobody else may touch it meanwhile.
         self.held = False
         self._result: TrainingResult | None = None  # a worker's result on its way into `train`
+        self._grids: tuple | None = None  # (version, output grid, thumbnails) drawn by a worker
         self.history = History(settings.max_history)
         self.version = self.state_version = self.data_version = 0
         self.losses = (0.0, 0.0)
@@ -190,7 +191,8 @@ class Session:
         """`train(n)` as a job for another process; None if there is nothing to train."""
         if self.steps_left:
             n = min(n, self.steps_left)
-        return self.run.training_job(n) if n > 0 else None
+        sizes = (self.settings.grid_size, self.settings.thumb_size)
+        return self.run.training_job(n, sizes) if n > 0 else None
 
     def apply_training(self, result: TrainingResult) -> int:
         """Take in a job's result exactly as `train` would have; the run must not have changed
@@ -198,9 +200,14 @@ class Session:
         # Through `train`, so that whatever counts trained epochs (a room does) sees these too.
         self._result = result
         try:
-            return self.train(result.n)
+            done = self.train(result.n)
         finally:
             self._result = None
+        if done and result.grids:
+            # The worker drew the state it ended in, which is this version's: the next frame
+            # reuses its grids instead of evaluating them here.
+            self._grids = (self.version, *result.grids)
+        return done
 
     def _trained(self, points: np.ndarray, n: int) -> int:
         k = len(points)
@@ -259,8 +266,15 @@ class Session:
         layers = self.layers
         if focus is None or not 0 <= focus < sum(layers):
             focus = -1
-        grid = self.run.node_grids(settings.grid_size)[focus]
-        thumbs = self.run.node_grids(settings.thumb_size)
+        drawn = self._grids
+        if drawn is not None and drawn[0] == self.version:
+            _, output, thumbs = drawn
+        else:
+            output = None
+            thumbs = self.run.node_grids(settings.thumb_size)
+        grid = output if focus == -1 and output is not None else None
+        if grid is None:
+            grid = self.run.node_grids(settings.grid_size)[focus]
         net = self.run.network
         frame = encode_frame(
             seq=seq,

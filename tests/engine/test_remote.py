@@ -125,3 +125,22 @@ def test_a_spawned_worker_process_trains_the_same():
             assert_same(local, remote)
         (bad,) = pool.submit(train_jobs, [None]).result(timeout=60)
         assert "AttributeError" in bad
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_job_draws_the_grids_of_the_state_it_ends_in(cached):
+    """The grids a worker sends back are the bytes the server would have computed itself."""
+    from engine.grid import quantise
+
+    config = {"seed": "0.5", "dataset": "spiral", "networkShape": [5, 3], "sinX": True}
+    ours, theirs = Run.from_config(config), Run.from_config(config)
+    cache = TrainerCache(4) if cached else None
+    result = train_job(theirs.training_job(7, (40, 10)), cache)
+    theirs.apply_training(result)
+    ours.step(7)
+    output, thumbs = result.grids
+    assert output.dtype == np.uint8 and output.shape == (40, 40)
+    assert thumbs.shape == (3 + 5 + 3 + 1, 10, 10)  # x, y, sin x; hidden; output
+    assert np.array_equal(output, quantise(ours.node_grids(40)[-1]))
+    assert np.array_equal(thumbs, quantise(ours.node_grids(10)))
+    assert train_job(ours.training_job(1), cache).grids == ()  # only when asked for
