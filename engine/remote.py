@@ -11,15 +11,17 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from engine.grid import GridEvaluator, quantise
 from engine.network import Network
+from engine.stack import StackTrainer, stack_key
 from engine.training import Trainer
 
 _TOKENS = itertools.count(1)
+MAX_STACK = 64  # sessions trained in one stack
 
 
 def new_token() -> tuple[int, int]:
@@ -152,10 +154,13 @@ def train_job(job: TrainingJob, cache: TrainerCache | None = None) -> TrainingRe
 _worker_cache = TrainerCache(0)
 
 
-def init_worker(cache_size: int, parent_pid: int) -> None:
-    """Set up a worker: its trainer cache, and an exit when the serving process is gone."""
+def init_worker(cache_size: int, parent_pid: int, nice: int = 0) -> None:
+    """Set up a worker: its trainer cache, its priority (`nice` lowers it, so that the process
+    serving the sessions wins the CPU over training), and an exit when that process is gone."""
     global _worker_cache
     _worker_cache = TrainerCache(cache_size)
+    if nice > 0 and hasattr(os, "nice"):
+        os.nice(nice)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 
@@ -168,14 +173,135 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def train_jobs(jobs: list[TrainingJob]) -> list[TrainingResult | str]:
-    """Train a batch of jobs in turn; a job that fails gives its error text instead of a result."""
-    out: list[TrainingResult | str] = []
-    for job in jobs:
-        try:
-            out.append(train_job(job, _worker_cache))
-        except Exception as exc:  # one bad job must not cost the batch's other sessions
-            out.append(f"{type(exc).__name__}: {exc}")
+    """Train a batch of jobs: those that can share a stack together, the others in turn.
+
+    A job that fails gives its error text instead of a result; a stack that fails is retried
+    job by job, so one bad job never costs the batch's other sessions.
+    """
+    out: list[TrainingResult | str | None] = [None] * len(jobs)
+    for group in stack_groups(jobs):
+        if len(group) > 1:
+            try:
+                results = train_stacked([jobs[i] for i in group], _worker_cache.grids)
+            except Exception:
+                pass
+            else:
+                for i, result in zip(group, results, strict=True):
+                    out[i] = result
+                continue
+        for i in group:
+            try:
+                out[i] = train_job(jobs[i], _worker_cache)
+            except Exception as exc:
+                out[i] = f"{type(exc).__name__}: {exc}"
     return out
+
+
+def job_key(job: TrainingJob) -> tuple:
+    """A sort key that puts jobs that can share a stack next to each other."""
+    return repr(_key(job))
+
+
+def _key(job: TrainingJob) -> tuple | None:
+    try:
+        return stack_key(
+            job.layer_sizes,
+            job.activation,
+            job.output_activation,
+            job.batch_size,
+            job.regularization,
+            job.regularization_rate,
+            (job.n_train, job.A0.shape[1]),
+        )
+    except Exception:  # not a job: it fails on its own, in `train_job`
+        return None
+
+
+def stack_groups(jobs: list[TrainingJob]) -> list[list[int]]:
+    """Indices of `jobs` in groups that can train in one stack, each at most MAX_STACK long.
+
+    Within a group the epoch counts are close (at least half the largest), since the stack
+    trains until its longest job is done.
+    """
+    by_key: dict = {}
+    for i, job in enumerate(jobs):
+        by_key.setdefault(_key(job), []).append(i)
+    groups = []
+    for key, members in by_key.items():
+        if key is None:
+            groups += [[i] for i in members]
+            continue
+        members.sort(key=lambda i: -jobs[i].n)
+        group: list[int] = []
+        for i in members:
+            if group and (len(group) == MAX_STACK or 2 * jobs[i].n < jobs[group[0]].n):
+                groups.append(group)
+                group = []
+            group.append(i)
+        groups.append(group)
+    return groups
+
+
+def train_stacked(jobs: list[TrainingJob], grids: GridEvaluator) -> list[TrainingResult]:
+    """Train jobs that share a `stack_key` together: each result is `train_job`'s, bit for bit.
+
+    Each result's `seconds` is its share of the stack's time (by epochs trained), so pacing sees
+    what an epoch costs a session when it trains in a stack.
+    """
+    first = jobs[0]
+    trainer = StackTrainer(
+        list(first.layer_sizes),
+        first.activation,
+        first.output_activation,
+        first.batch_size,
+        _key(first)[4],
+        np.stack([job.A0 for job in jobs]),
+        np.stack([job.Y for job in jobs]),
+        first.n_train,
+    )
+    started = time.perf_counter()
+    for k, job in enumerate(jobs):
+        trainer.params[k] = job.params
+        trainer.dead[k] = job.dead
+        trainer.carry[k] = job.carry
+        trainer.carry_count[k] = job.carry_count
+    trained = trainer.train(
+        [job.n for job in jobs],
+        [job.learning_rate for job in jobs],
+        [float(job.regularization_rate) for job in jobs],
+    )
+    net = Network(list(first.layer_sizes), first.activation, first.output_activation)
+    out = []
+    for job, (losses, diverged, params, dead, carry, carry_count) in zip(
+        jobs, trained, strict=True
+    ):
+        pictures: tuple[np.ndarray, ...] = ()
+        if job.grid_sizes and not diverged:
+            np.copyto(net.params, params)
+            big, thumb = job.grid_sizes
+            names = list(job.input_names)
+            pictures = (
+                quantise(grids.node_grids(net, names, big)[-1]),
+                quantise(grids.node_grids(net, names, thumb)),
+            )
+        out.append(
+            TrainingResult(
+                token=job.token,
+                epoch=job.epoch,
+                n=job.n,
+                params=params,
+                dead=dead,
+                carry=carry,
+                carry_count=carry_count,
+                losses=losses,
+                diverged=diverged,
+                seconds=0.0,
+                grids=pictures,
+            )
+        )
+    seconds = time.perf_counter() - started
+    epochs = sum(len(r.losses) for r in out) or 1
+    return [replace(r, seconds=seconds * len(r.losses) / epochs) for r in out]
 
 
 def ready() -> int:

@@ -1,0 +1,127 @@
+"""Sessions trained together in a stack end bit for bit where each would alone."""
+
+import numpy as np
+import pytest
+
+from engine import Run
+from engine.grid import GridEvaluator
+from engine.remote import MAX_STACK, stack_groups, train_job, train_jobs, train_stacked
+
+# Each family shares a structure; its members differ in seed, data, learning rate, regularisation
+# rate, history (carried points, dead links) and in how many epochs they are asked for.
+FAMILIES = {
+    "default": [
+        {"seed": "0.1"},
+        {"seed": "0.2", "learningRate": 0.3},
+        {"seed": "0.3", "dataset": "xor", "learningRate": 0.01},
+        {"seed": "0.4", "dataset": "spiral", "noise": 30},
+        {"seed": "0.5", "dataset": "gauss"},
+    ],
+    "leftovers": [  # 250 training points in batches of 30: 10 are carried into the next epoch
+        {"seed": str(s), "batchSize": 30, "networkShape": [5, 3], "learningRate": lr}
+        for s, lr in (("0.6", 0.03), ("0.7", 0.1), ("0.8", 0.3))
+    ],
+    "l1": [
+        {
+            "seed": str(s),
+            "regularization": "L1",
+            "regularizationRate": rate,
+            "learningRate": 0.1,
+            "batchSize": 7,
+        }
+        for s, rate in (("0.9", 0.03), ("0.11", 0.01), ("0.12", 0.1))
+    ],
+    "l2_regression_relu": [
+        {
+            "seed": str(s),
+            "problem": "regression",
+            "regularization": "L2",
+            "regularizationRate": rate,
+            "activation": "relu",
+            "xSquared": True,
+            "regDataset": dataset,
+        }
+        for s, rate, dataset in (("0.13", 0.01, "reg-plane"), ("0.14", 0.003, "reg-gauss"))
+    ],
+    "sigmoid_one_by_one": [
+        {"seed": s, "activation": "sigmoid", "batchSize": 1, "networkShape": [3]}
+        for s in ("0.15", "0.16")
+    ],
+    "linear_deep": [
+        {"seed": s, "activation": "linear", "networkShape": [8, 8, 6, 2], "x": False}
+        for s in ("0.17", "0.18")
+    ],
+    "one_diverges": [  # the second blows up; the first must not notice
+        {"seed": "0.19", "activation": "relu", "problem": "regression", "learningRate": 0.01},
+        {"seed": "0.21", "activation": "relu", "problem": "regression", "learningRate": 10},
+        {"seed": "0.22", "activation": "relu", "problem": "regression", "learningRate": 0.03},
+    ],
+}
+EPOCHS = [9, 12, 7, 12, 10]
+ROUNDS = 3
+
+
+def same_result(a, b) -> None:
+    assert (a.epoch, a.n, a.diverged, a.carry_count) == (
+        b.epoch,
+        b.n,
+        b.diverged,
+        b.carry_count,
+    )
+    for name in ("params", "dead", "losses"):
+        got, want = getattr(a, name), getattr(b, name)
+        assert got.shape == want.shape, name
+        assert got.tobytes() == want.tobytes(), name  # bit for bit, NaN and -0.0 included
+    if a.carry_count:
+        assert a.carry.tobytes() == b.carry.tobytes()
+    assert len(a.grids) == len(b.grids)
+    for g, h in zip(a.grids, b.grids, strict=True):
+        assert g.tobytes() == h.tobytes()
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_a_stack_trains_each_session_as_it_would_alone(family):
+    alone = [Run.from_config(c) for c in FAMILIES[family]]
+    stacked = [Run.from_config(c) for c in FAMILIES[family]]
+    for round_ in range(ROUNDS):
+        epochs = [EPOCHS[(i + round_) % len(EPOCHS)] for i in range(len(alone))]
+        jobs = [r.training_job(n, (20, 8)) for r, n in zip(stacked, epochs, strict=True)]
+        live = [i for i, job in enumerate(jobs) if job is not None]
+        results = train_stacked([jobs[i] for i in live], GridEvaluator())
+        for i, result in zip(live, results, strict=True):
+            assert result.token == jobs[i].token
+            expected = train_job(alone[i].training_job(epochs[i], (20, 8)))
+            same_result(result, expected)
+            np.testing.assert_array_equal(
+                stacked[i].apply_training(result), alone[i].apply_training(expected)
+            )
+    if family == "leftovers":
+        assert all(r._trainer.carry_count == 10 for r in stacked)
+    if family == "l1":
+        assert any(r.network.dead_mask.any() for r in stacked)
+    if family == "one_diverges":
+        assert [r.diverged for r in stacked] == [False, True, False]
+
+
+def test_train_jobs_groups_by_structure_and_keeps_the_order():
+    configs = [c for family in FAMILIES.values() for c in family[:2]]
+    runs = [Run.from_config(c) for c in configs]
+    jobs = [r.training_job(5, (20, 8)) for r in runs]
+    jobs.insert(3, None)  # not a job: its own error, nobody else's
+    results = train_jobs(jobs)
+    assert isinstance(results[3], str)
+    for job, result in zip(jobs[:3] + jobs[4:], results[:3] + results[4:], strict=True):
+        same_result(result, train_job(job))
+
+
+def test_groups_share_a_structure_and_close_epoch_counts():
+    base = Run.from_config({"seed": "0.1"})
+    other = Run.from_config({"seed": "0.2", "networkShape": [3]})
+    no_reg = Run.from_config({"seed": "0.3", "regularization": "L2", "regularizationRate": 0})
+    jobs = [base.training_job(n) for n in (40, 30, 5, 21)]
+    jobs += [other.training_job(40), no_reg.training_job(40)]
+    groups = stack_groups(jobs)
+    # A zero rate trains as "none" does, so that session joins the default ones.
+    assert sorted(map(sorted, groups)) == [[0, 1, 3, 5], [2], [4]]
+    many = stack_groups([base.training_job(3)] * (MAX_STACK + 1))
+    assert sorted(map(len, many)) == [1, MAX_STACK]
