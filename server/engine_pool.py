@@ -18,6 +18,9 @@ from engine import remote
 from engine.remote import TrainingJob, TrainingResult
 
 log = logging.getLogger(__name__)
+# Workers run at a lower priority than the serving process: when the CPU is short, messages and
+# frames go first and training takes what is left, so a full server slows training, not the page.
+WORKER_NICE = 5
 
 
 class EnginePool:
@@ -36,7 +39,7 @@ class EnginePool:
             self.workers,
             multiprocessing.get_context("spawn"),
             initializer=remote.init_worker,
-            initargs=(self.cache_size, os.getpid()),
+            initargs=(self.cache_size, os.getpid(), WORKER_NICE),
         )
         loop = asyncio.get_running_loop()
         warm = [loop.run_in_executor(self._pool, remote.ready) for _ in range(self.workers)]
@@ -92,8 +95,10 @@ class Flights:
     def send(self, entries: list[tuple[Any, int, Any, TrainingJob]], most: int) -> None:
         """Send (session, version, run, job) entries in up to `most` batches (at least one)."""
         count = max(1, min(len(entries), most))
+        # Sessions of one structure travel together, so that a worker trains them as one stack.
+        entries = sorted(entries, key=lambda entry: remote.job_key(entry[-1]))
         for i in range(count):
-            batch = entries[i::count]
+            batch = entries[i * len(entries) // count : (i + 1) * len(entries) // count]
             future = self.pool.submit([job for *_, job in batch])
             future.add_done_callback(self._landed)
             self.batches.append((batch, future))

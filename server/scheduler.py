@@ -40,7 +40,7 @@ IDLE_WAIT_S = 0.25
 # A job in a worker costs a round trip: a session alone gets long slices to amortise it, and
 # slices never get so short that round trips cost this process more than frames do.
 REMOTE_SLICE_S = 0.015
-MIN_REMOTE_SLICE_S = 0.002
+MIN_REMOTE_SLICE_S = 0.0005
 # Batches in flight per worker: one round trip per batch, and some balance between workers.
 BATCHES_PER_WORKER = 2
 
