@@ -220,3 +220,27 @@ def test_training_goes_on_in_the_server_when_the_workers_die(make_server):
             assert worker_pids(server.proc.pid) == []
 
     run(go())
+
+
+def test_workers_run_at_a_lower_priority_than_the_server(make_server):
+    server = make_server(engine_workers=2)
+
+    def nice(pid: int) -> int:
+        return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[16])
+
+    def niced() -> list[int]:
+        try:
+            return [nice(pid) - nice(server.proc.pid) for pid in worker_pids(server.proc.pid)]
+        except OSError:
+            return []
+
+    async def go():
+        other = await companion(server.ws_url)
+        async with other:
+            client = Client(other)
+            async with asyncio.timeout(30):
+                # Workers lower their priority as they start, while the first epochs train here.
+                while niced() != [5, 5]:
+                    await client.ack(await client.frame())
+
+    run(go())
