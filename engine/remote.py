@@ -183,7 +183,7 @@ def train_jobs(jobs: list[TrainingJob]) -> list[TrainingResult | str]:
         if len(group) > 1:
             try:
                 results = train_stacked([jobs[i] for i in group], _worker_cache.grids)
-            except Exception:
+            except Exception:  # retried job by job below: each bad job gives its own error
                 pass
             else:
                 for i, result in zip(group, results, strict=True):

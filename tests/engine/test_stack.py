@@ -1,5 +1,7 @@
 """Sessions trained together in a stack end bit for bit where each would alone."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -125,3 +127,11 @@ def test_groups_share_a_structure_and_close_epoch_counts():
     assert sorted(map(sorted, groups)) == [[0, 1, 3, 5], [2], [4]]
     many = stack_groups([base.training_job(3)] * (MAX_STACK + 1))
     assert sorted(map(len, many)) == [1, MAX_STACK]
+
+
+def test_a_stack_with_a_bad_job_still_trains_the_good_ones():
+    good, other = Run.from_config({"seed": "0.1"}), Run.from_config({"seed": "0.2"})
+    bad = replace(other.training_job(3), params=np.zeros(5))  # the stack cannot take it
+    results = train_jobs([good.training_job(3), bad])
+    same_result(results[0], train_job(good.training_job(3)))
+    assert isinstance(results[1], str) and "shape" in results[1]
