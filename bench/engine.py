@@ -1,9 +1,11 @@
 """Engine speed: epochs per second (one epoch plus both losses) and node-grid time.
 
 Run: python bench/engine.py [--seconds S] [--repeats R]. Prints a table, then one JSON line with
-default_epochs_per_s, big_epochs_per_s, default_grid_ms, big_grid_ms: wall-clock medians over the
-repeats. The "cpu" rows divide by this process's CPU time instead, which shows what the code does
-when other processes share the cores.
+default_epochs_per_s, big_epochs_per_s, default_grid_ms, big_grid_ms and
+default_stack50_epochs_per_s: wall-clock medians over the repeats. The "cpu" rows divide by this
+process's CPU time instead, which shows what the code does when other processes share the cores.
+The "stack" rows train K sessions of one structure together, as an engine worker does (jobs of 10
+epochs, the stack built for each job), and count every session's epochs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import FEATURES, Run  # noqa: E402
+from engine.grid import GridEvaluator  # noqa: E402
+from engine.remote import train_stacked  # noqa: E402
 
 SETUPS = {
     "default": {"seed": "0.12345"},  # circle, x1 x2, [4, 2], tanh, lr 0.03, batch 10
@@ -37,6 +41,17 @@ def epochs_per_s(run: Run, per_call: int, seconds: float, clock=time.perf_counte
         run.step(per_call)
         done += per_call
     return done / (clock() - start)
+
+
+def stack_epochs_per_s(runs: list[Run], seconds: float) -> float:
+    """Session-epochs per second of `runs` trained together in jobs of 10 epochs."""
+    done, start, grids = 0, time.perf_counter(), GridEvaluator()
+    while time.perf_counter() - start < seconds:
+        jobs = [run.training_job(10) for run in runs]
+        for run, result in zip(runs, train_stacked(jobs, grids), strict=True):
+            run.apply_training(result)
+        done += 10 * len(runs)
+    return done / (time.perf_counter() - start)
 
 
 def grid_ms(run: Run, n: int, seconds: float) -> float:
@@ -73,6 +88,12 @@ def main() -> None:
             rows.append((name, label, statistics.median(values), min(values), max(values)))
         if run.diverged:
             raise SystemExit(f"{name}: the run diverged; the figures would mean nothing")
+    for K in (12, 50):
+        runs = [Run.from_config({"seed": f"0.{k + 10}"}) for k in range(K)]
+        values = [stack_epochs_per_s(runs, args.seconds) for _ in range(args.repeats)]
+        figures["default"][f"stack {K}"] = statistics.median(values)
+        label = f"x{K} stack, epochs/s"
+        rows.append(("default", label, statistics.median(values), min(values), max(values)))
     print(f"{'setup':<8} {'measure':<22} {'median':>10} {'min':>10} {'max':>10}")
     for name, label, median, low, high in rows:
         print(f"{name:<8} {label:<22} {median:>10.3f} {low:>10.3f} {high:>10.3f}")
@@ -83,6 +104,7 @@ def main() -> None:
                 "big_epochs_per_s": round(figures["big"]["epochs/s, step(1)"], 1),
                 "default_grid_ms": round(figures["default"]["grid 100x100 ms"], 3),
                 "big_grid_ms": round(figures["big"]["grid 100x100 ms"], 3),
+                "default_stack50_epochs_per_s": round(figures["default"]["stack 50"], 1),
             }
         )
     )
