@@ -4,8 +4,9 @@ Run: python bench/engine.py [--seconds S] [--repeats R]. Prints a table, then on
 default_epochs_per_s, big_epochs_per_s, default_grid_ms, big_grid_ms and
 default_stack50_epochs_per_s: wall-clock medians over the repeats. The "cpu" rows divide by this
 process's CPU time instead, which shows what the code does when other processes share the cores.
-The "stack" rows train K sessions of one structure together, as an engine worker does (jobs of 10
-epochs, the stack built for each job), and count every session's epochs.
+The "stack" rows give K sessions of one structure to `train_jobs`, as a batch reaches an engine
+worker (jobs of 10 epochs; stacks of at most 32, built for each job), and count every session's
+epochs.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import FEATURES, Run  # noqa: E402
-from engine.grid import GridEvaluator  # noqa: E402
-from engine.remote import train_stacked  # noqa: E402
+from engine.remote import train_jobs  # noqa: E402
 
 SETUPS = {
     "default": {"seed": "0.12345"},  # circle, x1 x2, [4, 2], tanh, lr 0.03, batch 10
@@ -45,10 +45,10 @@ def epochs_per_s(run: Run, per_call: int, seconds: float, clock=time.perf_counte
 
 def stack_epochs_per_s(runs: list[Run], seconds: float) -> float:
     """Session-epochs per second of `runs` trained together in jobs of 10 epochs."""
-    done, start, grids = 0, time.perf_counter(), GridEvaluator()
+    done, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         jobs = [run.training_job(10) for run in runs]
-        for run, result in zip(runs, train_stacked(jobs, grids), strict=True):
+        for run, result in zip(runs, train_jobs(jobs), strict=True):
             run.apply_training(result)
         done += 10 * len(runs)
     return done / (time.perf_counter() - start)
