@@ -9,6 +9,10 @@ previous frame and the previous frame's arrival plus 1/fps; 0 if earlier). A pro
 for its `state` ten times a second meanwhile: its round trip shows how long the event loop is
 ever busy. Server CPU counts the engine worker processes too (PLAYGROUND_ENGINE_WORKERS sets
 how many; 0 trains in the server process). The last line is JSON.
+
+`--mix` gives every other client a second, much larger setup (spiral, all 7 features, 6 hidden
+layers of 8), as a class where students build different networks: the figures are then also
+given per setup, to show that neither kind starves.
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ import websockets
 
 HEADER = struct.Struct("<4sBBHIIddHHiI")
 FPS = 30
+FEATURES = ("x", "y", "xTimesY", "xSquared", "ySquared", "sinX", "sinY")
+SETUPS = {
+    "default": {},
+    "big": {"dataset": "spiral", "networkShape": [8] * 6, **{name: True for name in FEATURES}},
+}
 
 
 def start_server(sessions: int) -> tuple[subprocess.Popen, socket.socket, int]:
@@ -83,7 +92,8 @@ def rss_mb(pid: int) -> float:
 class Player:
     """One client: plays at max speed, acks every frame at once, records what it saw."""
 
-    def __init__(self) -> None:
+    def __init__(self, setup: str = "default") -> None:
+        self.setup = setup
         self.measuring = False
         self.frames = 0
         self.bytes = 0
@@ -95,6 +105,8 @@ class Player:
 
     async def run(self, url: str, ready: asyncio.Event, stop: asyncio.Event) -> None:
         async with websockets.connect(url, max_size=2**22, open_timeout=60) as ws:
+            if SETUPS[self.setup]:
+                await ws.send(json.dumps({"type": "config", "config": SETUPS[self.setup]}))
             await ws.send(json.dumps({"type": "speed", "eps": "max"}))
             await ws.send(json.dumps({"type": "fps", "fps": FPS}))
             self.connected.set()
@@ -145,10 +157,13 @@ async def probe(url: str, stop: asyncio.Event, rtts: list[float], measuring) -> 
             await asyncio.sleep(0.1)
 
 
-async def measure(port: int, pid: int, sessions: int, seconds: float, warmup: float) -> dict:
+async def measure(
+    port: int, pid: int, sessions: int, seconds: float, warmup: float, mix: bool = False
+) -> dict:
     url = f"ws://127.0.0.1:{port}/ws"
     ready, stop = asyncio.Event(), asyncio.Event()
-    players = [Player() for _ in range(sessions)]
+    kinds = list(SETUPS) if mix else ["default"]
+    players = [Player(kinds[i % len(kinds)]) for i in range(sessions)]
     tasks = [asyncio.create_task(p.run(url, ready, stop)) for p in players]
     rtts: list[float] = []
     tasks.append(asyncio.create_task(probe(url, stop, rtts, lambda: players[0].measuring)))
@@ -172,6 +187,16 @@ async def measure(port: int, pid: int, sessions: int, seconds: float, warmup: fl
     fps = np.array([p.frames / seconds for p in players])
     latencies = np.concatenate([p.latencies for p in players if p.latencies] or [[np.nan]])
     frames = sum(p.frames for p in players)
+    per_setup = {}
+    for kind in kinds if mix else ():
+        group = [i for i, p in enumerate(players) if p.setup == kind]
+        per_setup[kind] = {
+            "sessions": len(group),
+            "epochs_per_s_p5": round(float(np.percentile(eps[group], 5)), 1),
+            "epochs_per_s_p50": round(float(np.percentile(eps[group], 50)), 1),
+            "fps_p5": round(float(np.percentile(fps[group], 5)), 1),
+            "fps_p50": round(float(np.percentile(fps[group], 50)), 1),
+        }
     return {
         "sessions": sessions,
         "aggregate_epochs_per_s": round(float(eps.sum()), 1),
@@ -190,6 +215,7 @@ async def measure(port: int, pid: int, sessions: int, seconds: float, warmup: fl
         "errors": int(sum(p.errors for p in players)),
         "probe_rtt_p50_ms": round(float(np.percentile(rtts or [np.nan], 50)) * 1000, 1),
         "probe_rtt_max_ms": round(float(np.max(rtts or [np.nan])) * 1000, 1),
+        **({"per_setup": per_setup} if mix else {}),
     }
 
 
@@ -198,10 +224,13 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--mix", action="store_true", help="every other client: a large setup")
     args = parser.parse_args()
     proc, sock, port = start_server(args.sessions)
     try:
-        result = asyncio.run(measure(port, proc.pid, args.sessions, args.seconds, args.warmup))
+        result = asyncio.run(
+            measure(port, proc.pid, args.sessions, args.seconds, args.warmup, args.mix)
+        )
     finally:
         proc.kill()
         proc.wait()
@@ -218,6 +247,11 @@ def main() -> None:
     print(f"server RSS MB            {r['rss_mb']}  {kids}")
     print(f"clients without frames   {r['clients_without_frames']}  errors {r['errors']}")
     print(f"probe round trip ms      p50 {r['probe_rtt_p50_ms']}  max {r['probe_rtt_max_ms']}")
+    for kind, g in r.get("per_setup", {}).items():
+        print(
+            f"{kind:<8} x{g['sessions']:<4}  epochs/s p5 {g['epochs_per_s_p5']}"
+            f"  p50 {g['epochs_per_s_p50']}  fps p5 {g['fps_p5']}  p50 {g['fps_p50']}"
+        )
     print(json.dumps(result))
 
 
