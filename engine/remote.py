@@ -75,6 +75,7 @@ class TrainingResult:
     # For `grid_sizes` (G, T): the output on the G x G grid and every node on the T x T grid,
     # as bytes (see `engine.grid.quantise`); () when not asked for or diverged.
     grids: tuple[np.ndarray, ...] = ()
+    stack: int = 1  # sessions it trained with in one stack, itself included
 
 
 class TrainerCache:
@@ -299,6 +300,7 @@ def train_stacked(jobs: list[TrainingJob], grids: GridEvaluator) -> list[Trainin
                 diverged=diverged,
                 seconds=0.0,
                 grids=pictures,
+                stack=len(jobs),
             )
         )
     seconds = time.perf_counter() - started

@@ -14,6 +14,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.epochs = 0
+        self.epochs_stacked = 0
         self.frames_built = 0
         self.frames_sent = 0
         self.bytes_sent = 0
@@ -38,6 +39,12 @@ def render(metrics: Metrics, sessions: int, playing: int) -> str:
         ("playground_sessions", "gauge", "Open training sessions (one per WebSocket).", sessions),
         ("playground_sessions_playing", "gauge", "Sessions currently training.", playing),
         ("playground_epochs_total", "counter", "Epochs trained.", metrics.epochs),
+        (
+            "playground_epochs_stacked_total",
+            "counter",
+            "Epochs trained in a stack with sessions of the same structure.",
+            metrics.epochs_stacked,
+        ),
         (
             "playground_epochs_per_second",
             "gauge",

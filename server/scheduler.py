@@ -316,6 +316,8 @@ class Scheduler:
             if done:
                 pace.measured(done, result.seconds)
                 self.metrics.epochs += done
+                if result.stack > 1:
+                    self.metrics.epochs_stacked += done
         return bool(landed)
 
     async def _build_frames(self, pool: EnginePool | None = None) -> bool:

@@ -92,6 +92,7 @@ def test_a_stack_trains_each_session_as_it_would_alone(family):
         results = train_stacked([jobs[i] for i in live], GridEvaluator())
         for i, result in zip(live, results, strict=True):
             assert result.token == jobs[i].token
+            assert result.stack == len(live)
             expected = train_job(alone[i].training_job(epochs[i], (20, 8)))
             same_result(result, expected)
             np.testing.assert_array_equal(

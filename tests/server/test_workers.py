@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -242,5 +243,48 @@ def test_workers_run_at_a_lower_priority_than_the_server(make_server):
                 # Workers lower their priority as they start, while the first epochs train here.
                 while niced() != [5, 5]:
                     await client.ack(await client.frame())
+
+    run(go())
+
+
+def stacked_epochs(url: str) -> float:
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith("playground_epochs_stacked_total "):
+                return float(line.split()[1])
+    raise AssertionError("no playground_epochs_stacked_total in /metrics")
+
+
+def test_sessions_of_one_structure_train_in_stacks_with_the_engines_exact_weights(make_server):
+    server = make_server(engine_workers=2)
+    configs = [
+        {"seed": f"0.{k}", "learningRate": lr} for k, lr in ((41, 0.03), (42, 0.1), (43, 0.3))
+    ]
+
+    async def stepper(config: dict, rounds: int) -> None:
+        local = Run.from_config(config)
+        client, ws = await open_client(server.ws_url)
+        async with ws:
+            await client.send(type="config", config=config)
+            await client.state_with(epoch=0)
+            await client.ack(await client.frame())
+            for _ in range(rounds):
+                frame = await client.step(150)
+                local.step(150)
+                assert frame.epoch == local.epoch
+                for got, want in zip(frame.weights, local.network.weights, strict=True):
+                    np.testing.assert_array_equal(got, want)
+
+    async def go():
+        others = [await companion(server.ws_url) for _ in range(2)]
+        try:
+            async with asyncio.timeout(60):
+                # Three sessions step at once, beside two playing ones of the same structure:
+                # their jobs meet in the workers' stacks (again, until the metrics show it).
+                while stacked_epochs(server.url) == 0:
+                    await asyncio.gather(*(stepper(c, 3) for c in configs))
+        finally:
+            for ws in others:
+                await ws.close()
 
     run(go())
