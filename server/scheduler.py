@@ -38,7 +38,9 @@ TURNS_PER_YIELD = 3
 LONG_SLICE_S = 0.001
 IDLE_WAIT_S = 0.25
 # A job in a worker costs a round trip: a session alone gets long slices to amortise it, and
-# slices never get so short that round trips cost this process more than frames do.
+# slices never get so short that round trips cost this process more than frames do. A slice is a
+# session's share of a worker's time: in a stack (engine.stack) many shares train at once, so
+# even 0.5 ms shares make stacks long enough to amortise their batch's round trip.
 REMOTE_SLICE_S = 0.015
 MIN_REMOTE_SLICE_S = 0.0005
 # Batches in flight per worker: one round trip per batch, and some balance between workers.
