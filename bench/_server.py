@@ -23,3 +23,14 @@ def start_server(settings: dict[str, str]) -> tuple[subprocess.Popen, socket.soc
     args = [sys.executable, "-m", "server", "--fd", str(sock.fileno()), "--port", str(port)]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, pass_fds=(sock.fileno(),))
     return proc, sock, port
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop it as an operator would (SIGTERM: connections close, workers shut down); kill it
+    only if that takes more than 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -232,8 +232,7 @@ def main() -> None:
             measure(port, proc.pid, args.sessions, args.seconds, args.warmup, args.mix)
         )
     finally:
-        proc.kill()
-        proc.wait()
+        _server.stop_server(proc)
         sock.close()
     r = result
     print(f"sessions                 {r['sessions']}")

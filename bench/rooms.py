@@ -171,8 +171,7 @@ def main() -> None:
     try:
         result = asyncio.run(bench(args, f"http://127.0.0.1:{port}"))
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        _server.stop_server(proc)
         sock.close()
     print(
         f"followers             {result['followers']} ({result['followers_receiving']} receiving)"
