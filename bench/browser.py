@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
+import _server  # noqa: E402
 from conftest import CHROMIUM_ARGS, find_chromium  # noqa: E402
 
 SETUPS = {
@@ -102,8 +103,7 @@ def main() -> None:
                 page.close()
             browser.close()
     finally:
-        server.kill()
-        server.wait()
+        _server.stop_server(server)
     columns = ["epochs_per_s", "repaints_per_s", "frames_per_s", "draw_ms_per_frame"]
     print(f"{'setup':<10}" + "".join(f"{c:>20}" for c in columns))
     for name, r in results.items():
