@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
 from engine.network import Network
+from engine.training import _Pass, forward, gradient_sum, update
 
 
 def stack_key(layer_sizes, activation, output_activation, batch_size, regularization, rate, shape):
@@ -42,43 +42,6 @@ def _batches(X: np.ndarray, start: int, count: int, size: int) -> np.ndarray:
     K, n, _ = X.shape
     cut = X[:, :, start : start + count * size].reshape(K, n, count, size)
     return np.ascontiguousarray(cut.transpose(2, 0, 1, 3))
-
-
-class _StackPass:
-    """`training._Pass` over a stack: buffers and call lists for K networks x `width` samples."""
-
-    def __init__(
-        self,
-        sizes: list[int],
-        names: list[str],
-        layers: list[np.ndarray],
-        grads: list[np.ndarray],
-        K: int,
-        width: int,
-        backward: bool = True,
-    ) -> None:
-        last = len(sizes) - 2
-        self.forward_steps = []
-        A_aug, slopes = [], []
-        for l, n in enumerate(sizes[1:]):
-            A_aug.append(np.ones((K, n + (l < last), width)))
-            A = A_aug[-1][:, :n]
-            linear = names[l] == "linear"
-            Z = A if linear else np.empty((K, n, width))
-            act = ACTIVATIONS[names[l]]
-            self.forward_steps.append((layers[l], Z, A, None if linear else act.output, A_aug[-1]))
-            slope = np.empty((K, n, width)) if backward and not linear else None
-            slopes.append(None if slope is None else (Z, A, slope, act.derivative))
-        self.output = A_aug[-1]
-        self.delta_out = np.empty((K, sizes[-1], width))
-        self.backward_steps = []
-        for l in range(last, -1, -1) if backward else ():
-            back = None
-            if l:
-                full = np.empty((K, sizes[l] + 1, width))
-                back = (layers[l].transpose(0, 2, 1), full, full[:, :-1])
-            prev_T = A_aug[l - 1].transpose(0, 2, 1) if l else None
-            self.backward_steps.append((slopes[l], prev_T, grads[l], back))
 
 
 class StackTrainer:
@@ -122,86 +85,26 @@ class StackTrainer:
         X = _with_ones(np.asarray(A0, dtype=np.float64))
         Y = np.ascontiguousarray(Y, dtype=np.float64)
         full = n_train // batch_size
-        self.batches = list(
-            zip(
-                _batches(X, 0, full, batch_size),
-                _batches(Y, 0, full, batch_size),
-                strict=True,
-            )
-        )
-        self.batches = [(Xb, Xb.transpose(0, 2, 1), Yb) for Xb, Yb in self.batches]
-        self.batch_pass = _StackPass(sizes, names, layers, grads, K, batch_size) if full else None
+        pairs = zip(_batches(X, 0, full, batch_size), _batches(Y, 0, full, batch_size), strict=True)
+        self.batches = [(Xb, Xb.transpose(0, 2, 1), Yb) for Xb, Yb in pairs]
+        structure = (sizes, names, layers, grads)
+        self.batch_pass = _Pass(*structure, batch_size, lead=(K,)) if full else None
         rest = n_train - full * batch_size
         self.leftover = None
         if rest:
             Xl = np.ascontiguousarray(X[:, :, full * batch_size : n_train])
             Yl = np.ascontiguousarray(Y[:, :, full * batch_size : n_train])
             self.leftover = (Xl, Xl.transpose(0, 2, 1), Yl)
-            self.leftover_pass = _StackPass(sizes, names, layers, grads, K, rest)
+            self.leftover_pass = _Pass(*structure, rest, lead=(K,))
         self.all_X, self.all_Y = X, Y
-        self.all_pass = _StackPass(sizes, names, layers, grads, K, X.shape[2], backward=False)
+        self.all_pass = _Pass(*structure, X.shape[2], backward=False, lead=(K,))
         self._diff = np.empty(Y.shape)
 
-    # -- the kernel: `Trainer`'s, with a leading K axis ----------------------------------------
-
-    @staticmethod
-    def _forward(bufs: _StackPass, X: np.ndarray) -> np.ndarray:
-        A = X
-        matmul = np.matmul
-        for W_aug, Z, A_out, act, A_next in bufs.forward_steps:
-            matmul(W_aug, A, out=Z)
-            if act is not None:
-                act(Z, out=A_out)
-            A = A_next
-        return bufs.output
-
-    def _gradient_sum(self, bufs: _StackPass, X: np.ndarray, XT: np.ndarray, Y: np.ndarray) -> None:
-        matmul = np.matmul
-        delta = np.subtract(self._forward(bufs, X), Y, out=bufs.delta_out)
-        for slope, A_prev_T, dW_aug, back in bufs.backward_steps:
-            if slope is not None:
-                Z, A, S, derivative = slope
-                delta *= derivative(Z, A, out=S)
-            matmul(delta, XT if A_prev_T is None else A_prev_T, out=dW_aug)
-            if back is not None:
-                W_aug_T, full, rows = back
-                matmul(W_aug_T, delta, out=full)
-                delta = rows
-
-    def _apply(self, scale: np.ndarray) -> None:
-        """`Trainer._apply` with per-session factors: scale = -lr / count, (K, 1)."""
-        params, grad = self.params, self.grad
-        if self.has_dead:
-            np.copyto(grad, 0.0, where=self.dead)
-        if self.regularization == "none":
-            grad *= scale
-            params += grad
-            return
-        reg = self._scratch
-        if self.regularization == "L1":
-            np.sign(params, out=reg)
-        else:
-            np.copyto(reg, params)
-        reg *= self._lr_rate
-        np.copyto(reg, 0.0, where=self.is_bias)
-        if self.has_dead:
-            np.copyto(reg, 0.0, where=self.dead)
-        grad *= scale
-        params += grad
-        if self.regularization == "L2":
-            params -= reg
-            return
-        new = np.subtract(params, reg, out=self._scratch2)
-        crossed = np.less(np.multiply(params, new, out=reg), 0.0, out=self._crossed)
-        if crossed.any():
-            new[crossed] = 0.0
-            self.dead |= crossed
-            self.has_dead = True
-        np.copyto(params, new)
+    # -- `Trainer`'s kernel (engine.training), with a leading K axis ----------------------------
 
     def _epoch(self) -> None:
         for X, XT, Y in self.batches:
-            self._gradient_sum(self.batch_pass, X, XT, Y)
+            gradient_sum(self.batch_pass, X, XT, Y, np.matmul)
             scale = self._scale
             carrying = self.carry_count > 0
             if carrying.any():
@@ -209,17 +112,17 @@ class StackTrainer:
                 count = (self.batch_size + self.carry_count).astype(np.float64)
                 scale = np.divide(self._neg_lr, count[:, None])
                 self.carry_count[:] = 0
-            self._apply(scale)
+            update(self, self.regularization, scale, self._lr_rate)
         if self.leftover is not None:
             X, XT, Y = self.leftover
-            self._gradient_sum(self.leftover_pass, X, XT, Y)
+            gradient_sum(self.leftover_pass, X, XT, Y, np.matmul)
             carrying = (self.carry_count > 0)[:, None]
             np.add(self.carry, self.grad, out=self.carry, where=carrying)
             np.copyto(self.carry, self.grad, where=~carrying)
             self.carry_count += X.shape[2]
 
     def _losses(self) -> list[tuple[float, float]]:
-        out = self._forward(self.all_pass, self.all_X)
+        out = forward(self.all_pass, self.all_X, np.matmul)
         diff = np.subtract(out, self.all_Y, out=self._diff)
         np.square(diff, out=diff)
         per_point = diff[:, 0] if diff.shape[1] == 1 else diff.sum(axis=1)

@@ -22,40 +22,115 @@ def _with_ones(A: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.vstack([A, np.ones((1, A.shape[1]))]))
 
 
+def _T(A: np.ndarray) -> np.ndarray:
+    """The transpose of a matrix, or of each matrix in a stack (a view)."""
+    return A.swapaxes(-1, -2)
+
+
 class _Pass:
-    """Buffers and the fixed call lists for a forward + backward pass over `width` samples."""
+    """Buffers and the fixed call lists for a forward + backward pass over `width` samples.
+
+    `layers` are the [W_l | b_l] matrices, `grads` their gradient buffers; with `lead=(K,)`
+    both are stacks of K networks and so is every buffer (see engine.stack).
+    """
 
     def __init__(
-        self, net: Network, grads: list[np.ndarray], width: int, backward: bool = True
+        self,
+        sizes: list[int],
+        names: list[str],
+        layers: list[np.ndarray],
+        grads: list[np.ndarray],
+        width: int,
+        backward: bool = True,
+        lead: tuple[int, ...] = (),
     ) -> None:
-        sizes = net.layer_sizes
-        names = net.activation_names
         last = len(sizes) - 2
         self.forward_steps = []  # (W_aug, Z, A, activation or None, [A; 1]), layer by layer
         A_aug = []  # [A_l; 1] for hidden layers, A_L for the output
         slopes = []  # (Z, A, slope buffer, derivative), None for a linear layer
         for l, n in enumerate(sizes[1:]):
-            A_aug.append(np.ones((n + (l < last), width)))
-            A = A_aug[-1][:n]
+            A_aug.append(np.ones((*lead, n + (l < last), width)))
+            A = A_aug[-1][..., :n, :]
             linear = names[l] == "linear"
-            Z = A if linear else np.empty((n, width))  # a linear layer writes its output directly
+            # a linear layer writes its output directly
+            Z = A if linear else np.empty((*lead, n, width))
             act = ACTIVATIONS[names[l]]
-            self.forward_steps.append(
-                (net.augmented[l], Z, A, None if linear else act.output, A_aug[-1])
-            )
-            slope = np.empty((n, width)) if backward and not linear else None
+            self.forward_steps.append((layers[l], Z, A, None if linear else act.output, A_aug[-1]))
+            slope = np.empty((*lead, n, width)) if backward and not linear else None
             slopes.append(None if slope is None else (Z, A, slope, act.derivative))
         self.output = A_aug[-1]
-        self.delta_out = np.empty((sizes[-1], width))
+        self.delta_out = np.empty((*lead, sizes[-1], width))
         # backward, output layer first: (slope, [A_(l-1); 1]^T or None for the inputs, dW_aug,
         # W_aug^T or None at the first layer, W^T delta buffer (+ bias row), its first rows)
         self.backward_steps = []
         for l in range(last, -1, -1) if backward else ():
             back = None
             if l:
-                full = np.empty((sizes[l] + 1, width))
-                back = (net.augmented[l].T, full, full[:-1])
-            self.backward_steps.append((slopes[l], A_aug[l - 1].T if l else None, grads[l], back))
+                full = np.empty((*lead, sizes[l] + 1, width))
+                back = (_T(layers[l]), full, full[..., :-1, :])
+            self.backward_steps.append((slopes[l], _T(A_aug[l - 1]) if l else None, grads[l], back))
+
+
+# The kernel, shared with engine.stack: `product` is np.dot for one network, np.matmul for a stack.
+
+
+def forward(bufs: _Pass, X: np.ndarray, product=np.dot) -> np.ndarray:
+    A = X
+    for W_aug, Z, A_out, act, A_next in bufs.forward_steps:
+        product(W_aug, A, out=Z)
+        if act is not None:
+            act(Z, out=A_out)
+        A = A_next
+    return bufs.output
+
+
+def gradient_sum(bufs: _Pass, X: np.ndarray, XT: np.ndarray, Y: np.ndarray, product=np.dot) -> None:
+    """The gradient buffers = the SUM over the batch of d(1/2 (out - y)^2)/d[W | b] (dead links
+    too): delta_L = (A_L - Y) * g'(Z_L), dW_aug = delta @ [A; 1]^T, delta <- (W^T delta) * g'(Z)."""
+    delta = np.subtract(forward(bufs, X, product), Y, out=bufs.delta_out)
+    for slope, A_prev_T, dW_aug, back in bufs.backward_steps:
+        if slope is not None:
+            Z, A, S, derivative = slope
+            delta *= derivative(Z, A, out=S)
+        product(delta, XT if A_prev_T is None else A_prev_T, out=dW_aug)
+        if back is not None:
+            W_aug_T, full, rows = back
+            product(W_aug_T, delta, out=full)  # its last row (the bias's) is not needed
+            delta = rows
+
+
+def update(t, regularization: str, scale, lr_rate) -> None:
+    """theta += scale * gradient (scale = -lr / count); then the regulariser step on live weights
+    (spec order), lr_rate = lr * regularization rate. `t` is a Trainer or a StackTrainer (where
+    scale and lr_rate are (K, 1) columns, one value per session)."""
+    params, grad = t.params, t.grad
+    if t.has_dead:
+        np.copyto(grad, 0.0, where=t.dead)  # dead links are skipped by every update
+    if regularization == "none":
+        grad *= scale
+        params += grad
+        return
+    reg = t._scratch
+    if regularization == "L1":
+        np.sign(params, out=reg)
+    else:
+        np.copyto(reg, params)
+    reg *= lr_rate  # R'(w_old), taken before the gradient step
+    np.copyto(reg, 0.0, where=t.is_bias)  # biases are never regularised
+    if t.has_dead:
+        np.copyto(reg, 0.0, where=t.dead)
+    grad *= scale
+    params += grad
+    if regularization == "L2":
+        params -= reg
+        return
+    new = np.subtract(params, reg, out=t._scratch2)
+    crossed = np.less(np.multiply(params, new, out=reg), 0.0, out=t._crossed)
+    if crossed.any():  # the L1 step crossed zero: the weight is 0 and the link dies
+        new[crossed] = 0.0
+        t.dead |= crossed
+        t.has_dead = True
+    np.copyto(params, new)
 
 
 class Trainer:
@@ -114,81 +189,30 @@ class Trainer:
         for k in range(full):
             Xb = np.ascontiguousarray(X[:, k * bs : (k + 1) * bs])
             self.batches.append((Xb, Xb.T, np.ascontiguousarray(Y[:, k * bs : (k + 1) * bs])))
-        self.batch_pass = _Pass(self.net, self.grads, bs) if full else None
+        net = self.net
+        layers = (net.layer_sizes, net.activation_names, net.augmented, self.grads)
+        self.batch_pass = _Pass(*layers, bs) if full else None
         rest = n - full * bs
         self.leftover = None
         if rest:
             Xl = np.ascontiguousarray(X[:, full * bs : n])
             self.leftover = (Xl, Xl.T, np.ascontiguousarray(Y[:, full * bs : n]))
-            self.leftover_pass = _Pass(self.net, self.grads, rest)
+            self.leftover_pass = _Pass(*layers, rest)
         self.all_X, self.all_Y = X, Y
-        self.all_pass = _Pass(self.net, self.grads, X.shape[1], backward=False)
+        self.all_pass = _Pass(*layers, X.shape[1], backward=False)
         self._diff = np.empty(Y.shape)
 
     # -- the kernel -------------------------------------------------------------------------
 
-    @staticmethod
-    def _forward(bufs: _Pass, X: np.ndarray) -> np.ndarray:
-        A = X
-        dot = np.dot
-        for W_aug, Z, A_out, act, A_next in bufs.forward_steps:
-            dot(W_aug, A, out=Z)
-            if act is not None:
-                act(Z, out=A_out)
-            A = A_next
-        return bufs.output
-
-    def _gradient_sum(self, bufs: _Pass, X: np.ndarray, XT: np.ndarray, Y: np.ndarray) -> None:
-        """self.grad = the SUM over the batch of d(1/2 (out - y)^2)/d[W | b] (dead links too):
-        delta_L = (A_L - Y) * g'(Z_L), dW_aug = delta @ [A; 1]^T, delta <- (W^T delta) * g'(Z)."""
-        dot = np.dot
-        delta = np.subtract(self._forward(bufs, X), Y, out=bufs.delta_out)
-        for slope, A_prev_T, dW_aug, back in bufs.backward_steps:
-            if slope is not None:
-                Z, A, S, derivative = slope
-                delta *= derivative(Z, A, out=S)
-            dot(delta, XT if A_prev_T is None else A_prev_T, out=dW_aug)
-            if back is not None:
-                W_aug_T, full, rows = back
-                dot(W_aug_T, delta, out=full)  # its last row (the bias's) is not needed
-                delta = rows
-
     def _apply(self, learning_rate: float, count: int) -> None:
-        """theta -= lr * mean gradient; then the regulariser step on live weights (spec order)."""
-        params, grad = self.params, self.grad
-        if self.has_dead:
-            np.copyto(grad, 0.0, where=self.dead)  # dead links are skipped by every update
         rate = self.regularization_rate
-        if rate == 0.0 or self.regularization == "none":
-            grad *= -learning_rate / count
-            params += grad
-            return
-        reg = self._scratch
-        if self.regularization == "L1":
-            np.sign(params, out=reg)
-        else:
-            np.copyto(reg, params)
-        reg *= learning_rate * rate  # R'(w_old), taken before the gradient step
-        np.copyto(reg, 0.0, where=self.is_bias)  # biases are never regularised
-        if self.has_dead:
-            np.copyto(reg, 0.0, where=self.dead)
-        grad *= -learning_rate / count
-        params += grad
-        if self.regularization == "L2":
-            params -= reg
-            return
-        new = np.subtract(params, reg, out=self._scratch2)
-        crossed = np.less(np.multiply(params, new, out=reg), 0.0, out=self._crossed)
-        if crossed.any():  # the L1 step crossed zero: the weight is 0 and the link dies
-            new[crossed] = 0.0
-            self.dead |= crossed
-            self.has_dead = True
-        np.copyto(params, new)
+        regularization = "none" if rate == 0.0 else self.regularization
+        update(self, regularization, -learning_rate / count, learning_rate * rate)
 
     def _epoch(self, learning_rate: float) -> None:
         bufs = self.batch_pass
         for X, XT, Y in self.batches:
-            self._gradient_sum(bufs, X, XT, Y)
+            gradient_sum(bufs, X, XT, Y)
             count = self.batch_size
             if self.carry_count:
                 self.grad += self.carry
@@ -197,7 +221,7 @@ class Trainer:
             self._apply(learning_rate, count)
         if self.leftover is not None:
             X, XT, Y = self.leftover
-            self._gradient_sum(self.leftover_pass, X, XT, Y)
+            gradient_sum(self.leftover_pass, X, XT, Y)
             if self.carry_count:
                 self.carry += self.grad
             else:
@@ -206,7 +230,7 @@ class Trainer:
 
     def _losses(self) -> tuple[float, float]:
         """Mean of 1/2 (out - y)^2 (summed over outputs) over train and over test points."""
-        out = self._forward(self.all_pass, self.all_X)
+        out = forward(self.all_pass, self.all_X)
         diff = np.subtract(out, self.all_Y, out=self._diff)
         np.square(diff, out=diff)
         per_point = diff[0] if diff.shape[0] == 1 else diff.sum(axis=0)
