@@ -129,14 +129,8 @@ def train_job(job: TrainingJob, cache: TrainerCache | None = None) -> TrainingRe
     trainer.regularization_rate = float(job.regularization_rate)
     losses = trainer.step(job.n, job.learning_rate)
     grids: tuple[np.ndarray, ...] = ()
-    if job.grid_sizes and not trainer.diverged:
-        evaluator = GridEvaluator() if cache is None else cache.grids
-        big, thumb = job.grid_sizes
-        names = list(job.input_names)
-        grids = (
-            quantise(evaluator.node_grids(net, names, big)[-1]),
-            quantise(evaluator.node_grids(net, names, thumb)),
-        )
+    if not trainer.diverged:
+        grids = job_grids(job, net, GridEvaluator() if cache is None else cache.grids)
     return TrainingResult(
         token=job.token,
         epoch=job.epoch,
@@ -149,6 +143,19 @@ def train_job(job: TrainingJob, cache: TrainerCache | None = None) -> TrainingRe
         diverged=trainer.diverged,
         seconds=time.perf_counter() - started,
         grids=grids,
+    )
+
+
+def job_grids(job: TrainingJob, net: Network, grids: GridEvaluator) -> tuple[np.ndarray, ...]:
+    """The grids `job.grid_sizes` asks for, of `net` as it is: the output on the large grid and
+    every node on the thumbnail grid, quantised; () for none."""
+    if not job.grid_sizes:
+        return ()
+    big, thumb = job.grid_sizes
+    names = list(job.input_names)
+    return (
+        quantise(grids.node_grids(net, names, big)[-1]),
+        quantise(grids.node_grids(net, names, thumb)),
     )
 
 
@@ -281,12 +288,7 @@ def train_stacked(jobs: list[TrainingJob], grids: GridEvaluator) -> list[Trainin
         pictures: tuple[np.ndarray, ...] = ()
         if job.grid_sizes and not diverged:
             np.copyto(net.params, params)
-            big, thumb = job.grid_sizes
-            names = list(job.input_names)
-            pictures = (
-                quantise(grids.node_grids(net, names, big)[-1]),
-                quantise(grids.node_grids(net, names, thumb)),
-            )
+            pictures = job_grids(job, net, grids)
         out.append(
             TrainingResult(
                 token=job.token,
