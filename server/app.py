@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from server import classroom, lessons, metrics, pages, ws
-from server.limits import ConnectionLimiter
-from server.metrics import Metrics
+from server import classroom, lessons, monitoring
+from server.core.limits import ConnectionLimiter
+from server.core.metrics import Metrics
+from server.core.scheduler import Scheduler
 from server.paths import STATIC_DIR
-from server.scheduler import Scheduler
+from server.playground import pages, socket
 from server.settings import Settings
 
 
@@ -33,6 +34,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(lessons.router)
     app.include_router(classroom.router)
-    app.include_router(ws.router)
-    app.include_router(metrics.router)
+    app.include_router(socket.router)
+    app.include_router(monitoring.router)
     return app

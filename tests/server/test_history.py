@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from server.history import History, thin
+from server.core.history import History, thin
 
 
 def points(first: int, count: int) -> np.ndarray:

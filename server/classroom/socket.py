@@ -7,13 +7,13 @@ import contextlib
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from server.broker import FollowerOutlet
-from server.handlers import Context
-from server.protocol import ProtocolError, error_message, parse_message
-from server.room_hub import Classroom, classroom_of
-from server.room_rules import RoomError
-from server.rooms import Member, Room, to_json
-from server.ws import admit, check_size, close, receive_loop, send_loop
+from server.classroom.fanout import FollowerOutlet
+from server.classroom.model import Member, Room, to_json
+from server.classroom.rules import RoomError
+from server.classroom.service import Classroom, classroom_of
+from server.core.connection import admit, check_size, close, receive_loop, send_loop
+from server.core.protocol import ProtocolError, error_message, parse_message
+from server.playground.handlers import Context
 
 router = APIRouter()
 HELLO_TIMEOUT_S = 10.0

@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from server.broker import FanOutlet
-from server.handlers import Context
-from server.protocol import ProtocolError, error_message
-from server.room_gallery import publish_leaderboard
-from server.room_rules import RoomError, clean_constraints, clean_locks
-from server.rooms import Member, Room, parameters, session_from, snapshot, to_json
-from server.session import Session
+from server.classroom.fanout import FanOutlet
+from server.classroom.gallery import publish_leaderboard
+from server.classroom.model import Member, Room, parameters, session_from, snapshot, to_json
+from server.classroom.rules import RoomError, clean_constraints, clean_locks
+from server.core.protocol import ProtocolError, error_message
+from server.core.session import Session
+from server.playground.handlers import Context
 
 if TYPE_CHECKING:
-    from server.room_hub import Classroom
+    from server.classroom.service import Classroom
 
 
 # Student actions.

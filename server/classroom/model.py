@@ -11,8 +11,8 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.room_rules import RoomError, new_code, normalise_code, tokens_match
-from server.session import Session
+from server.classroom.rules import RoomError, new_code, normalise_code, tokens_match
+from server.core.session import Session
 from server.settings import Settings
 
 

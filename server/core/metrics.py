@@ -1,11 +1,7 @@
-"""Counters of one server and GET /metrics in the Prometheus text format."""
+"""Counters of one server, and their Prometheus text."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse
-
-router = APIRouter()
 RATE_WINDOW_S = 1.0
 
 
@@ -73,11 +69,3 @@ def render(metrics: Metrics, sessions: int, playing: int) -> str:
     for name, kind, text, value in rows:
         lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}", f"{name} {value}"]
     return "\n".join(lines) + "\n"
-
-
-@router.get("/metrics", response_class=PlainTextResponse)
-async def metrics_page(request: Request) -> PlainTextResponse:
-    state = request.app.state
-    scheduler = state.scheduler
-    text = render(state.metrics, state.limiter.total, scheduler.playing)
-    return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")

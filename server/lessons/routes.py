@@ -8,7 +8,8 @@ import math
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from server import backprop_lesson, linreg_lesson
+from server.lessons import backprop as backprop_lesson
+from server.lessons import linreg as linreg_lesson
 from server.templating import templates
 
 router = APIRouter()

@@ -7,12 +7,12 @@ import base64
 import logging
 from typing import TYPE_CHECKING
 
-from server.protocol import quantise
-from server.room_rules import check_constraints
-from server.rooms import Member, Room, to_json
+from engine.grid import quantise
+from server.classroom.model import Member, Room, to_json
+from server.classroom.rules import check_constraints
 
 if TYPE_CHECKING:
-    from server.room_hub import Classroom
+    from server.classroom.service import Classroom
 
 log = logging.getLogger(__name__)
 

@@ -1,111 +1,16 @@
-"""Room fan-out: a frame or event published once reaches every subscriber of its channel.
-
-`MemoryBroker` serves one process. Its five calls are what a Redis pub/sub broker would
-implement (channels `room:<code>`, `room:<code>:teach`, payloads bytes or JSON text, retained
-values as plain keys) so that several server processes can share rooms: see
-docs/architecture.md, "Classrooms and scaling out".
-"""
+"""The fan-out's two ends in this process, driven by the scheduler like any client's outlet: a
+session's frames published once, and a room member's outlet that passes them on."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from typing import Protocol
-
-from server.outlet import MAX_PENDING_MESSAGES, ClientOutlet
-from server.protocol import PROTOCOL_VERSION, with_seq
-from server.session import Session, client_limits
+from server.classroom.broker import Broker, Subscription
+from server.classroom.model import to_json
+from server.core.config import client_limits
+from server.core.frames import with_seq
+from server.core.outlet import MAX_PENDING_MESSAGES, ClientOutlet
+from server.core.protocol import PROTOCOL_VERSION
+from server.core.session import Session
 from server.settings import Settings
-
-EventSink = Callable[[str, str, str], None]  # (channel, JSON text, retain key or "")
-FrameSink = Callable[[str, bytes], None]  # (channel, frame)
-
-
-class Subscription:
-    """One connection's ends of some channels: events go straight to `on_event`, frames to
-    `on_frame`. Whoever receives them keeps only what it can send (the newest frame)."""
-
-    def __init__(self, channels: tuple[str, ...], on_event: EventSink, on_frame: FrameSink) -> None:
-        self.channels = channels
-        self.on_event = on_event
-        self.on_frame = on_frame
-
-
-class Broker(Protocol):
-    """What rooms need from a broker. A Redis implementation maps `publish_*` to PUBLISH (plus SET
-    for retained values), `subscribe` to one SUBSCRIBE per channel and process, and delivers
-    locally to its own subscribers exactly as `MemoryBroker` does."""
-
-    def publish_frame(self, channel: str, frame: bytes) -> None: ...
-
-    def publish_event(self, channel: str, event: str, retain: str = "") -> None: ...
-
-    def subscribe(
-        self, channels: tuple[str, ...], on_event: EventSink, on_frame: FrameSink
-    ) -> Subscription: ...
-
-    def unsubscribe(self, subscription: Subscription) -> None: ...
-
-    def forget(self, channel: str) -> None: ...
-
-
-class MemoryBroker:
-    """Fan-out inside one process: every subscriber gets the very same bytes object.
-
-    The newest frame and the newest event of each retain key (`state`, `data`, `locks`, ...) are
-    kept per channel, so a late subscriber starts from the current picture at once.
-    """
-
-    def __init__(self) -> None:
-        self._subscribers: dict[str, dict[Subscription, None]] = {}
-        self._retained_events: dict[str, dict[str, str]] = {}
-        self._retained_frames: dict[str, bytes] = {}
-        self.frames_published = 0
-        self.frames_delivered = 0
-
-    def publish_frame(self, channel: str, frame: bytes) -> None:
-        self.frames_published += 1
-        self._retained_frames[channel] = frame
-        for sub in list(self._subscribers.get(channel, ())):
-            sub.on_frame(channel, frame)
-            self.frames_delivered += 1
-
-    def publish_event(self, channel: str, event: str, retain: str = "") -> None:
-        if retain:
-            self._retained_events.setdefault(channel, {})[retain] = event
-        for sub in list(self._subscribers.get(channel, ())):
-            sub.on_event(channel, event, retain)
-
-    def subscribe(
-        self, channels: tuple[str, ...], on_event: EventSink, on_frame: FrameSink
-    ) -> Subscription:
-        sub = Subscription(channels, on_event, on_frame)
-        for channel in channels:
-            self._subscribers.setdefault(channel, {})[sub] = None
-            for key, event in self._retained_events.get(channel, {}).items():
-                on_event(channel, event, key)
-            if channel in self._retained_frames:
-                on_frame(channel, self._retained_frames[channel])
-        return sub
-
-    def unsubscribe(self, subscription: Subscription) -> None:
-        for channel in subscription.channels:
-            subs = self._subscribers.get(channel)
-            if subs is not None:
-                subs.pop(subscription, None)
-                if not subs:
-                    del self._subscribers[channel]
-
-    def forget(self, channel: str) -> None:
-        """Drop a channel's retained values: its room is gone."""
-        self._retained_events.pop(channel, None)
-        self._retained_frames.pop(channel, None)
-
-    def subscriber_count(self, channel: str) -> int:
-        return len(self._subscribers.get(channel, ()))
-
-
-# The fan-out's two ends in this process, driven by the scheduler like any client's outlet.
 
 
 class FanOutlet:
@@ -154,11 +59,11 @@ class FanOutlet:
             state = {"type": "state", "protocol": PROTOCOL_VERSION, **session.state()}
             state.update(source=self.channel_source, fps=self.fps, focus=None)
             state["limits"] = client_limits(self.settings)
-            self.broker.publish_event(self.channel, _text(state), retain="state")
+            self.broker.publish_event(self.channel, to_json(state), retain="state")
         if session.data_version != self.data_version:
             self.data_version = session.data_version
             data = {**session.data(), "source": self.channel_source}
-            self.broker.publish_event(self.channel, _text(data), retain="data")
+            self.broker.publish_event(self.channel, to_json(data), retain="data")
 
     @property
     def channel_source(self) -> str:
@@ -185,7 +90,7 @@ class FollowerOutlet(ClientOutlet):
         self.subscription = broker.subscribe(channels, self._event, self._frame)
 
     def _event(self, channel: str, text: str, retain: str) -> None:
-        self.send_text(text, replaces=f"{channel}/{retain}" if retain else "")
+        self.sendto_json(text, replaces=f"{channel}/{retain}" if retain else "")
 
     def _frame(self, channel: str, frame: bytes) -> None:
         if channel == self.following:
@@ -206,7 +111,7 @@ class FollowerOutlet(ClientOutlet):
         self.unacked = self.seq
         self._wake.set()
 
-    def send_text(self, text: str, replaces: str = "") -> None:
+    def sendto_json(self, text: str, replaces: str = "") -> None:
         """Queue JSON text built once for many; a newer retained event replaces an unsent one."""
         if replaces:
             for i, (key, _) in enumerate(self.outbox):
@@ -286,7 +191,3 @@ class FollowerOutlet(ClientOutlet):
             self.close_reason = self.saying_goodbye
             return True
         return super()._closing()
-
-
-def _text(message: dict) -> str:
-    return json.dumps(message, allow_nan=False, separators=(",", ":"))

@@ -1,4 +1,5 @@
-"""The /ws route: admit a connection, pump messages in and frames out; logic lives elsewhere."""
+"""What every WebSocket of the app shares: admission, closing with a reason, the send and receive
+loops under the message limits."""
 
 from __future__ import annotations
 
@@ -7,17 +8,14 @@ import contextlib
 import time
 from collections.abc import Callable
 
-from fastapi import APIRouter, WebSocket
+from fastapi import WebSocket
 
-from server.handlers import Context, dispatch, finish
-from server.inspect import on_inspect  # noqa: F401  (registers the `inspect` message)
-from server.limits import TokenBucket, origin_allowed
-from server.metrics import Metrics
-from server.outlet import ClientOutlet
-from server.protocol import ProtocolError, error_message
-from server.session import Session
+from server.core.limits import TokenBucket, origin_allowed
+from server.core.metrics import Metrics
+from server.core.outlet import ClientOutlet
+from server.core.protocol import ProtocolError, error_message
+from server.playground.handlers import Context, dispatch, finish
 
-router = APIRouter()
 Handle = Callable[[Context, str], str | None]
 MAX_REASON_BYTES = 120  # a close frame's reason must fit in 123 bytes
 
@@ -48,45 +46,6 @@ async def admit(websocket: WebSocket) -> str | None:
         await close(websocket, *refusal)
         return None
     return address
-
-
-@router.websocket("/ws")
-async def play_socket(websocket: WebSocket) -> None:
-    address = await admit(websocket)
-    if address is None:
-        return
-    app = websocket.app.state
-    settings = app.settings
-    try:
-        # Making the data set takes several milliseconds of pure Python: off the event loop.
-        try:
-            session = await asyncio.to_thread(Session, settings)
-        except ValueError as exc:  # limits set below the defaults: say so, do not crash
-            await close(websocket, 1011, f"cannot start a session: {exc}")
-            return
-        await serve(websocket, session, app.scheduler, app.metrics)
-    finally:
-        app.limiter.release(address)
-
-
-async def serve(websocket: WebSocket, session: Session, scheduler, metrics: Metrics) -> None:
-    """Run one accepted connection until it closes."""
-    settings = session.settings
-    outlet = ClientOutlet(session, settings)
-    ctx = Context(session, outlet, scheduler, settings, offload=True)
-    scheduler.add_session(session)
-    scheduler.add_outlet(outlet)
-    outlet.sync()
-    sender = asyncio.create_task(send_loop(websocket, outlet, metrics))
-    try:
-        await receive_loop(websocket, ctx, metrics)
-    finally:
-        sender.cancel()
-        for closer in ctx.closers:
-            closer()
-        scheduler.remove_outlet(outlet)
-        scheduler.remove_session(session)
-        scheduler.remove_session(ctx.session)
 
 
 async def send_loop(websocket: WebSocket, outlet: ClientOutlet, metrics: Metrics) -> None:

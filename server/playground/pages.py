@@ -1,13 +1,13 @@
-"""The playground page (with its registries, defaults and limits injected) and the health check."""
+"""The playground page, with the engine's registries, defaults and the limits injected."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse
 
 from engine import ACTIVATIONS, DEFAULT_CONFIG, FEATURES, REGULARIZERS
 from engine.datasets import CLASSIFICATION, REGRESSION
-from server.session import client_limits
+from server.core.config import client_limits
 from server.settings import Settings
 from server.templating import templates
 
@@ -51,8 +51,3 @@ async def index(request: Request) -> HTMLResponse:
     settings = request.app.state.settings
     context = {"settings": settings, "boot": boot_data(settings)}
     return templates.TemplateResponse(request, "index.html", context)
-
-
-@router.get("/healthz", response_class=PlainTextResponse)
-async def healthz() -> str:
-    return "ok"

@@ -19,9 +19,9 @@ import logging
 import time
 from typing import Protocol
 
-from server.engine_pool import EnginePool, Flights
-from server.metrics import Metrics
-from server.session import Session
+from server.core.metrics import Metrics
+from server.core.pool import EnginePool, Flights
+from server.core.session import Session
 from server.settings import Settings
 
 log = logging.getLogger(__name__)

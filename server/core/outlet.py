@@ -9,8 +9,9 @@ import asyncio
 import json
 from collections import deque
 
-from server.protocol import PROTOCOL_VERSION, ProtocolError
-from server.session import Session, client_limits
+from server.core.config import client_limits
+from server.core.protocol import PROTOCOL_VERSION, ProtocolError
+from server.core.session import Session
 from server.settings import Settings
 
 MAX_PENDING_ERRORS = 8

@@ -5,12 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from server import room_api, room_socket
-from server.room_hub import Classroom, classroom_of
-from server.room_rules import LOCKABLE
+from server.classroom.rules import LOCKABLE
 from server.templating import templates
-
-__all__ = ["Classroom", "classroom_of", "router"]
 
 router = APIRouter(prefix="/classroom")
 
@@ -35,7 +31,3 @@ async def instructor_page(request: Request) -> HTMLResponse:
 @router.get("/join", response_class=HTMLResponse)
 async def student_page(request: Request) -> HTMLResponse:
     return _page(request, "join.html")
-
-
-router.include_router(room_api.router)
-router.include_router(room_socket.router)

@@ -7,14 +7,16 @@ import logging
 
 from fastapi import FastAPI
 
-from server import room_actions, room_gallery
-from server.broker import FanOutlet, FollowerOutlet, MemoryBroker
-from server.handlers import HANDLERS, Context
-from server.protocol import ProtocolError, error_message, parse_message
-from server.room_rules import RoomError, check_constraints, lock_refusal, tokens_match
-from server.rooms import Member, Room, RoomRegistry, RoomSession, snapshot, to_json
-from server.scheduler import Scheduler
-from server.session import Session
+from server.classroom import actions as room_actions
+from server.classroom import gallery as room_gallery
+from server.classroom.broker import MemoryBroker
+from server.classroom.fanout import FanOutlet, FollowerOutlet
+from server.classroom.model import Member, Room, RoomRegistry, RoomSession, snapshot, to_json
+from server.classroom.rules import RoomError, check_constraints, lock_refusal, tokens_match
+from server.core.protocol import ProtocolError, error_message, parse_message
+from server.core.scheduler import Scheduler
+from server.core.session import Session
+from server.playground.handlers import HANDLERS, Context
 from server.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ import numpy as np
 
 from engine.features import feature_matrix
 from engine.inspect import inspect
-from server.handlers import Context, handler
-from server.protocol import ProtocolError, int_field
-from server.protocol import field as read
+from server.core.protocol import ProtocolError, int_field
+from server.core.protocol import field as read
+from server.playground.handlers import Context, handler
 
 
 def _points(ctx: Context, message: dict) -> tuple[np.ndarray, np.ndarray, object]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from server.room_hub import Classroom, classroom_of
-from server.room_rules import RoomError, clean_name, tokens_match
-from server.rooms import Room
+from server.classroom.model import Room
+from server.classroom.rules import RoomError, clean_name, tokens_match
+from server.classroom.service import Classroom, classroom_of
 
 router = APIRouter()
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from server.outlet import ClientOutlet
-from server.protocol import ProtocolError, error_message, int_field, parse_message
-from server.protocol import field as read
-from server.scheduler import Scheduler
-from server.session import MAX_STEPS, Session
+from server.core.config import MAX_STEPS
+from server.core.outlet import ClientOutlet
+from server.core.protocol import ProtocolError, error_message, int_field, parse_message
+from server.core.protocol import field as read
+from server.core.scheduler import Scheduler
+from server.core.session import Session
 from server.settings import Settings
 
 U32_MAX = 2**32 - 1

@@ -1,0 +1,107 @@
+"""The binary frame of docs/protocol.md: one session's state as bytes, built once for many."""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Sequence
+
+import numpy as np
+
+from engine.grid import quantise
+from server.core.protocol import PROTOCOL_VERSION
+
+MAGIC = b"NNPF"
+# magic, version, flags, L, seq, epoch, train loss, test loss, G, T, focus, H
+HEADER = struct.Struct("<4sBBHIIddHHiI")
+FLAG_DIVERGED = 1
+FLAG_PLAYING = 2
+F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _pad4(parts: list[bytes], length: int) -> int:
+    extra = -length % 4
+    if extra:
+        parts.append(b"\0" * extra)
+    return length + extra
+
+
+def _finite(x: float) -> float:
+    return float(x) if math.isfinite(x) else 0.0
+
+
+def as_f32(values: np.ndarray) -> np.ndarray:
+    """float32 with no NaN or infinity: non-finite values become 0, huge ones the f32 limit."""
+    values = np.asarray(values, dtype=np.float64)
+    values = np.clip(np.where(np.isfinite(values), values, 0.0), -F32_MAX, F32_MAX)
+    return values.astype("<f4")
+
+
+def _doubles(arrays: Sequence[np.ndarray]) -> bytes:
+    """Parameters go out in full float64: a page that restores them continues the same run.
+    No NaN reaches the wire: a diverged network's parameters go out finite (as 0)."""
+    if not arrays:
+        return b""
+    values = np.concatenate([np.ravel(a) for a in arrays]).astype("<f8")
+    return np.where(np.isfinite(values), values, 0.0).tobytes()
+
+
+def encode_frame(
+    *,
+    seq: int,
+    epoch: int,
+    train_loss: float,
+    test_loss: float,
+    diverged: bool,
+    playing: bool,
+    layers: Sequence[int],
+    history: np.ndarray,
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    dead: Sequence[np.ndarray],
+    grid: np.ndarray,
+    thumbs: np.ndarray,
+    focus: int,
+) -> bytes:
+    """One binary frame, laid out as docs/protocol.md says. Pure: build once, send to many.
+
+    history: (H, 3) epoch, train loss, test loss (finite rows only); grid: (G, G) values in
+    [-1, 1]; thumbs: (n_nodes, T, T); weights[l]: (n_(l+1), n_l) row-major [to][from].
+    """
+    grid_size = grid.shape[0]
+    thumb_size = thumbs.shape[-1] if thumbs.size else 0
+    flags = (FLAG_DIVERGED if diverged else 0) | (FLAG_PLAYING if playing else 0)
+    history = np.asarray(history, dtype=np.float64).reshape(-1, 3)
+    parts = [
+        HEADER.pack(
+            MAGIC,
+            PROTOCOL_VERSION,
+            flags,
+            len(layers),
+            seq,
+            epoch,
+            _finite(train_loss),
+            _finite(test_loss),
+            grid_size,
+            thumb_size,
+            focus,
+            len(history),
+        ),
+        struct.pack(f"<{len(layers)}H", *layers),
+    ]
+    length = _pad4(parts, HEADER.size + 2 * len(layers))
+    rows = np.empty((len(history), 3), dtype="<u4")  # epoch, then the two losses' f32 bits
+    rows[:, 0] = history[:, 0]
+    rows[:, 1:] = as_f32(history[:, 1:]).view("<u4")
+    parts += [rows.tobytes(), _doubles(weights), _doubles(biases)]
+    mask = np.concatenate([np.ravel(d) for d in dead]) if dead else np.zeros(0, bool)
+    parts.append(mask.astype(np.uint8).tobytes())
+    length += sum(len(p) for p in parts[-4:])
+    _pad4(parts, length)
+    parts += [quantise(grid).tobytes(), quantise(thumbs).tobytes()]
+    return b"".join(parts)
+
+
+def with_seq(frame: bytes, seq: int) -> bytes:
+    """The same frame with another sequence number: a room encodes once, numbers per follower."""
+    return frame[:8] + struct.pack("<I", seq) + frame[12:]
