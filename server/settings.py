@@ -40,6 +40,9 @@ class Settings:
     ws_ping_timeout: float = 20.0
     # Compressing frames saves bandwidth (about 3x) but costs the CPU of a training slice per frame.
     ws_per_message_deflate: bool = False
+    # How long a new connection waits for the page's first message (its config) before it gets
+    # a session of the defaults: pages send it at once, so only other programs ever wait.
+    opening_wait_s: float = 0.25
     # Pacing.
     default_speed: int = 60
     max_speed_choice: int = 300
@@ -48,6 +51,8 @@ class Settings:
     slice_ms: float = 5.0
     # Processes that train playing sessions while this one serves them (0: train in this one).
     engine_workers: int = DEFAULT_ENGINE_WORKERS
+    # Threads that build new data sets and restored runs off the event loop.
+    rebuild_threads: int = 1
     # Origins allowed to open the WebSocket; empty means "same host as the page".
     allowed_origins: tuple[str, ...] = ()
     # Classrooms.

@@ -2,45 +2,41 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
 from server.classroom.fanout import FanOutlet
 from server.classroom.gallery import publish_leaderboard
-from server.classroom.model import Member, Room, parameters, session_from, snapshot, to_json
+from server.classroom.model import Hub, Member, Room, to_json
 from server.classroom.rules import RoomError, clean_constraints, clean_locks
-from server.core.protocol import ProtocolError, error_message
+from server.core.context import Context, refusal
 from server.core.session import Session
-from server.playground.handlers import Context
 
-if TYPE_CHECKING:
-    from server.classroom.service import Classroom
-
+MakeSession = Callable[[], Awaitable[Session]]
 
 # Student actions.
 
 
-def fork(hub: Classroom, room: Room, member: Member, ctx: Context) -> None:
+async def fork(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
     if member.session is None:
         hub.check_capacity(1)
-    parts = parameters(room.session)
+    parts = room.session.snapshot.parts()
     hub.spawn(_fork(hub, room, member, ctx, parts))
 
 
-async def _fork(hub: Classroom, room: Room, member: Member, ctx: Context, parts: dict) -> None:
-    session = await asyncio.to_thread(session_from, parts, hub.settings)
+async def _fork(hub: Hub, room: Room, member: Member, ctx: Context, parts: dict) -> None:
+    session = await Session.from_parts(hub.settings, hub.scheduler.offload, parts)
     if not room.closed:
         give_session(hub, room, member, session)
-        ctx.reply({"type": "forked", **snapshot(session)})
+        ctx.reply({"type": "forked", **session.snapshot.restore_fields()})
 
 
-def follow(hub: Classroom, room: Room, member: Member, ctx: Context) -> None:
+async def follow(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
     member.following = True
     ctx.outlet.follow(room.channel, hub.broker)
     ctx.session = None
 
 
-def give_session(hub: Classroom, room: Room, member: Member, session: Session) -> None:
+def give_session(hub: Hub, room: Room, member: Member, session: Session) -> None:
     if member.session is not None:
         hub.scheduler.remove_session(member.session)
     member.session = session
@@ -60,14 +56,14 @@ def give_session(hub: Classroom, room: Room, member: Member, session: Session) -
 # Instructor actions (the token was checked).
 
 
-def push(hub: Classroom, room: Room, message: dict, ctx: Context) -> None:
+async def push(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
     """Everyone gets the instructor's setup (config and weights), or a challenge."""
     raw = message.get("challenge")
-    settings = hub.settings
+    settings, offload = hub.settings, hub.scheduler.offload
     hub.check_capacity(sum(m.session is None for m in room.members.values()))
     if raw is None:
-        parts = parameters(room.session)
-        make = lambda: session_from(parts, settings)  # noqa: E731
+        parts = room.session.snapshot.parts()
+        make: MakeSession = lambda: Session.from_parts(settings, offload, parts)  # noqa: E731
         challenge = None
     else:
         if not isinstance(raw, dict):
@@ -76,20 +72,19 @@ def push(hub: Classroom, room: Room, message: dict, ctx: Context) -> None:
         if not isinstance(changes, dict):
             raise RoomError("challenge.config", changes, "a partial playground config")
         constraints = clean_constraints(raw.get("constraints"), settings)
-        config = {**room.session.run.config, **changes}
-        make = lambda: Session(settings, config)  # noqa: E731
+        config = {**room.session.snapshot.config, **changes}
+        make = lambda: Session.create(settings, offload, config)  # noqa: E731
         challenge = {"config": config, "constraints": constraints}
         challenge["leaderboard"] = raw.get("leaderboard", True) is not False
     room.pushes += 1
     hub.spawn(_push(hub, room, ctx, make, challenge, room.pushes))
 
 
-async def _push(hub: Classroom, room: Room, ctx: Context, make, challenge, push: int) -> None:
+async def _push(hub: Hub, room: Room, ctx: Context, make: MakeSession, challenge, push: int):
     try:
-        first = await asyncio.to_thread(make)  # the engine checks the config here
-    except ProtocolError as exc:
-        exc.request = "push"
-        ctx.reply(error_message(exc))
+        first = await make()  # the engine checks the config here
+    except Exception as exc:
+        ctx.reply(refusal(exc, "push"))
         return
     if room.closed or push != room.pushes:
         return
@@ -105,19 +100,19 @@ async def _push(hub: Classroom, room: Room, ctx: Context, make, challenge, push:
     publish_leaderboard(hub, room)
     hub.send_room_info(room)
     for i, member in enumerate(list(room.members.values())):
-        session = first if i == 0 else await asyncio.to_thread(make)
+        session = first if i == 0 else await make()
         if room.closed or push != room.pushes:
             return
         give_session(hub, room, member, session)
 
 
-def lock(hub: Classroom, room: Room, message: dict, ctx: Context) -> None:
+async def lock(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
     room.locks = clean_locks(message.get("controls"))
     hub.publish_locks(room)
     hub.send_room_info(room)
 
 
-def spotlight(hub: Classroom, room: Room, message: dict, ctx: Context) -> None:
+async def spotlight(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
     target = message.get("member")
     if target is None:
         end_spotlight(hub, room)
@@ -131,7 +126,7 @@ def spotlight(hub: Classroom, room: Room, message: dict, ctx: Context) -> None:
     hub.send_room_info(room)
 
 
-def start_spotlight(hub: Classroom, room: Room, member: Member) -> None:
+def start_spotlight(hub: Hub, room: Room, member: Member) -> None:
     end_spotlight(hub, room)
     room.spotlight = member.id
     channel = f"{room.channel}:spot"
@@ -142,7 +137,7 @@ def start_spotlight(hub: Classroom, room: Room, member: Member) -> None:
     hub.tell_member(room, member, {"type": "spotlight", "on": True})
 
 
-def end_spotlight(hub: Classroom, room: Room) -> None:
+def end_spotlight(hub: Hub, room: Room) -> None:
     if room.spot_fan is None:
         return
     hub.scheduler.remove_outlet(room.spot_fan)
@@ -156,7 +151,7 @@ def end_spotlight(hub: Classroom, room: Room) -> None:
         hub.tell_member(room, member, {"type": "spotlight", "on": False})
 
 
-def close(hub: Classroom, room: Room, message: dict, ctx: Context) -> None:
+async def close(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
     hub.close_room(room, "closed by the instructor")
 
 

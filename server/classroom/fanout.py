@@ -7,7 +7,7 @@ from server.classroom.broker import Broker, Subscription
 from server.classroom.model import to_json
 from server.core.config import client_limits
 from server.core.frames import with_seq
-from server.core.outlet import MAX_PENDING_MESSAGES, ClientOutlet
+from server.core.outlet import MAX_PENDING_MESSAGES, ClientOutlet, frame_of
 from server.core.protocol import PROTOCOL_VERSION
 from server.core.session import Session
 from server.settings import Settings
@@ -30,39 +30,40 @@ class FanOutlet:
         self.frames_encoded = 0
 
     def frame_due(self, now: float) -> bool:
-        session = self.session
+        snap = self.session.snapshot
         return (
-            not session.steps_left
-            and session.version != self.frame_version
+            not snap.steps_left
+            and snap.version != self.frame_version
             and now - self.last_frame_at >= 1.0 / self.fps
         )
 
     def next_due(self, now: float) -> float | None:
-        if self.session.version == self.frame_version:
+        if self.session.snapshot.version == self.frame_version:
             return None
         return self.last_frame_at + 1.0 / self.fps
 
     def make_frame(self, now: float) -> int:
         self.publish_state()
         self.seq += 1
-        self.frame_version = self.session.version
-        frame, self.cursor = self.session.frame(seq=self.seq, focus=None, cursor=self.cursor)
+        snap = self.session.snapshot
+        self.frame_version = snap.version
+        frame, self.cursor = frame_of(self.session, snap, self.seq, None, self.cursor)
         self.last_frame_at = now
         self.frames_encoded += 1
         self.broker.publish_frame(self.channel, frame)
         return len(frame)
 
     def publish_state(self) -> None:
-        session = self.session
-        if session.state_version != self.state_version:
-            self.state_version = session.state_version
-            state = {"type": "state", "protocol": PROTOCOL_VERSION, **session.state()}
+        snap = self.session.snapshot
+        if snap.state_version != self.state_version:
+            self.state_version = snap.state_version
+            state = {"type": "state", "protocol": PROTOCOL_VERSION, **snap.state()}
             state.update(source=self.channel_source, fps=self.fps, focus=None)
             state["limits"] = client_limits(self.settings)
             self.broker.publish_event(self.channel, to_json(state), retain="state")
-        if session.data_version != self.data_version:
-            self.data_version = session.data_version
-            data = {**session.data(), "source": self.channel_source}
+        if snap.data_version != self.data_version:
+            self.data_version = snap.data_version
+            data = {**snap.data(), "source": self.channel_source}
             self.broker.publish_event(self.channel, to_json(data), retain="data")
 
     @property

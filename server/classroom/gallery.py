@@ -5,19 +5,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from typing import TYPE_CHECKING
 
 from engine.grid import quantise
-from server.classroom.model import Member, Room, to_json
+from server.classroom.model import Hub, Member, Room, to_json
 from server.classroom.rules import check_constraints
-
-if TYPE_CHECKING:
-    from server.classroom.service import Classroom
 
 log = logging.getLogger(__name__)
 
 
-async def housekeeping(hub: Classroom) -> None:
+async def housekeeping(hub: Hub) -> None:
     """Runs while there are rooms; `Classroom.create_room` starts it again after a quiet spell."""
     settings = hub.settings
     tick = max(0.05, min(settings.gallery_interval_s, settings.room_idle_timeout_s / 4))
@@ -32,7 +28,7 @@ async def housekeeping(hub: Classroom) -> None:
                 log.exception("gallery refresh failed for a room")
 
 
-async def refresh_gallery(hub: Classroom, room: Room) -> None:
+async def refresh_gallery(hub: Hub, room: Room) -> None:
     if not room.members or room.closed:
         return
     students = []
@@ -47,30 +43,30 @@ async def refresh_gallery(hub: Classroom, room: Room) -> None:
     publish_leaderboard(hub, room)
 
 
-def tile(hub: Classroom, room: Room, member: Member) -> dict:
+def tile(hub: Hub, room: Room, member: Member) -> dict:
     """One student's gallery tile; the thumbnail is encoded again only when the session changed."""
     out = {"id": member.id, "name": member.name, "connected": member.outlet is not None}
-    session = member.session
-    if session is None:
+    if member.session is None:
         return {**out, "layers": None, "epoch": 0, "testLoss": None}
+    snap = member.session.snapshot
     size = hub.settings.thumb_size
-    if member.tile is None or member.tile[0] != session.version:
-        grid = session.run.node_grids(size)[-1]
-        member.tile = (session.version, base64.b64encode(quantise(grid).tobytes()).decode())
-    test_loss = session.losses[1]
-    if room.challenge is not None and session.run.epoch > 0:
-        config = session.run.config
+    if member.tile is None or member.tile[0] != snap.version:
+        grid = snap.thumbs(size)[-1]
+        member.tile = (snap.version, base64.b64encode(quantise(grid).tobytes()).decode())
+    test_loss = snap.losses[1]
+    if room.challenge is not None and snap.epoch > 0:
+        config = snap.config
         eligible = check_constraints(config, room.challenge["constraints"]) is None
         wanted = room.challenge["config"]
         eligible = eligible and all(
             config[k] == wanted[k] for k in ("problem", "dataset", "regDataset")
         )
         member.record_loss(test_loss, eligible)
-    out.update(layers=session.layers, epoch=int(session.run.epoch), testLoss=test_loss)
+    out.update(layers=list(snap.layers), epoch=snap.epoch, testLoss=test_loss)
     return {**out, "thumb": member.tile[1], "size": size}
 
 
-def publish_leaderboard(hub: Classroom, room: Room) -> None:
+def publish_leaderboard(hub: Hub, room: Room) -> None:
     entries = room.leaderboard() if room.challenge is not None else []
     board = to_json({"type": "leaderboard", "entries": entries})
     if board == room.last_board:

@@ -1,4 +1,4 @@
-"""Classroom rooms: members, rooms, the registry, and the sessions forks and pushes copy."""
+"""Classroom rooms: members, rooms, the registry of one process, and what acts on them (`Hub`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import secrets
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from server.classroom.rules import RoomError, new_code, normalise_code, tokens_match
+from server.core.scheduler import Scheduler
 from server.core.session import Session
 from server.settings import Settings
 
@@ -47,17 +48,6 @@ class AttemptLimiter:
             self._attempts.popitem(last=False)
 
 
-class RoomSession(Session):
-    """The instructor's session; it counts the epochs it trains, to show a room trains once."""
-
-    epochs_trained = 0
-
-    def train(self, n: int) -> int:
-        done = super().train(n)
-        self.epochs_trained += done
-        return done
-
-
 @dataclass
 class Member:
     """A student in a room; `id` is shown to the instructor only, `token` only to the student."""
@@ -81,7 +71,7 @@ class Member:
 class Room:
     code: str
     token: str
-    session: RoomSession
+    session: Session  # the instructor's, trained once for the whole room
     created: float = field(default_factory=time.monotonic)
     last_active: float = field(default_factory=time.monotonic)
     members: dict[str, Member] = field(default_factory=dict)
@@ -149,7 +139,7 @@ class RoomRegistry:
             raise RoomError("rooms", None, f"at most {per} new rooms a minute per address", 429)
         self.creations.fail(address)  # every creation counts, not only failed ones
 
-    def create(self, session: RoomSession) -> Room:
+    def create(self, session: Session) -> Room:
         if len(self.rooms) >= self.settings.max_rooms:  # filled up while the session was built
             raise RoomError("rooms", len(self.rooms), f"at most {self.settings.max_rooms}", 503)
         code = new_code()
@@ -186,42 +176,27 @@ class RoomRegistry:
         return [r for r in self.rooms.values() if now - r.last_active >= limit]
 
 
-def snapshot(session: Session) -> dict:
-    """A session's config and parameters as the protocol's `restore` fields, exact (float64)."""
-    net = session.run.network
-    return {
-        "config": session.run.config,
-        "epoch": int(session.run.epoch),
-        "weights": [w.tolist() for w in net.weights],
-        "biases": [b.tolist() for b in net.biases],
-        "dead": [d.astype(int).tolist() for d in net.dead],
-    }
-
-
-def parameters(session: Session) -> dict:
-    """Copies of what a fork takes from a session, taken between two training slices."""
-    net = session.run.network
-    return {
-        "config": dict(session.run.config),
-        "epoch": int(session.run.epoch),
-        "weights": [w.copy() for w in net.weights],
-        "biases": [b.copy() for b in net.biases],
-        "dead": [d.copy() for d in net.dead],
-    }
-
-
-def session_from(parts: dict, settings: Settings) -> Session:
-    """A new session with these parameters: same config and data, weights, dead links, epoch.
-
-    Building data takes milliseconds of pure Python, so callers run this off the event loop.
-    """
-    session = Session(settings, parts["config"])
-    session.restore(
-        parts["config"], parts["epoch"], parts["weights"], parts["biases"], parts["dead"]
-    )
-    return session
-
-
 def to_json(message: dict) -> str:
     """A room event as compact JSON, encoded once for every connection that gets it."""
     return json.dumps(message, allow_nan=False, separators=(",", ":"))
+
+
+class Hub(Protocol):
+    """What room actions and housekeeping act through: the classroom service of this process."""
+
+    settings: Settings
+    scheduler: Scheduler
+    broker: Any
+    registry: RoomRegistry
+
+    def check_capacity(self, wanted: int) -> None: ...
+
+    def spawn(self, job: Any) -> None: ...
+
+    def send_room_info(self, room: Room) -> None: ...
+
+    def publish_locks(self, room: Room) -> None: ...
+
+    def tell_member(self, room: Room, member: Member, message: dict) -> None: ...
+
+    def close_room(self, room: Room, reason: str) -> None: ...

@@ -11,12 +11,12 @@ from server.classroom import actions as room_actions
 from server.classroom import gallery as room_gallery
 from server.classroom.broker import MemoryBroker
 from server.classroom.fanout import FanOutlet, FollowerOutlet
-from server.classroom.model import Member, Room, RoomRegistry, RoomSession, snapshot, to_json
+from server.classroom.model import Member, Room, RoomRegistry, to_json
 from server.classroom.rules import RoomError, check_constraints, lock_refusal, tokens_match
+from server.core.context import HANDLERS, Context
 from server.core.protocol import ProtocolError, error_message, parse_message
 from server.core.scheduler import Scheduler
 from server.core.session import Session
-from server.playground.handlers import HANDLERS, Context
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class Classroom:
     async def create_room(self, address: str) -> Room:
         self.registry.admit(address)
         # Building the data set takes milliseconds of pure Python: off the event loop.
-        session = await asyncio.to_thread(RoomSession, self.settings)
+        session = await Session.create(self.settings, self.scheduler.offload)
         room = self.registry.create(session)
         room.fan = FanOutlet(room.session, self.settings, self.broker, room.channel)
         self.scheduler.add_session(room.session)
@@ -81,7 +81,7 @@ class Classroom:
             "members": len(room.members),
             "connected": sum(m.outlet is not None for m in room.members.values()),
             "followers": self.broker.subscriber_count(room.channel),
-            "epoch": int(room.session.run.epoch),
+            "epoch": room.session.snapshot.epoch,
             "epochsTrained": room.session.epochs_trained,
             "framesEncoded": room.fan.frames_encoded,
             "locks": sorted(room.locks),
@@ -135,16 +135,16 @@ class Classroom:
         outlet.send(self.room_info(room, member))
         outlet.sync()
 
-    def detach(self, room: Room, member: Member | None, outlet: FollowerOutlet) -> None:
+    async def detach(self, room: Room, member: Member | None, outlet: FollowerOutlet) -> None:
         if outlet.subscription is not None:
             self.broker.unsubscribe(outlet.subscription)
         if member is None:
             room.instructors.discard(outlet)
         elif member.outlet is outlet:
             member.outlet = None
-            if member.session is not None and member.session.busy:
+            if member.session is not None and member.session.snapshot.busy:
                 # Nobody watches it: it stops training, and stays in the gallery as it was.
-                member.session.set_playing(False)
+                await member.session.set_playing(False)
 
     def room_info(self, room: Room, member: Member | None) -> dict:
         info = {"type": "room", "code": room.code, "locks": sorted(room.locks)}
@@ -174,7 +174,7 @@ class Classroom:
 
     # Messages.
 
-    def handle(self, ctx: Context, text: str) -> None:
+    async def handle(self, ctx: Context, text: str) -> None:
         """One message from a room connection; a refusal becomes an `error` reply."""
         kind = None
         try:
@@ -187,15 +187,15 @@ class Classroom:
             if kind in INSTRUCTOR_ONLY:
                 if not tokens_match(room.token, message.get("token")):
                     raise RoomError("token", None, "the room's instructor token", 403)
-                room_actions.INSTRUCTOR_ACTIONS[kind](self, room, message, ctx)
+                await room_actions.INSTRUCTOR_ACTIONS[kind](self, room, message, ctx)
             elif kind == "snapshot":
                 if ctx.session is None:
                     raise RoomError("snapshot", kind, "after fork: you follow the instructor")
-                ctx.reply({"type": "snapshot", **snapshot(ctx.session)})
+                ctx.reply({"type": "snapshot", **ctx.session.snapshot.restore_fields()})
             elif member is not None and kind in room_actions.STUDENT_ACTIONS:
-                room_actions.STUDENT_ACTIONS[kind](self, room, member, ctx)
+                await room_actions.STUDENT_ACTIONS[kind](self, room, member, ctx)
             else:
-                self._session_message(room, member, ctx, message)
+                await self._session_message(room, member, ctx, message)
         except ProtocolError as exc:
             if exc.request is None:
                 exc.request = kind
@@ -207,7 +207,9 @@ class Classroom:
             error = ProtocolError("type", kind, "a message the server can handle", "internal error")
             ctx.reply(error_message(error))
 
-    def _session_message(self, room: Room, member: Member | None, ctx: Context, message: dict):
+    async def _session_message(
+        self, room: Room, member: Member | None, ctx: Context, message: dict
+    ) -> None:
         kind = message["type"]
         fn = HANDLERS.get(kind)
         if fn is None:
@@ -218,11 +220,11 @@ class Classroom:
         if member is not None and kind not in ("ack", "fps"):
             if ctx.session is None:
                 raise RoomError(kind, kind, "fork first: you follow the instructor", 403)
-            refusal = lock_refusal(room.locks, message, ctx.session.run.config)
+            refusal = lock_refusal(room.locks, message, ctx.session.snapshot.config)
             refusal = refusal or self._constraint_refusal(room, ctx.session, message)
             if refusal is not None:
                 raise refusal
-        fn(ctx, message)
+        await fn(ctx, message)
 
     def _constraint_refusal(self, room: Room, session: Session, message: dict):
         if room.challenge is None or message["type"] != "config":
@@ -230,7 +232,8 @@ class Classroom:
         changes = message.get("config")
         if not isinstance(changes, dict):
             return None
-        return check_constraints({**session.run.config, **changes}, room.challenge["constraints"])
+        config = {**session.snapshot.config, **changes}
+        return check_constraints(config, room.challenge["constraints"])
 
     # Background jobs: forks and pushes build sessions off the event loop.
 

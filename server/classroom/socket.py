@@ -12,8 +12,8 @@ from server.classroom.model import Member, Room, to_json
 from server.classroom.rules import RoomError
 from server.classroom.service import Classroom, classroom_of
 from server.core.connection import admit, check_size, close, receive_loop, send_loop
+from server.core.context import Context
 from server.core.protocol import ProtocolError, error_message, parse_message
-from server.playground.handlers import Context
 
 router = APIRouter()
 HELLO_TIMEOUT_S = 10.0
@@ -80,4 +80,4 @@ async def _serve(websocket: WebSocket, classroom: Classroom, address: str, metri
         with contextlib.suppress(asyncio.CancelledError):
             await sender
         scheduler.remove_outlet(outlet)
-        classroom.detach(room, member, outlet)
+        await classroom.detach(room, member, outlet)

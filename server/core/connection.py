@@ -6,17 +6,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import WebSocket
 
+from server.core.context import Context, dispatch
 from server.core.limits import TokenBucket, origin_allowed
 from server.core.metrics import Metrics
 from server.core.outlet import ClientOutlet
 from server.core.protocol import ProtocolError, error_message
-from server.playground.handlers import Context, dispatch, finish
 
-Handle = Callable[[Context, str], str | None]
+Handle = Callable[[Context, str], Awaitable[str | None]]
 MAX_REASON_BYTES = 120  # a close frame's reason must fit in 123 bytes
 
 
@@ -69,10 +69,14 @@ async def send_loop(websocket: WebSocket, outlet: ClientOutlet, metrics: Metrics
 
 
 async def receive_loop(
-    websocket: WebSocket, ctx: Context, metrics: Metrics, handle: Handle = dispatch
+    websocket: WebSocket,
+    ctx: Context,
+    metrics: Metrics,
+    handle: Handle = dispatch,
+    first: dict | None = None,
 ) -> None:
     """Read messages under the rate, size and idle limits; `handle` acts on each (classrooms
-    pass their own)."""
+    pass their own). `first` is a message read already, handled first."""
     settings = ctx.settings
     rate, burst = settings.max_messages_per_second, settings.message_burst
     bucket = TokenBucket(rate, burst, time.monotonic())
@@ -81,7 +85,7 @@ async def receive_loop(
     while True:
         try:
             async with asyncio.timeout(settings.idle_timeout_s):
-                message = await websocket.receive()
+                message, first = first or await websocket.receive(), None
         except TimeoutError:
             metrics.closed_for_abuse += 1
             await close(websocket, 1000, f"idle for {settings.idle_timeout_s:g} s")
@@ -105,9 +109,7 @@ async def receive_loop(
         if refusal is not None:
             ctx.reply(error_message(refusal))
         else:
-            kind = handle(ctx, message["text"])
-            if ctx.deferred:
-                await finish(ctx, kind)
+            await handle(ctx, message["text"])
         if ctx.outlet.close_reason is not None:
             await close(websocket, 1008, ctx.outlet.close_reason)
             return

@@ -12,10 +12,21 @@ from collections import deque
 from server.core.config import client_limits
 from server.core.protocol import PROTOCOL_VERSION, ProtocolError
 from server.core.session import Session
+from server.core.snapshot import Snapshot
 from server.settings import Settings
 
 MAX_PENDING_ERRORS = 8
 MAX_PENDING_MESSAGES = 32
+
+
+def frame_of(
+    session: Session, snap: Snapshot, seq: int, focus: int | None, cursor: int
+) -> tuple[bytes, int]:
+    """The frame of `snap` with the loss points after history `cursor`, and the new cursor."""
+    settings = session.settings
+    history, cursor = session.history.since(cursor, settings.max_history_per_frame)
+    sizes = (settings.grid_size, settings.thumb_size)
+    return snap.frame(seq=seq, focus=focus, history=history, sizes=sizes), cursor
 
 
 class ClientOutlet:
@@ -73,7 +84,7 @@ class ClientOutlet:
         return {
             "type": "state",
             "protocol": PROTOCOL_VERSION,
-            **self.session.state(),
+            **self.session.snapshot.state(),
             "fps": self.fps,
             "focus": self.focus,
             "limits": client_limits(self.settings),
@@ -81,13 +92,13 @@ class ClientOutlet:
 
     def sync(self, force_state: bool = False) -> None:
         """Queue `state` and `data` if the session changed since this client last heard."""
-        session = self.session
-        if force_state or session.state_version != self.state_version:
-            self.state_version = session.state_version
+        snap = self.session.snapshot
+        if force_state or snap.state_version != self.state_version:
+            self.state_version = snap.state_version
             self.send(self.state_message(), replaces="state")
-        if session.data_version != self.data_version:
-            self.data_version = session.data_version
-            self.send(session.data(), replaces="data")
+        if snap.data_version != self.data_version:
+            self.data_version = snap.data_version
+            self.send(snap.data(), replaces="data")
 
     def want_frame(self) -> None:
         """The client should see the session's newest state soon, not only at the next fps tick."""
@@ -108,19 +119,18 @@ class ClientOutlet:
     # Frame side, driven by the scheduler.
 
     def frame_due(self, now: float) -> bool:
-        session = self.session
+        snap = self.session.snapshot
         return (
             self.unacked is None
             and self.close_reason is None
-            and not session.steps_left
-            and not session.held
-            and (self.urgent or session.version != self.frame_version)
+            and not snap.steps_left
+            and (self.urgent or snap.version != self.frame_version)
             and (self.urgent or now >= self.next_frame_at)
         )
 
     def next_due(self, now: float) -> float | None:
         """When a frame might next be due, if nothing else happens (None: only after a message)."""
-        if self.unacked is not None or self.session.version == self.frame_version:
+        if self.unacked is not None or self.session.snapshot.version == self.frame_version:
             return None
         return self.next_frame_at
 
@@ -128,12 +138,10 @@ class ClientOutlet:
         """Build the frame now and put it in the slot; returns its size in bytes."""
         self.sync()
         self.seq += 1
-        version = self.session.version
         self.cursor_before = self.cursor
-        self.frame, self.cursor = self.session.frame(
-            seq=self.seq, focus=self.focus, cursor=self.cursor
-        )
-        self.frame_version = version
+        snap = self.session.snapshot
+        self.frame, self.cursor = frame_of(self.session, snap, self.seq, self.focus, self.cursor)
+        self.frame_version = snap.version
         self.unacked = self.seq
         self.last_frame_at = now
         # Frames come when the scheduler gets round to them, a little late: the clock keeps the

@@ -20,8 +20,10 @@ import time
 from typing import Protocol
 
 from server.core.metrics import Metrics
+from server.core.offload import Offload
 from server.core.pool import EnginePool, Flights
 from server.core.session import Session
+from server.core.snapshot import Snapshot
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,18 +68,18 @@ class Pace:
         self.stamp = now
         self.seconds_per_epoch = 0.0  # unknown until measured: train one epoch first
 
-    def owed(self, session: Session, now: float, slice_s: float) -> int:
+    def owed(self, snap: Snapshot, now: float, slice_s: float) -> int:
         """How many epochs to train this round."""
         elapsed, self.stamp = now - self.stamp, now
         if not self.seconds_per_epoch:
             return 1
         self.slices = min(self.slices + slice_s / self.seconds_per_epoch, 1e6)
         fit = int(self.slices)
-        if session.steps_left or session.speed == "max":
+        if snap.steps_left or snap.speed == "max":
             self.credit = 0.0
             self.slices -= fit
             return fit
-        speed = float(session.speed)
+        speed = float(snap.speed)
         # Owed epochs accrue with time, but a backlog (a busy server) is forgiven, not replayed.
         self.credit = min(self.credit + elapsed * speed, max(1.0, speed * 0.1))
         n = min(int(self.credit), fit)
@@ -90,10 +92,10 @@ class Pace:
         old = self.seconds_per_epoch
         self.seconds_per_epoch = per if not old else 0.7 * old + 0.3 * per
 
-    def next_epoch_at(self, session: Session) -> float:
-        if session.steps_left or session.speed == "max":
+    def next_epoch_at(self, snap: Snapshot) -> float:
+        if snap.steps_left or snap.speed == "max":
             return self.stamp
-        return self.stamp + max(0.0, 1.0 - self.credit) / float(session.speed)
+        return self.stamp + max(0.0, 1.0 - self.credit) / float(snap.speed)
 
 
 class Scheduler:
@@ -109,6 +111,7 @@ class Scheduler:
         self.round_s = 0.0
         self.pool: EnginePool | None = None
         self.flights: Flights | None = None
+        self.offload = Offload(settings.rebuild_threads)
 
     def add_session(self, session: Session) -> None:
         self.sessions.setdefault(session, Pace(time.monotonic()))
@@ -137,7 +140,7 @@ class Scheduler:
 
     @property
     def playing(self) -> int:
-        return sum(1 for s in self.sessions if s.playing)
+        return sum(1 for s in self.sessions if s.snapshot.playing)
 
     def start(self) -> None:
         workers = self.settings.engine_workers
@@ -162,6 +165,7 @@ class Scheduler:
             self.flights.drop()
             self.pool.stop()
             self.pool = self.flights = None
+        self.offload.stop()
 
     async def _run(self) -> None:
         while True:
@@ -178,8 +182,9 @@ class Scheduler:
         wait = IDLE_WAIT_S
         flying = self.flights.sessions if self.flights is not None else ()
         for session, pace in self.sessions.items():
-            if session.busy and session not in flying:  # a landing job wakes us
-                wait = min(wait, pace.next_epoch_at(session) - now)
+            snap = session.snapshot
+            if snap.busy and session not in flying:  # a landing job wakes us
+                wait = min(wait, pace.next_epoch_at(snap) - now)
         for outlet in self.outlets:
             due = outlet.next_due(now)
             if due is not None:
@@ -214,7 +219,7 @@ class Scheduler:
         """One pass: training (here, or results in and slices out), then every due frame."""
         started = time.monotonic()
         pool = self.pool if self.pool is not None and self.pool.ready else None
-        busy = [(s, p) for s, p in list(self.sessions.items()) if s.busy]
+        busy = self._busy()
         if pool is not None and len(busy) < 2 and not self.flights.batches:
             # One session uses one core wherever it trains: here it saves the round trips.
             pool = None
@@ -232,22 +237,24 @@ class Scheduler:
         self.metrics.tick(time.monotonic())
         return worked
 
+    def _busy(self) -> list[tuple[Session, Pace]]:
+        return [(s, p) for s, p in list(self.sessions.items()) if s.snapshot.busy]
+
     def _failed(self, session: Session) -> None:
         log.exception("training failed; the session is paused")
-        session.playing, session.steps_left = False, 0
-        session.changed()
+        session.fail()
 
     async def _train_here(self, busy: list[tuple[Session, Pace]], slice_s: float) -> bool:
         worked = False
         for session, pace in busy:
-            if session not in self.sessions or not session.busy:
+            if session not in self.sessions or not session.snapshot.busy:
                 continue  # closed or paused while we yielded
-            n = pace.owed(session, time.monotonic(), slice_s)
+            n = pace.owed(session.snapshot, time.monotonic(), slice_s)
             if n <= 0:
                 continue
             t0 = time.monotonic()
             try:
-                done = session.train(n)
+                done = session.train_here(n)
             except Exception:  # a bug in one session must not stop the others
                 self._failed(session)
                 continue
@@ -262,7 +269,7 @@ class Scheduler:
         """Apply the results that came back, send the next slices; whether anything moved."""
         worked = self._apply(self.flights.landed())
         flying = self.flights.sessions
-        busy = [(s, p) for s, p in list(self.sessions.items()) if s.busy]
+        busy = self._busy()
         if len(busy) < 2 and not self.flights.batches:
             return worked  # one session alone trains here (see `round`)
         idle = [(s, p) for s, p in busy if s not in flying]
@@ -276,18 +283,19 @@ class Scheduler:
         now = time.monotonic()
         entries = []
         for session, pace in idle:
-            n = pace.owed(session, now, slice_s)
+            if session.changing:
+                continue  # its owner is mid-change: it gets a slice once that is done
+            n = pace.owed(session.snapshot, now, slice_s)
             if n <= 0:
                 continue
             try:
-                job = session.training_job(n)
-                if job is None:  # diverged: training here does nothing but pause it
-                    session.train(n)
-                    continue
+                made = session.job(n)
             except Exception:
                 self._failed(session)
                 continue
-            entries.append((session, session.version, session.run, job))
+            if made is not None:
+                version, job = made
+                entries.append((session, version, None, job))
         if not entries:
             return False
         most = pool.workers * BATCHES_PER_WORKER - len(self.flights.batches)
@@ -299,19 +307,12 @@ class Scheduler:
 
     def _apply(self, landed: list) -> bool:
         """Take in the results that came back, unless their session changed meanwhile."""
-        for session, version, run, result in landed:
+        for session, version, _, result in landed:
             pace = self.sessions.get(session)
-            if pace is None or session.version != version or session.run is not run:
-                continue  # closed or changed meanwhile: the change wins
-            if session.held:
-                continue  # a rebuild is under way in a thread
-            if isinstance(result, str):
-                log.error("a worker could not train a session: %s", result)
-                session.playing, session.steps_left = False, 0
-                session.changed()
-                continue
+            if pace is None:
+                continue  # closed meanwhile
             try:
-                done = session.apply_training(result)
+                done = session.take(version, result)
             except Exception:
                 self._failed(session)
                 continue

@@ -1,7 +1,9 @@
-"""One training session: an engine Run, playing, speed, pending steps, loss history. No I/O."""
+"""One training session and its one owner: every change goes through one serialized path, and
+readers see only the snapshots it publishes."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 import numpy as np
@@ -9,231 +11,257 @@ import numpy as np
 from engine import ConfigError, Run
 from engine.remote import TrainingJob, TrainingResult
 from server.core.config import DATA_KEYS, check_config, config_error
-from server.core.frames import encode_frame
 from server.core.history import History
+from server.core.offload import Offload
 from server.core.protocol import ProtocolError
+from server.core.snapshot import Drawer, Snapshot
 from server.settings import Settings
 
 
-class Session:
-    """A playground's whole server-side state; handlers change it, the scheduler trains it.
+def build_run(settings: Settings, config: dict | None) -> Run:
+    """A run from a partial config, after the server's limits (slow: it draws the data)."""
+    try:
+        return Run.from_config(check_config(config or {}, settings))
+    except ConfigError as exc:
+        raise config_error(exc) from None
 
-    Versions let readers notice changes without callbacks: `version` moves whenever a frame would
-    differ, `state_version` when the `state` message would, `data_version` when the points do.
+
+def restored_run(settings: Settings, config: dict, epoch: int, weights, biases, dead) -> Run:
+    """A run from `config` holding these parameters; all or nothing (slow, like `build_run`)."""
+    run = build_run(settings, config)
+    try:
+        run.restore(weights, biases, epoch, dead)
+    except ConfigError as exc:
+        raise config_error(exc) from None
+    return run
+
+
+class Session:
+    """A playground's whole training state, changed only by its owner's methods.
+
+    Changes (client messages, room actions) are async methods that run one at a time under a
+    lock; slow ones (new data, a restore) build off the event loop in `offload` meanwhile. The
+    scheduler trains through `job`, `take` and `train_here`: they run on the event loop between
+    changes and do nothing while one is under way, since a result made before a change is stale
+    (the change wins). After every change the owner publishes `snapshot`, immutable, which is all
+    that outlets, rooms and the gallery ever read; the loss `history` is an append-only log that
+    only the owner writes.
     """
 
-    def __init__(self, settings: Settings, config: dict | None = None) -> None:
+    def __init__(self, settings: Settings, run: Run, offload: Offload) -> None:
         self.settings = settings
-        try:
-            self.run = Run.from_config(check_config(config or {}, settings))
-        except ConfigError as exc:
-            raise config_error(exc) from None
-        self.playing = False
-        self.speed: int | str = settings.default_speed
-        self.steps_left = 0
-        # True while a worker thread rebuilds the run: nobody else may touch it meanwhile.
-        self.held = False
-        self._result: TrainingResult | None = None  # a worker's result on its way into `train`
-        self._grids: tuple | None = None  # (version, output grid, thumbnails) drawn by a worker
+        self.offload = offload
         self.history = History(settings.max_history)
-        self.version = self.state_version = self.data_version = 0
-        self.losses = (0.0, 0.0)
+        self.epochs_trained = 0
+        self._run = run
+        self._lock = asyncio.Lock()
+        self._drawer = Drawer()
+        self._playing = False
+        self._speed: int | str = settings.default_speed
+        self._steps_left = 0
+        self._versions = (0, 0, 0)  # frame, state, data
+        self._losses = (0.0, 0.0)
         self._note_losses()
+        self.snapshot = self._publish()
 
-    # Changes made by messages.
+    @classmethod
+    async def create(cls, settings: Settings, offload: Offload, config: dict | None = None):
+        return cls(settings, await offload.run(build_run, settings, config), offload)
 
-    def changed(self, state: bool = True, data: bool = False) -> None:
-        self.version += 1
-        self.state_version += state
-        self.data_version += data
+    @classmethod
+    async def from_parts(cls, settings: Settings, offload: Offload, parts: dict) -> Session:
+        """A session holding `parts` (the `restore` fields: config, epoch, weights, ...)."""
+        fields = (parts["config"], parts["epoch"], parts["weights"], parts["biases"])
+        run = await offload.run(restored_run, settings, *fields, parts.get("dead"))
+        return cls(settings, run, offload)
 
-    def changes_data(self, changes: dict) -> bool:
-        """Whether `changes` would make new data (slow), judged without validating them."""
-        config = self.run.config
-        return any(key in DATA_KEYS and changes[key] != config.get(key) for key in changes)
+    # Changes, one at a time.
 
-    def apply_config(self, changes: dict) -> str:
+    async def configure(self, changes: dict) -> str:
         """Merge a partial config; returns the engine's verdict ("none", "data", ...)."""
-        try:
-            verdict = self.run.update(check_config(changes, self.settings, self.run.config))
-        except ConfigError as exc:
-            raise config_error(exc) from None
-        if verdict in ("network", "data"):
-            self.history.clear()
-            self.steps_left = 0
-        self._note_losses()
-        self.changed(data=verdict == "data")
-        return verdict
-
-    def set_playing(self, playing: bool) -> None:
-        if playing and self.run.diverged:
-            raise ProtocolError(
-                "play", True, "reset, or change the config: the network diverged", request="play"
-            )
-        self.playing = playing
-        self.steps_left = 0
-        self.changed()
-
-    def request_steps(self, n: int) -> None:
-        """Pause, then train `n` epochs in the scheduler's slices."""
-        was_playing, self.playing = self.playing, False
-        self.steps_left = n
-        self.changed(state=was_playing)
-
-    def reset(self) -> None:
-        self.run.reset()
-        self.history.clear()
-        self.steps_left = 0
-        self._note_losses()
-        self.changed()
-
-    def regenerate(self) -> None:
-        self.run.regenerate()
-        self._note_losses()
-        self.changed(data=True)
-
-    def set_weight(self, layer: int, to: int, frm: int | None, value: float) -> None:
-        try:
-            if frm is None:
-                self.run.set_bias(layer, to, value)
+        async with self._lock:
+            accepted = check_config(changes, self.settings, self._run.config)
+            config = self._run.config
+            if any(key in DATA_KEYS and accepted[key] != config.get(key) for key in accepted):
+                verdict = await self.offload.run(self._update, accepted)
             else:
-                self.run.set_weight(layer, to, frm, value)
-        except ConfigError as exc:
-            raise config_error(exc) from None
-        self.changed(state=False)
+                verdict = self._update(accepted)
+            if verdict in ("network", "data"):
+                self.history.clear()
+                self._steps_left = 0
+            self._note_losses()
+            self._changed(data=verdict == "data")
+            return verdict
 
-    def restore(self, config: dict, epoch: int, weights, biases, dead=None) -> None:
-        """Rebuild from `config`, then take these parameters; all or nothing."""
+    def _update(self, accepted: dict) -> str:
         try:
-            run = Run.from_config(check_config(config, self.settings))
-            run.restore(weights, biases, epoch, dead)
+            return self._run.update(accepted)
         except ConfigError as exc:
             raise config_error(exc) from None
-        self.run = run
-        self.playing = False
-        self.steps_left = 0
-        self.history.clear()
-        self._note_losses()
-        self.changed(data=True)
 
-    # Training, called by the scheduler.
+    async def set_playing(self, playing: bool) -> None:
+        async with self._lock:
+            if playing and self._run.diverged:
+                allowed = "reset, or change the config: the network diverged"
+                raise ProtocolError("play", True, allowed, request="play")
+            self._playing = playing
+            self._steps_left = 0
+            self._changed()
+
+    async def request_steps(self, n: int) -> None:
+        """Pause, then train `n` epochs in the scheduler's slices."""
+        async with self._lock:
+            was_playing, self._playing = self._playing, False
+            self._steps_left = n
+            self._changed(state=was_playing)
+
+    async def set_speed(self, eps: int | str) -> None:
+        async with self._lock:
+            self._speed = eps
+            self._changed(frame=False)
+
+    async def reset(self) -> None:
+        async with self._lock:
+            self._run.reset()
+            self.history.clear()
+            self._steps_left = 0
+            self._note_losses()
+            self._changed()
+
+    async def regenerate(self) -> None:
+        async with self._lock:
+            await self.offload.run(self._run.regenerate)
+            self._note_losses()
+            self._changed(data=True)
+
+    async def set_weight(self, layer: int, to: int, frm: int | None, value: float) -> None:
+        async with self._lock:
+            try:
+                if frm is None:
+                    self._run.set_bias(layer, to, value)
+                else:
+                    self._run.set_weight(layer, to, frm, value)
+            except ConfigError as exc:
+                raise config_error(exc) from None
+            self._note_losses()
+            self._changed(state=False)
+
+    async def restore(self, config: dict, epoch: int, weights, biases, dead=None) -> None:
+        """Rebuild from `config`, then take these parameters; all or nothing."""
+        async with self._lock:
+            fields = (config, epoch, weights, biases, dead)
+            self._run = await self.offload.run(restored_run, self.settings, *fields)
+            self._playing = False
+            self._steps_left = 0
+            self.history.clear()
+            self._note_losses()
+            self._changed(data=True)
+
+    # Training, called by the scheduler on the event loop.
 
     @property
-    def busy(self) -> bool:
-        """Whether the scheduler owes this session epochs (playing or stepping)."""
-        return (self.playing or self.steps_left > 0) and not self.held
+    def changing(self) -> bool:
+        """Whether a change is under way (training waits; results made meanwhile are dropped)."""
+        return self._lock.locked()
 
-    def train(self, n: int) -> int:
-        """Train up to `n` epochs (fewer if stepping ends first); returns how many ran."""
-        if self.steps_left:
-            n = min(n, self.steps_left)
-        result, self._result = self._result, None
-        points = self.run.step(n) if result is None else self.run.apply_training(result)
-        return self._trained(points, n)
-
-    def training_job(self, n: int) -> TrainingJob | None:
-        """`train(n)` as a job for another process; None if there is nothing to train."""
-        if self.steps_left:
-            n = min(n, self.steps_left)
+    def job(self, n: int) -> tuple[int, TrainingJob] | None:
+        """The next `n` epochs (fewer if stepping ends first) as a job for an engine worker, with
+        the version it was made at; None if there is nothing to send now."""
+        if self.changing or not self.snapshot.busy:
+            return None
+        if self._run.diverged:
+            self._halt()  # a diverged network trains no further
+            return None
+        if self._steps_left:
+            n = min(n, self._steps_left)
         sizes = (self.settings.grid_size, self.settings.thumb_size)
-        return self.run.training_job(n, sizes) if n > 0 else None
+        job = self._run.training_job(n, sizes) if n > 0 else None
+        return None if job is None else (self._versions[0], job)
 
-    def apply_training(self, result: TrainingResult) -> int:
-        """Take in a job's result exactly as `train` would have; the run must not have changed
-        since the job was made (see `version`)."""
-        # Through `train`, so that whatever counts trained epochs (a room does) sees these too.
-        self._result = result
-        try:
-            done = self.train(result.n)
-        finally:
-            self._result = None
-        if done and result.grids:
-            # The worker drew the state it ended in, which is this version's: the next frame
-            # reuses its grids instead of evaluating them here.
-            self._grids = (self.version, *result.grids)
-        return done
+    def take(self, version: int, result: TrainingResult | str) -> int:
+        """Take in a job's result as `train_here` would have trained it; returns the epochs taken.
 
-    def _trained(self, points: np.ndarray, n: int) -> int:
+        A result made before a change (an edit, a reset, new data) is dropped: the change wins.
+        """
+        if self.changing or version != self._versions[0] or not self.snapshot.busy:
+            return 0
+        if isinstance(result, str):
+            self._halt()
+            raise RuntimeError(f"a worker could not train the session: {result}")
+        points = self._run.apply_training(result)
+        drawn = result.grids if len(result.grids) == 2 else None
+        return self._trained(points, result.n, drawn)
+
+    def train_here(self, n: int) -> int:
+        """Train up to `n` epochs in this process (fewer if stepping ends first)."""
+        if self.changing or not self.snapshot.busy:
+            return 0
+        if self._steps_left:
+            n = min(n, self._steps_left)
+        return self._trained(self._run.step(n), n)
+
+    def fail(self) -> None:
+        """Training this session failed: it stops, and its page hears so."""
+        if not self.changing:
+            self._halt()
+
+    def _trained(self, points: np.ndarray, n: int, drawn: tuple | None = None) -> int:
         k = len(points)
-        if self.steps_left:
-            self.steps_left = 0 if k < n else self.steps_left - k
+        if self._steps_left:
+            self._steps_left = 0 if k < n else self._steps_left - k
+        paused = False
         if k:
-            finite = np.isfinite(points).all(axis=1)
-            self.history.add(points[finite])
+            self.history.add(points[np.isfinite(points).all(axis=1)])
+            self.epochs_trained += k
             self._note_losses()
-            self.version += 1
-        if self.run.diverged and self.busy:
-            # A diverged network trains no further: pause and say so in `state`.
-            self.playing = False
-            self.steps_left = 0
-            self.changed()
+        if self._run.diverged and (self._playing or self._steps_left):
+            self._playing, self._steps_left, paused = False, 0, True
+        if k or paused:
+            self._changed(state=paused, drawn=None if paused else drawn)
         return k
 
+    def _halt(self) -> None:
+        self._playing, self._steps_left = False, 0
+        self._changed()
+
+    # Publishing.
+
     def _note_losses(self) -> None:
-        train, test = self.run.train_loss, self.run.test_loss
+        train, test = self._run.train_loss, self._run.test_loss
         if math.isfinite(train) and math.isfinite(test):
-            self.losses = (float(train), float(test))
+            self._losses = (float(train), float(test))
 
-    # What readers see.
+    def _changed(
+        self, *, frame: bool = True, state: bool = True, data: bool = False, drawn=None
+    ) -> None:
+        """Move the versions a reader compares and publish the new snapshot."""
+        v_frame, v_state, v_data = self._versions
+        self._versions = (v_frame + frame, v_state + state, v_data + data)
+        self.snapshot = self._publish(drawn)
 
-    @property
-    def layers(self) -> list[int]:
-        weights = self.run.network.weights
-        return [int(weights[0].shape[1])] + [int(w.shape[0]) for w in weights]
-
-    def state(self) -> dict:
-        """The session's part of a `state` message."""
-        return {
-            "config": self.run.config,
-            "epoch": int(self.run.epoch),
-            "playing": self.playing,
-            "diverged": bool(self.run.diverged),
-            "speed": self.speed,
-            "layers": self.layers,
-            "inputs": list(self.run.input_names),
-        }
-
-    def data(self) -> dict:
-        return {
-            "type": "data",
-            "train": self.run.train_points.tolist(),
-            "test": self.run.test_points.tolist(),
-        }
-
-    def frame(self, *, seq: int, focus: int | None, cursor: int) -> tuple[bytes, int]:
-        """The binary frame of the newest state, with the loss points after history `cursor`.
-
-        Returns (frame bytes, the new cursor). Call it once and send the bytes to many clients.
-        """
-        settings = self.settings
-        history, cursor = self.history.since(cursor, settings.max_history_per_frame)
-        layers = self.layers
-        if focus is None or not 0 <= focus < sum(layers):
-            focus = -1
-        drawn = self._grids
-        if drawn is not None and drawn[0] == self.version:
-            _, output, thumbs = drawn
-        else:
-            output = None
-            thumbs = self.run.node_grids(settings.thumb_size)
-        grid = output if focus == -1 and output is not None else None
-        if grid is None:
-            grid = self.run.node_grids(settings.grid_size)[focus]
-        net = self.run.network
-        frame = encode_frame(
-            seq=seq,
-            epoch=int(self.run.epoch),
-            train_loss=self.losses[0],
-            test_loss=self.losses[1],
-            diverged=bool(self.run.diverged),
-            playing=self.playing,
-            layers=layers,
-            history=history,
-            weights=net.weights,
-            biases=net.biases,
-            dead=net.dead,
-            grid=grid,
-            thumbs=thumbs,
-            focus=focus,
+    def _publish(self, drawn: tuple | None = None) -> Snapshot:
+        run = self._run
+        net = run.network
+        net.packed()
+        return Snapshot.of(
+            version=self._versions[0],
+            state_version=self._versions[1],
+            data_version=self._versions[2],
+            config=dict(run.config),
+            epoch=int(run.epoch),
+            losses=self._losses,
+            diverged=bool(run.diverged),
+            playing=self._playing,
+            speed=self._speed,
+            steps_left=self._steps_left,
+            layers=tuple(int(n) for n in net.layer_sizes),
+            inputs=tuple(run.input_names),
+            activation=net.activation,
+            output_activation=net.output_activation,
+            params=net.params,
+            dead=net.dead_mask,
+            train_points=run.train_points,
+            test_points=run.test_points,
+            drawer=self._drawer,
+            drawn=drawn,
         )
-        return frame, cursor

@@ -1,0 +1,195 @@
+"""What a session's readers see: an immutable picture of it that its owner publishes after each
+change, and the frames, `state` and `data` messages drawn from that picture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine.grid import GridEvaluator
+from engine.network import Network
+from server.core.frames import encode_frame
+
+
+class Drawer:
+    """Evaluates a session's grids from snapshots, reusing one network of each structure.
+
+    Only the event loop draws, one grid at a time, so one scratch network serves every snapshot.
+    """
+
+    def __init__(self) -> None:
+        self.grids = GridEvaluator()
+        self._net: Network | None = None
+        self._structure: tuple = ()
+
+    def node_grids(self, snap: Snapshot, size: int) -> np.ndarray:
+        structure = (snap.layers, snap.activation, snap.output_activation)
+        if self._net is None or self._structure != structure:
+            self._net, self._structure = snap.network(), structure
+        else:
+            np.copyto(self._net.params, snap.params)
+        return self.grids.node_grids(self._net, list(snap.inputs), size)
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """One published state of a session. Arrays are read-only copies: training goes on in other
+    arrays (or other processes) while readers build frames from this one."""
+
+    version: int  # moves whenever a frame would differ
+    state_version: int  # ... whenever the `state` message would
+    data_version: int  # ... whenever the points would
+    config: dict[str, Any]
+    epoch: int
+    losses: tuple[float, float]  # the last finite (train, test) losses
+    diverged: bool
+    playing: bool
+    speed: int | str
+    steps_left: int
+    layers: tuple[int, ...]
+    inputs: tuple[str, ...]
+    activation: str
+    output_activation: str
+    params: np.ndarray  # the network's flat [W | b] vector (engine.network layout)
+    dead: np.ndarray  # bool, like params
+    train_points: np.ndarray
+    test_points: np.ndarray
+    drawer: Drawer
+    # (output on the large grid, every node's thumbnail), quantised, when a worker drew them
+    drawn: tuple[np.ndarray, np.ndarray] | None = None
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, **fields: Any) -> Snapshot:
+        for name in ("params", "dead"):
+            fields[name] = _frozen(np.array(fields[name]))
+        return cls(**fields)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the session is owed epochs (playing or stepping)."""
+        return self.playing or self.steps_left > 0
+
+    def network(self) -> Network:
+        """A new network holding these parameters (the caller may change it)."""
+        net = Network(list(self.layers), self.activation, self.output_activation)
+        np.copyto(net.params, self.params)
+        np.copyto(net.dead_mask, self.dead)
+        return net
+
+    def _parts(self) -> tuple[list, list, list]:
+        parts = self._cache.get("parts")
+        if parts is None:
+            shapes = [
+                (n_out, n_in + 1) for n_in, n_out in zip(self.layers, self.layers[1:], strict=False)
+            ]
+            weights, biases, dead, start = [], [], [], 0
+            for n_out, width in shapes:
+                end = start + n_out * width
+                block = self.params[start:end].reshape(n_out, width)
+                weights.append(block[:, :-1])
+                biases.append(block[:, -1])
+                dead.append(self.dead[start:end].reshape(n_out, width)[:, :-1])
+                start = end
+            parts = self._cache["parts"] = (weights, biases, dead)
+        return parts
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        return self._parts()[0]
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        return self._parts()[1]
+
+    @property
+    def dead_links(self) -> list[np.ndarray]:
+        return self._parts()[2]
+
+    def node_grids(self, size: int) -> np.ndarray:
+        """float32 (n_nodes, size, size) of every node, computed once per snapshot and size."""
+        key = ("grids", size)
+        grids = self._cache.get(key)
+        if grids is None:
+            grids = self._cache[key] = self.drawer.node_grids(self, size)
+        return grids
+
+    def thumbs(self, size: int) -> np.ndarray:
+        """Every node's thumbnail: drawn by a worker (quantised), or computed here."""
+        return self.drawn[1] if self.drawn is not None else self.node_grids(size)
+
+    def picture(self, focus: int, grid_size: int, thumb_size: int) -> tuple[np.ndarray, np.ndarray]:
+        """(the large grid of node `focus`, -1 for the output; every node's thumbnail)."""
+        if focus == -1 and self.drawn is not None:
+            return self.drawn[0], self.thumbs(thumb_size)
+        return self.node_grids(grid_size)[focus], self.thumbs(thumb_size)
+
+    def state(self) -> dict:
+        """The session's part of a `state` message."""
+        return {
+            "config": self.config,
+            "epoch": self.epoch,
+            "playing": self.playing,
+            "diverged": self.diverged,
+            "speed": self.speed,
+            "layers": list(self.layers),
+            "inputs": list(self.inputs),
+        }
+
+    def data(self) -> dict:
+        return {
+            "type": "data",
+            "train": self.train_points.tolist(),
+            "test": self.test_points.tolist(),
+        }
+
+    def frame(
+        self, *, seq: int, focus: int | None, history: np.ndarray, sizes: tuple[int, int]
+    ) -> bytes:
+        """The binary frame of this state with these loss points; build once, send to many."""
+        if focus is None or not 0 <= focus < sum(self.layers):
+            focus = -1
+        grid, thumbs = self.picture(focus, *sizes)
+        return encode_frame(
+            seq=seq,
+            epoch=self.epoch,
+            train_loss=self.losses[0],
+            test_loss=self.losses[1],
+            diverged=self.diverged,
+            playing=self.playing,
+            layers=self.layers,
+            history=history,
+            weights=self.weights,
+            biases=self.biases,
+            dead=self.dead_links,
+            grid=grid,
+            thumbs=thumbs,
+            focus=focus,
+        )
+
+    def parts(self) -> dict:
+        """What a fork or a push copies: the `restore` fields as arrays (read-only views)."""
+        return {
+            "config": dict(self.config),
+            "epoch": self.epoch,
+            "weights": self.weights,
+            "biases": self.biases,
+            "dead": self.dead_links,
+        }
+
+    def restore_fields(self) -> dict:
+        """The config and parameters as the protocol's `restore` fields, exact (float64)."""
+        return {
+            "config": self.config,
+            "epoch": self.epoch,
+            "weights": [w.tolist() for w in self.weights],
+            "biases": [b.tolist() for b in self.biases],
+            "dead": [d.astype(int).tolist() for d in self.dead_links],
+        }
