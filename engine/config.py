@@ -1,15 +1,18 @@
-"""The run's settings under the original's URL-hash keys: one schema table drives defaults,
-validation, hash parsing and hash writing."""
+"""Every key of the original's URL hash in one table: defaults, types and ranges, the words a page
+shows, what a change rebuilds. It drives validation, hash parsing and hash writing here, the
+server's tighter limits (which narrow its ranges) and the page's own parse and serialise."""
 
 from __future__ import annotations
 
 import math
 import secrets
-from typing import Any, NamedTuple
+from dataclasses import dataclass, replace
+from typing import Any
 
 from engine.activations import ACTIVATIONS
 from engine.datasets import CLASSIFICATION, REGRESSION
 from engine.errors import ConfigError
+from engine.features import FEATURES
 from engine.regularizers import REGULARIZERS
 
 # Hard ceilings that keep any one run small; a server may set lower limits of its own.
@@ -18,17 +21,9 @@ MAX_NEURONS = 64
 MAX_BATCH_SIZE = 1200
 MAX_SEED_LENGTH = 64
 MAX_NOISE = 100
-
-
-def _choice(names):
-    names = list(names)
-
-    def check(field: str, value: Any) -> str:
-        if not isinstance(value, str) or value not in names:
-            raise ConfigError(field, value, "one of " + ", ".join(names))
-        return value
-
-    return check
+# What a change of a key rebuilds; "display" keys only change the page, "ignored" ones nothing.
+CONFIG_EFFECTS = ("learningRate", "network", "data")
+_KEEP = object()  # `omit` when a key is always written
 
 
 def _plain(value: float | int) -> float | int:
@@ -36,98 +31,136 @@ def _plain(value: float | int) -> float | int:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def _rate(low_open: bool):
-    def check(field: str, value: Any) -> float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-        if not ok or (value <= 0 if low_open else value < 0):
-            raise ConfigError(
-                field, value, "a finite number > 0" if low_open else "a finite number >= 0"
-            )
-        return float(value)
-
-    return check
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _shape(field: str, value: Any) -> list[int]:
-    ok = isinstance(value, list | tuple) and len(value) <= MAX_HIDDEN_LAYERS
-    ok = ok and all(
-        isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_NEURONS for n in value
-    )
-    if not ok:
-        raise ConfigError(
-            field,
-            value,
-            f"a list of 0 .. {MAX_HIDDEN_LAYERS} integers, each 1 .. {MAX_NEURONS}",
-        )
-    return list(value)
+@dataclass(frozen=True)
+class Setting:
+    """One hash key. `kind`: "choice", "number", "integer", "shape" (a list of layer widths,
+    `length` at most, each `low` .. `high`), "bool" or "seed"."""
 
-
-def _seed(field: str, value: Any) -> str | None:
-    if value is None or value == "":
-        return None  # a fresh seed is picked when the run is built
-    if not isinstance(value, str) or len(value) > MAX_SEED_LENGTH:
-        raise ConfigError(field, value, f"a string of at most {MAX_SEED_LENGTH} characters")
-    return value
-
-
-def _flag(field: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(field, value, "true or false")
-    return value
-
-
-def _percent(field: str, value: Any) -> float | int:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or not 1 <= value <= 99:
-        raise ConfigError(field, value, "a number 1 .. 99 (percent of the points used to train)")
-    return _plain(value)
-
-
-def _noise(field: str, value: Any) -> float | int:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or not 0 <= value <= MAX_NOISE:
-        raise ConfigError(field, value, f"a number 0 .. {MAX_NOISE} (percent)")
-    return _plain(value)
-
-
-def _batch(field: str, value: Any) -> int:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or not float(value).is_integer() or not 1 <= value <= MAX_BATCH_SIZE:
-        raise ConfigError(field, value, f"an integer 1 .. {MAX_BATCH_SIZE}")
-    return int(value)
-
-
-class Key(NamedTuple):
     default: Any
-    check: Any
-    kind: str  # how the hash writes it: "str", "number", "list", "bool", "seed"
-    effect: str  # what a change rebuilds: "learningRate", "network" or "data"
+    kind: str
+    effect: str
+    label: str = ""  # the control's name as the page shows it
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False  # `low` itself is not allowed (a rate > 0)
+    length: int | None = None
+    omit: Any = _KEEP  # the hash leaves the key out at this value
+
+    @property
+    def is_config(self) -> bool:
+        return self.effect in CONFIG_EFFECTS
+
+    @property
+    def omits(self) -> bool:
+        """Whether the hash leaves the key out at one value (`omit`)."""
+        return self.omit is not _KEEP
+
+    def narrowed(self, **changes: Any) -> Setting:
+        return replace(self, **changes)
+
+    def allowed(self) -> str:
+        """What this key accepts, in words a person reads."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "seed":
+            return f"a string of at most {self.high:g} characters"
+        if self.kind == "shape":
+            return f"a list of 0 .. {self.length} integers, each {self.low:g} .. {self.high:g}"
+        what = "an integer" if self.kind == "integer" else "a finite number"
+        if self.high is None:
+            return f"{what} {'>' if self.low_open else '>='} {self.low:g}"
+        return f"{what} {self.low:g} .. {self.high:g}"
+
+    def check(self, field: str, value: Any) -> Any:
+        """`value` normalised (numbers as int where whole); ConfigError if not allowed."""
+        ok, value = _CHECKS[self.kind](self, value)
+        if not ok:
+            raise ConfigError(field, value, self.allowed())
+        return value
 
 
-SCHEMA: dict[str, Key] = {
-    "activation": Key("tanh", _choice(ACTIVATIONS), "str", "network"),
-    "regularization": Key("none", _choice(REGULARIZERS), "str", "network"),
-    "batchSize": Key(10, _batch, "number", "network"),
-    "dataset": Key("circle", _choice(CLASSIFICATION), "str", "data"),
-    "regDataset": Key("reg-plane", _choice(REGRESSION), "str", "data"),
-    "learningRate": Key(0.03, _rate(True), "number", "learningRate"),
-    "regularizationRate": Key(0.0, _rate(False), "number", "network"),
-    "noise": Key(0, _noise, "number", "data"),
-    "networkShape": Key([4, 2], _shape, "list", "network"),
-    "seed": Key(None, _seed, "seed", "data"),
-    "percTrainData": Key(50, _percent, "number", "data"),
-    **{
-        name: Key(name in ("x", "y"), _flag, "bool", "network")
-        for name in ("x", "y", "xTimesY", "xSquared", "ySquared", "sinX", "sinY")
-    },
-    "problem": Key("classification", _choice(["classification", "regression"]), "str", "data"),
+def _in_range(s: Setting, x: float) -> bool:
+    above = x > s.low if s.low_open else x >= s.low
+    return above and (s.high is None or x <= s.high)
+
+
+_CHECKS = {
+    "choice": lambda s, v: (isinstance(v, str) and v in s.choices, v),
+    "number": lambda s, v: (_number(v) and _in_range(s, v), _plain(v) if _number(v) else v),
+    "integer": lambda s, v: (
+        _number(v) and float(v).is_integer() and _in_range(s, v),
+        int(v) if _number(v) and float(v).is_integer() else v,
+    ),
+    "bool": lambda s, v: (isinstance(v, bool), v),
+    "seed": lambda s, v: (
+        v is None or (isinstance(v, str) and len(v) <= s.high),
+        None if v == "" else v,  # no seed: a fresh one is picked when the run is built
+    ),
+    "shape": lambda s, v: (
+        isinstance(v, list | tuple)
+        and len(v) <= s.length
+        and all(isinstance(n, int) and not isinstance(n, bool) and s.low <= n <= s.high for n in v),
+        list(v) if isinstance(v, list | tuple) else v,
+    ),
 }
-DEFAULT_CONFIG: dict[str, Any] = {key: spec.default for key, spec in SCHEMA.items()}
 
-# The original's keys that only change its page (or nothing): accepted and ignored.
-DISPLAY_KEYS = frozenset(
-    ["showTestData", "discretize", "cosX", "cosY", "collectStats", "initZero", "hideText"]
-)
+
+def _feature(key: str) -> Setting:
+    label = FEATURES[key].label if key in FEATURES else key
+    return Setting(key in ("x", "y"), "bool", "network" if key in FEATURES else "ignored", label)
+
+
+# The original's keys in the order its links have them, then this playground's display keys.
+SCHEMA: dict[str, Setting] = {
+    "activation": Setting("tanh", "choice", "network", "Activation", tuple(ACTIVATIONS)),
+    "regularization": Setting(
+        "none", "choice", "network", "Regularization", tuple(REGULARIZERS), omit="none"
+    ),
+    "batchSize": Setting(10, "integer", "network", "Batch size", low=1, high=MAX_BATCH_SIZE),
+    "dataset": Setting("circle", "choice", "data", "Data set", tuple(CLASSIFICATION)),
+    "regDataset": Setting("reg-plane", "choice", "data", "Data set", tuple(REGRESSION)),
+    "learningRate": Setting(0.03, "number", "learningRate", "Learning rate", low=0, low_open=True),
+    "regularizationRate": Setting(0, "number", "network", "Regularization rate", low=0),
+    "noise": Setting(0, "number", "data", "Noise", low=0, high=MAX_NOISE),
+    "networkShape": Setting(
+        [4, 2],
+        "shape",
+        "network",
+        "Hidden layers",
+        low=1,
+        high=MAX_NEURONS,
+        length=MAX_HIDDEN_LAYERS,
+    ),  # fmt: skip
+    "seed": Setting(None, "seed", "data", "Seed", high=MAX_SEED_LENGTH, omit=None),
+    "showTestData": Setting(False, "bool", "display", "Show test data"),
+    "discretize": Setting(False, "bool", "display", "Discretize output"),
+    "percTrainData": Setting(
+        50, "number", "data", "Ratio of training to test data", low=1, high=99
+    ),
+    **{key: _feature(key) for key in ("x", "y", "xTimesY", "xSquared", "ySquared", "cosX")},
+    "sinX": _feature("sinX"),
+    "cosY": _feature("cosY"),
+    "sinY": _feature("sinY"),
+    "collectStats": Setting(False, "bool", "ignored"),
+    "problem": Setting(
+        "classification", "choice", "data", "Problem type", ("classification", "regression")
+    ),
+    "initZero": Setting(False, "bool", "ignored"),
+    "hideText": Setting(False, "bool", "display", "Hide the text"),
+    "projector": Setting(False, "bool", "display", "Projector mode", omit=False),
+    "colorblind": Setting(False, "bool", "display", "Colour-blind palette", omit=False),
+}
+CONFIG_KEYS = tuple(key for key, s in SCHEMA.items() if s.is_config)
+DEFAULT_CONFIG: dict[str, Any] = {key: SCHEMA[key].default for key in CONFIG_KEYS}
+# Keys a config may carry that only change the page (or nothing): accepted and ignored.
+DISPLAY_KEYS = frozenset(key for key, s in SCHEMA.items() if not s.is_config)
 
 
 def fresh_seed() -> str:
@@ -135,21 +168,23 @@ def fresh_seed() -> str:
     return f"0.{secrets.randbelow(100_000):05d}"
 
 
-def validate(changes: dict, base: dict | None = None) -> dict:
-    """`base` (default: DEFAULT_CONFIG) with `changes` applied, every value checked.
+def validate(changes: dict, base: dict | None = None, schema: dict | None = None) -> dict:
+    """`base` (default: DEFAULT_CONFIG) with `changes` applied, every value checked against
+    `schema` (default: the engine's own ranges).
 
     Raises ConfigError on the first unknown key or bad value; never returns a partial result.
     """
     if not isinstance(changes, dict):
         raise ConfigError("config", changes, "an object of settings")
+    schema = SCHEMA if schema is None else schema
     config = dict(DEFAULT_CONFIG if base is None else base)
     for key, value in changes.items():
         if key in DISPLAY_KEYS or (isinstance(key, str) and key.endswith("_hide")):
             continue
-        spec = SCHEMA.get(key)
-        if spec is None:
-            raise ConfigError(key, value, "a setting among " + ", ".join(SCHEMA))
-        config[key] = spec.check(key, value)
+        setting = schema.get(key)
+        if setting is None:
+            raise ConfigError(key, value, "a setting among " + ", ".join(CONFIG_KEYS))
+        config[key] = setting.check(key, value)
     return config
 
 
@@ -162,14 +197,14 @@ def parse_hash(h: str) -> dict:
     for part in h.lstrip("#").split("&"):
         name, _, value = part.partition("=")
         spec = SCHEMA.get(name)
-        if spec is None or (spec.kind != "list" and value.strip() == ""):
+        if spec is None or not spec.is_config or (spec.kind != "shape" and value.strip() == ""):
             continue  # the original ignores unknown keys and empty values
-        if spec.kind == "number":
+        if spec.kind in ("number", "integer"):
             try:
                 config[name] = _plain(float(value))
             except (ValueError, OverflowError):
                 raise ConfigError(name, value, "a number") from None
-        elif spec.kind == "list":
+        elif spec.kind == "shape":
             try:
                 config[name] = [int(v) for v in value.split(",")] if value else []
             except ValueError:
@@ -188,13 +223,14 @@ def _js_number(value: float | int) -> str:
 def to_hash(config: dict) -> str:
     """A link the original (and we) can read: its key order, its value formats."""
     parts = []
-    for key, spec in SCHEMA.items():
+    for key in CONFIG_KEYS:
+        spec = SCHEMA[key]
         value = config.get(key, spec.default)
-        if key == "regularization" and value == "none":
+        if key == "regularization" and value == spec.omit:
             continue  # the original omits it when none
-        if spec.kind == "number":
+        if spec.kind in ("number", "integer"):
             text = _js_number(value)
-        elif spec.kind == "list":
+        elif spec.kind == "shape":
             text = ",".join(str(n) for n in value)
         elif spec.kind == "bool":
             text = "true" if value else "false"

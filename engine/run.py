@@ -48,6 +48,12 @@ class Run:
         """Active feature keys in input-layer order."""
         return [name for name in FEATURES if self.config[name]]
 
+    @property
+    def batch_size(self) -> int:
+        """The points per update: `batchSize`, or all training points where it asks for more
+        (batch gradient descent follows the training set's size: its ratio, new data)."""
+        return min(self.config["batchSize"], len(self.train_points))
+
     def _build_data(self, seed: str) -> None:
         self.rng = SeedRandom(seed)
         c = self.config
@@ -87,7 +93,7 @@ class Run:
             self.network,
             self._A0_all,
             self._Y_all,
-            c["batchSize"],
+            self.batch_size,
             c["regularization"],
             c["regularizationRate"],
             n_train=self._n_train,

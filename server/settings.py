@@ -19,7 +19,7 @@ class Settings:
     # Network limits a student may ask for.
     max_hidden_layers: int = 6
     max_neurons: int = 8
-    max_batch_size: int = 2000
+    max_batch_size: int = 1200
     max_train_points: int = 2000
     grid_size: int = 100
     thumb_size: int = 25

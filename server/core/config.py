@@ -1,69 +1,90 @@
-"""The server's own checks of a playground config (its limits over the engine's) and the limits a
-page is told."""
+"""The config schema as this server enforces it: the engine's table (engine.config.SCHEMA) with
+ranges narrowed to the server's limits. The same narrowed table checks every config and is what a
+page is told, so a limit the page shows is the limit the server enforces."""
 
 from __future__ import annotations
 
-from engine import DEFAULT_CONFIG, FEATURES, ConfigError
+from functools import lru_cache
+
+from engine import ConfigError
+from engine.config import CONFIG_KEYS, MAX_BATCH_SIZE, SCHEMA, Setting
 from engine.datasets import NUM_SAMPLES_CLASSIFY, NUM_SAMPLES_REGRESS
+from engine.features import FEATURES
 from server.core.protocol import ProtocolError
 from server.settings import Settings
 
-# Hash keys that only change what the page shows; the server accepts and ignores them.
-DISPLAY_KEYS = frozenset(
-    {"showTestData", "discretize", "hideText", "collectStats", "initZero", "cosX", "cosY"}
-)
-MAX_SEED_CHARS = 64
-# Changing any of these makes new data: tens of milliseconds of pure Python in the engine.
-DATA_KEYS = frozenset({"problem", "dataset", "regDataset", "noise", "percTrainData", "seed"})
+# Changing any of these makes new data: milliseconds of pure Python in the engine.
+DATA_KEYS = frozenset(key for key in CONFIG_KEYS if SCHEMA[key].effect == "data")
+MAX_STEPS = 1000
 
 
 def config_error(exc: ConfigError) -> ProtocolError:
     return ProtocolError(exc.field, exc.value, exc.allowed, str(exc))
 
 
-def check_config(changes: dict, settings: Settings, base: dict | None = None) -> dict:
-    """The keys of `changes` the engine should see, after the server's own limits.
+@lru_cache(maxsize=8)
+def _narrowed(layers: int, neurons: int, batch: int) -> dict[str, Setting]:
+    table = dict(SCHEMA)
+    table["networkShape"] = SCHEMA["networkShape"].narrowed(length=layers, high=neurons)
+    table["batchSize"] = SCHEMA["batchSize"].narrowed(high=min(batch, MAX_BATCH_SIZE))
+    # The original's sliders: noise 0 .. 50 and a training ratio of 10 .. 90 %, whole numbers.
+    table["noise"] = SCHEMA["noise"].narrowed(kind="integer", high=50)
+    table["percTrainData"] = SCHEMA["percTrainData"].narrowed(kind="integer", low=10, high=90)
+    return table
 
-    `base` is the config the changes apply to (the defaults if None).
-    """
+
+def schema(settings: Settings) -> dict[str, Setting]:
+    """The engine's schema with this server's limits (network size, batch size, sliders)."""
+    return _narrowed(settings.max_hidden_layers, settings.max_neurons, settings.max_batch_size)
+
+
+def check_config(changes: dict, settings: Settings, base: dict | None = None) -> dict:
+    """The keys of `changes` the engine should see, each checked against the server's schema;
+    `base` is the config the changes apply to (the defaults if None)."""
+    if not isinstance(changes, dict):
+        raise ProtocolError("config", changes, "an object of playground settings")
+    table = schema(settings)
     accepted = {}
     for key, value in changes.items():
-        if key in DISPLAY_KEYS or key.endswith("_hide"):
-            continue
-        if key not in DEFAULT_CONFIG:
-            known = ", ".join(DEFAULT_CONFIG)
-            raise ProtocolError(key, value, f"a playground setting ({known})")
-        accepted[key] = value
-    shape = accepted.get("networkShape")
-    if shape is not None:
-        most, wide = settings.max_hidden_layers, settings.max_neurons
-        allowed = f"a list of up to {most} integers, each 1 to {wide}"
-        if not isinstance(shape, list) or len(shape) > most:
-            raise ProtocolError("networkShape", shape, allowed)
-        for width in shape:
-            if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= wide:
-                raise ProtocolError("networkShape", shape, allowed)
-    batch = accepted.get("batchSize")
-    if isinstance(batch, int) and not isinstance(batch, bool) and batch > settings.max_batch_size:
-        raise ProtocolError("batchSize", batch, f"an integer from 1 to {settings.max_batch_size}")
-    noise = accepted.get("noise")
-    if isinstance(noise, int | float) and not isinstance(noise, bool) and not 0 <= noise <= 50:
-        raise ProtocolError("noise", noise, "an integer from 0 to 50 (the noise slider's range)")
-    seed = accepted.get("seed")
-    if isinstance(seed, str) and len(seed) > MAX_SEED_CHARS:
-        raise ProtocolError("seed", seed, f"a string of at most {MAX_SEED_CHARS} characters")
-    merged = {**DEFAULT_CONFIG, **(base or {}), **accepted}
+        setting = table.get(key) if isinstance(key, str) else None
+        if setting is None:
+            if isinstance(key, str) and key.endswith("_hide"):
+                continue
+            raise ProtocolError(key, value, f"a playground setting ({', '.join(CONFIG_KEYS)})")
+        if setting.is_config:
+            try:
+                accepted[key] = setting.check(key, value)
+            except ConfigError as exc:
+                raise config_error(exc) from None
+    merged = {**{k: SCHEMA[k].default for k in CONFIG_KEYS}, **(base or {}), **accepted}
     if not any(merged[key] is True for key in FEATURES):
         off = next((key for key in FEATURES if key in accepted), "x")
         raise ProtocolError(off, accepted.get(off), "true for at least one input feature")
-    regression = merged["problem"] == "regression"
-    samples = NUM_SAMPLES_REGRESS if regression else NUM_SAMPLES_CLASSIFY
+    samples = NUM_SAMPLES_REGRESS if merged["problem"] == "regression" else NUM_SAMPLES_CLASSIFY
     percent = merged["percTrainData"]
-    if isinstance(percent, int | float) and samples * percent / 100 > settings.max_train_points:
+    if samples * percent / 100 > settings.max_train_points:
         most = int(settings.max_train_points * 100 / samples)
-        allowed = f"at most {most} with {samples} points (max_train_points)"
+        allowed = f"at most {most} with {samples} points (the server's limit on training points)"
         raise ProtocolError("percTrainData", percent, allowed)
     return accepted
+
+
+def page_schema(settings: Settings) -> list[dict]:
+    """Every hash key in link order as the page reads it: default, type, range, label, effect."""
+    rows = []
+    for key, s in schema(settings).items():
+        row = {"key": key, "default": s.default, "kind": s.kind, "effect": s.effect}
+        row.update(label=s.label, allowed=s.allowed())
+        for name in ("choices", "low", "high", "length"):
+            value = getattr(s, name)
+            if value not in (None, ()):
+                row[name] = list(value) if name == "choices" else value
+        if s.low_open:
+            row["lowOpen"] = True
+        if s.omits:
+            row["omit"] = s.omit
+        rows.append(row)
+    return rows
 
 
 def client_limits(settings: Settings) -> dict:
@@ -71,7 +92,7 @@ def client_limits(settings: Settings) -> dict:
     return {
         "maxHiddenLayers": settings.max_hidden_layers,
         "maxNeurons": settings.max_neurons,
-        "maxBatchSize": settings.max_batch_size,
+        "maxBatchSize": schema(settings)["batchSize"].high,
         "maxSpeed": settings.max_speed_choice,
         "maxFps": settings.max_fps,
         "gridSize": settings.grid_size,
@@ -80,6 +101,3 @@ def client_limits(settings: Settings) -> dict:
         "maxHistory": settings.max_history,
         "maxSteps": MAX_STEPS,
     }
-
-
-MAX_STEPS = 1000
