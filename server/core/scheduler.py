@@ -21,9 +21,9 @@ from typing import Protocol
 
 from server.core.metrics import Metrics
 from server.core.offload import Offload
+from server.core.pacing import Pace
 from server.core.pool import EnginePool, Flights
 from server.core.session import Session
-from server.core.snapshot import Snapshot
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,45 +57,6 @@ class Outlet(Protocol):
     def next_due(self, now: float) -> float | None: ...
 
     def make_frame(self, now: float) -> int: ...
-
-
-class Pace:
-    """A session's training clock: epochs owed at its speed, and the measured cost of one."""
-
-    def __init__(self, now: float) -> None:
-        self.credit = 0.0
-        self.slices = 0.0  # epochs' worth of slices not yet trained (slices can be < 1 epoch)
-        self.stamp = now
-        self.seconds_per_epoch = 0.0  # unknown until measured: train one epoch first
-
-    def owed(self, snap: Snapshot, now: float, slice_s: float) -> int:
-        """How many epochs to train this round."""
-        elapsed, self.stamp = now - self.stamp, now
-        if not self.seconds_per_epoch:
-            return 1
-        self.slices = min(self.slices + slice_s / self.seconds_per_epoch, 1e6)
-        fit = int(self.slices)
-        if snap.steps_left or snap.speed == "max":
-            self.credit = 0.0
-            self.slices -= fit
-            return fit
-        speed = float(snap.speed)
-        # Owed epochs accrue with time, but a backlog (a busy server) is forgiven, not replayed.
-        self.credit = min(self.credit + elapsed * speed, max(1.0, speed * 0.1))
-        n = min(int(self.credit), fit)
-        self.credit -= n
-        self.slices = min(self.slices - n, 1.0)
-        return n
-
-    def measured(self, epochs: int, seconds: float) -> None:
-        per = seconds / epochs
-        old = self.seconds_per_epoch
-        self.seconds_per_epoch = per if not old else 0.7 * old + 0.3 * per
-
-    def next_epoch_at(self, snap: Snapshot) -> float:
-        if snap.steps_left or snap.speed == "max":
-            return self.stamp
-        return self.stamp + max(0.0, 1.0 - self.credit) / float(snap.speed)
 
 
 class Scheduler:
