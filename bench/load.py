@@ -3,16 +3,17 @@
     python bench/load.py --sessions 50 --seconds 10
 
 Starts `python -m server` on a free loopback port, connects the clients, lets them warm up, then
-measures for `--seconds`. Latency is the server's delay beyond what pacing requires: a frame's
-arrival minus the moment the server was first allowed to send it (the later of our ack of the
-previous frame and the previous frame's arrival plus 1/fps; 0 if earlier). A probe client asks
-for its `state` ten times a second meanwhile: its round trip shows how long the event loop is
-ever busy. Server CPU counts the engine worker processes too (PLAYGROUND_ENGINE_WORKERS sets
-how many; 0 trains in the server process). The last line is JSON.
+measures for `--seconds`: every client over the same window, by its measured length (a client that
+stalls or fails keeps the epochs it reached, not the rate it had). Latency is the server's delay
+beyond what pacing requires: a frame's arrival minus the moment the server was first allowed to
+send it (the later of our ack of the previous frame and the previous frame's arrival plus 1/fps; 0
+if earlier). A probe client asks for its `state` ten times a second meanwhile: its round trip shows
+how long the event loop is ever busy. Server CPU counts the engine worker processes too
+(PLAYGROUND_ENGINE_WORKERS sets how many; 0 trains in the server process). The last line is JSON.
 
 `--mix` gives every other client a second, much larger setup (spiral, all 7 features, 6 hidden
-layers of 8), as a class where students build different networks: the figures are then also
-given per setup, to show that neither kind starves.
+layers of 8), as a class where students build different networks: the figures are then also given
+per setup, to show that neither kind starves.
 """
 
 from __future__ import annotations
@@ -97,8 +98,8 @@ class Player:
         self.measuring = False
         self.frames = 0
         self.bytes = 0
-        self.first: tuple[float, int] | None = None
-        self.last: tuple[float, int] | None = None
+        self.epoch = 0  # the newest epoch this client has seen
+        self.window: list[int] = []  # its epoch when the window opened, then when it closed
         self.latencies: list[float] = []
         self.errors = 0
         self.connected = asyncio.Event()
@@ -122,21 +123,22 @@ class Player:
                 if not isinstance(raw, bytes):
                     self.errors += '"type":"error"' in raw
                     continue
-                seq, epoch = HEADER.unpack_from(raw)[4:6]
+                seq, self.epoch = HEADER.unpack_from(raw)[4:6]
                 await ws.send(json.dumps({"type": "ack", "seq": seq}))
                 if self.measuring:
                     late = now - max(acked_at, prev_at + 1.0 / FPS)
                     self.latencies.append(max(0.0, late))  # pacing may send a little early
                     self.frames += 1
                     self.bytes += len(raw)
-                    self.first = self.first or (now, epoch)
-                    self.last = (now, epoch)
                 acked_at = prev_at = now
 
-    def epochs_per_s(self) -> float:
-        if not self.first or self.last[0] <= self.first[0]:
-            return 0.0
-        return (self.last[1] - self.first[1]) / (self.last[0] - self.first[0])
+    def mark(self) -> None:
+        """The window opens or closes: note the newest epoch seen (a stalled client's stays)."""
+        self.window.append(self.epoch)
+
+    def epochs_per_s(self, seconds: float) -> float:
+        """Epochs trained over the whole window, by its measured length, for every client alike."""
+        return (self.window[1] - self.window[0]) / seconds if len(self.window) == 2 else 0.0
 
 
 async def probe(url: str, stop: asyncio.Event, rtts: list[float], measuring) -> None:
@@ -171,20 +173,23 @@ async def measure(
     await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in players)), 120)
     ready.set()
     await asyncio.sleep(warmup)
+    kids = children(pid)
     for p in players:
         p.measuring = True
-    kids = children(pid)
+        p.mark()
     cpu0, t0 = cpu_seconds(pid, kids), time.perf_counter()
     await asyncio.sleep(seconds)
     cpu1, t1 = cpu_seconds(pid, kids), time.perf_counter()
     for p in players:
         p.measuring = False
+        p.mark()
+    window = t1 - t0  # measured, not planned: a late wake-up is part of the window
     rss = rss_mb(pid)
     kids_rss = sum(rss_mb(k) for k in kids)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
-    eps = np.array([p.epochs_per_s() for p in players])
-    fps = np.array([p.frames / seconds for p in players])
+    eps = np.array([p.epochs_per_s(window) for p in players])
+    fps = np.array([p.frames / window for p in players])
     latencies = np.concatenate([p.latencies for p in players if p.latencies] or [[np.nan]])
     frames = sum(p.frames for p in players)
     per_setup = {}
