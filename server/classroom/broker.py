@@ -97,3 +97,10 @@ class MemoryBroker:
 
     def subscriber_count(self, channel: str) -> int:
         return len(self._subscribers.get(channel, ()))
+
+    def retained_events(self, channel: str) -> dict[str, str]:
+        """The newest event of each retain key of `channel` (a copy)."""
+        return dict(self._retained_events.get(channel, {}))
+
+    def has_frame(self, channel: str) -> bool:
+        return channel in self._retained_frames
