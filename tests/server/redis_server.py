@@ -39,6 +39,7 @@ class RedisServer:
         self.proc = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=0
         )
+        self._drainer: threading.Thread | None = None
         self._wait_ready()
 
     @property
@@ -56,7 +57,8 @@ class RedisServer:
                 break
             log.append(line.decode(errors="replace"))
             if b"Ready to accept connections" in line:
-                threading.Thread(target=self._drain, daemon=True).start()
+                self._drainer = threading.Thread(target=self._drain, daemon=True)
+                self._drainer.start()
                 return
         self.stop()
         raise RuntimeError("redis-server did not start:\n" + "".join(log))
@@ -73,6 +75,8 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self._drainer is not None:
+            self._drainer.join(timeout=5)  # it ends at the pipe's end, once the process is gone
         if self.proc.stdout is not None:
             self.proc.stdout.close()
         shutil.rmtree(self.dir, ignore_errors=True)
