@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 import webbrowser
 from dataclasses import fields
@@ -43,21 +44,57 @@ def main(argv: list[str] | None = None) -> None:
 
     from server.app import create_app
 
-    args = vars(build_parser().parse_args(argv))
+    parser = build_parser()
+    args = vars(parser.parse_args(argv))
     open_browser = args.pop("open")
     fd = args.pop("fd")
     settings = Settings.from_env(**args)
+    if settings.processes > 1 and not settings.redis_url:
+        parser.error(
+            f"--processes {settings.processes} needs --redis-url: the processes share rooms "
+            "and the session count through Redis (one process needs neither)"
+        )
     url = f"http://{settings.host}:{settings.port}"
     print(f"Playground running at {url}  (Ctrl+C to stop)", flush=True)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     where = {"fd": fd} if fd is not None else {"host": settings.host, "port": settings.port}
-    uvicorn.run(
-        create_app(settings),
-        **where,
+    options = dict(
+        where,
         log_level="warning",
         ws_max_size=max(settings.ws_max_size, settings.max_message_bytes),
         ws_ping_interval=settings.ws_ping_interval or None,
         ws_ping_timeout=settings.ws_ping_timeout or None,
         ws_per_message_deflate=settings.ws_per_message_deflate,
     )
+    if settings.processes == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Several serving processes on one socket: each builds its app from the environment, so the
+    # settings given here travel as PLAYGROUND_* variables, with each its share of engine workers.
+    shares = per_process(settings)
+    os.environ.update(environment(shares))
+    uvicorn.run(APP_FACTORY, factory=True, workers=settings.processes, **options)
+
+
+APP_FACTORY = "server.app:create_app"
+
+
+def per_process(settings: Settings) -> Settings:
+    """One serving process's settings when `settings.processes` share the machine."""
+    workers = settings.engine_workers
+    return settings.replace(
+        engine_workers=max(1, round(workers / settings.processes)) * (workers > 0)
+    )
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    """`settings` as PLAYGROUND_* variables that `Settings.from_env` reads back the same."""
+    env = {}
+    for f in fields(Settings):
+        if f.name == "extra":
+            continue
+        value = getattr(settings, f.name)
+        text = ",".join(value) if isinstance(value, tuple) else str(value)
+        env[f"PLAYGROUND_{f.name.upper()}"] = text
+    return env

@@ -53,6 +53,10 @@ class Settings:
     engine_workers: int = DEFAULT_ENGINE_WORKERS
     # Threads that build new data sets and restored runs off the event loop.
     rebuild_threads: int = 1
+    # Serving processes on one port (more than one needs redis_url), and the Redis they share
+    # rooms and counts through ("redis://host:6379/0"; empty: one process, rooms in memory).
+    processes: int = 1
+    redis_url: str = ""
     # Origins allowed to open the WebSocket; empty means "same host as the page".
     allowed_origins: tuple[str, ...] = ()
     # Classrooms.
