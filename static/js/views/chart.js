@@ -1,5 +1,8 @@
 /** The loss chart: train (grey) and test (black) loss over every epoch since the last reset. */
 
+import { formatLoss } from "../frame.js";
+import { watch } from "../store.js";
+
 export class LossChart {
   /** maxPoints bounds the history kept here; past it every other point is dropped. */
   constructor(canvas, maxPoints = 5000) {
@@ -39,7 +42,8 @@ export class LossChart {
     }
   }
 
-  draw(colors = { train: "#999", test: "#000" }) {
+  /** thick: projector-sized lines. */
+  draw({ thick = false, colors = { train: "#999", test: "#000" } } = {}) {
     const { canvas, ctx } = this;
     const ratio = window.devicePixelRatio || 1;
     const w = canvas.clientWidth || 120;
@@ -62,7 +66,7 @@ export class LossChart {
     const stride = Math.max(1, Math.floor(n / (2 * w)));
     const line = (values, color) => {
       ctx.strokeStyle = color;
-      ctx.lineWidth = document.body.classList.contains("projector") ? 2.5 : 1.5;
+      ctx.lineWidth = thick ? 2.5 : 1.5;
       ctx.beginPath();
       for (let i = 0; i < n; i += stride) {
         const x = ((this.epochs[i] - first) / span) * (w - 2) + 1;
@@ -75,4 +79,29 @@ export class LossChart {
     line(this.train, colors.train);
     line(this.test, colors.test);
   }
+}
+
+/**
+ * The chart and the two loss readouts on a store. The chart keeps the history the frames bring
+ * (each frame carries only the epochs since the last); a session at epoch 0, or another session
+ * shown (`run`), starts it again.
+ */
+export function mountLosses(doc, store, maxPoints) {
+  const chart = new LossChart(doc.querySelector('[data-testid="loss-chart"]'), maxPoints);
+  const trainLoss = doc.querySelector('[data-testid="train-loss"]');
+  const testLoss = doc.querySelector('[data-testid="test-loss"]');
+  let run;
+  watch(store, (s) => [s.server, s.run], ([server], s) => {
+    if (!server || server.epoch === 0 || s.run !== run) chart.clear();
+    run = s.run;
+  });
+  watch(store, (s) => s.frame, (frame, s) => {
+    if (!frame) return;
+    trainLoss.textContent = formatLoss(frame.trainLoss);
+    testLoss.textContent = formatLoss(frame.testLoss);
+    chart.add(frame.history);
+    chart.draw({ thick: s.setup.projector });
+  });
+  watch(store, (s) => s.setup.projector, (thick) => chart.draw({ thick }));
+  return chart;
 }
