@@ -16,12 +16,11 @@ const boot = JSON.parse(document.getElementById("boot").textContent);
 const store = writable(initialState(parseHash(location.hash, boot.defaults)));
 // The store's current state, read-only, for debugging and the browser tests.
 Object.defineProperty(window, "playground", { value: readOnlyView(store) });
-const hashGiven = location.hash.length > 1;
 
 function onOpen(isReconnect) {
   const { setup, frame, restorable, server } = store.get();
   const messages = openingMessages({
-    state: setup, frame: restorable ? frame : null, isReconnect, hashGiven,
+    state: setup, frame: restorable ? frame : null, isReconnect,
     speed: server ? server.speed : undefined, defaultSpeed: boot.defaultSpeed, playing: server && server.playing,
     // A network handed over by the classroom, taken once and only if made for this URL's config.
     handoff: isReconnect ? null : takeHandoff(pageStorage(), configOf(setup), Date.now()),
