@@ -3,7 +3,7 @@
 import { bindKeys, helpRows } from "./keyboard.js";
 import { watch } from "./store.js";
 
-const STATUS_TEXT = { connected: "connected", connecting: "connecting…", closed: "room closed" };
+const STATUS_TEXT = { connected: "connected", connecting: "connecting…", closed: "room closed", idle: "not in a room" };
 
 function mountHelp(doc, keymap) {
   const overlay = doc.querySelector('[data-testid="help"]');

@@ -39,7 +39,7 @@ def check_the_session_is_the_pages(page) -> None:
     config = page.evaluate("window.playground.server.config")
     assert config["seed"] == "0.777" and config["networkShape"] == [3]
     assert config["dataset"] == "xor"
-    page.wait_for_function("() => window.playground.data && window.playground.data.seed === '0.777'")
+    page.wait_for_function("() => (window.playground.data || {}).seed === '0.777'")
     assert page.evaluate("window.playground.frame.layers") == [2, 3, 1]
     page.click(tid("step"))
     page.wait_for_function("() => window.playground.frame.epoch === 1", timeout=15000)

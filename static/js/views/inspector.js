@@ -12,7 +12,7 @@ const CONTROLS = `
   <div class="ins-head">
     <h2>Backprop inspector</h2>
     <button type="button" class="ins-toggle" data-testid="inspector-toggle" aria-expanded="false">Open</button>
-    <span class="ins-note" hidden>It inspects a network you drive: work on your own copy to use it.</span>
+    <span class="ins-note" hidden>It works on a network you drive, so it rests while you watch someone else's.</span>
   </div>
   <div class="ins-body" hidden>
     <div class="ins-controls">
