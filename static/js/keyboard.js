@@ -10,6 +10,7 @@ const PROJECTOR = bind(["p", "P"], "projector", "p", "projector mode on / off");
 
 /** Each page's keys; `?` (this help) and Esc (close it) work everywhere and come first. */
 export const KEYMAPS = {
+  page: [PROJECTOR],
   playground: [PLAY, STEP, RESET, PROJECTOR],
   student: [PLAY, STEP, RESET, PROJECTOR],
   instructor: [PLAY, STEP, RESET, PROJECTOR, bind(["Escape"], "endSpotlight", "Esc", "back to your network from a spotlight")],

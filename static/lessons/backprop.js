@@ -3,7 +3,7 @@
 import { drawLines } from "./chart.js";
 import { escapeHtml, exact, formula, rounded, sci } from "./format.js";
 import { drawNetwork } from "./network-figure.js";
-import { mountLesson } from "./page.js";
+import { mountPlainPage } from "../js/plain-page.js";
 
 const $ = (id) => document.getElementById(id);
 let lesson = null;
@@ -90,7 +90,7 @@ $("bp-train").addEventListener("click", () => train().catch(showError));
 for (const radio of document.querySelectorAll("input[name=convention]")) {
   radio.addEventListener("change", () => load().catch(showError));
 }
-mountLesson("backprop", { next: () => lesson && move(1), back: () => lesson && move(-1) });
+mountPlainPage("backprop", { next: () => lesson && move(1), back: () => lesson && move(-1) });
 
 function showError(err) {
   $("bp-stage").textContent = `Could not load the lesson: ${err.message}`;

@@ -5,7 +5,7 @@ import { bandBytes, tableLut } from "../js/grid.js";
 import { watch } from "../js/store.js";
 import { GridPainter } from "../js/views/grid-painter.js";
 import { exact } from "./format.js";
-import { mountLesson } from "./page.js";
+import { mountPlainPage } from "../js/plain-page.js";
 
 const $ = (id) => document.getElementById(id);
 const START = [-1, 2];
@@ -233,7 +233,7 @@ $("lr-data").addEventListener("click", (event) => {
   custom = [...(custom || (run ? run.points : [])), [+x.toFixed(3), +y.toFixed(3)]].slice(-200);
   reload();
 });
-const page = mountLesson("linreg", {
+const page = mountPlainPage("linreg", {
   playPause: togglePlay,
   step: () => go(t + 1),
   back: () => go(t - 1),

@@ -1,14 +1,17 @@
-/** A lesson page's shell: the site header, projector mode kept in the URL (?projector=1), its keys. */
+/**
+ * A page without a socket (a lesson, the classroom's door): the site header, its keys, and
+ * projector mode kept in the URL (?projector=1).
+ */
 
-import { KEYMAPS } from "../js/keyboard.js";
-import { mountHeader } from "../js/site-header.js";
-import { watch, writable } from "../js/store.js";
+import { KEYMAPS } from "./keyboard.js";
+import { mountHeader } from "./site-header.js";
+import { watch, writable } from "./store.js";
 
 /**
- * Mount the header for lesson `name` (a keyboard.js keymap) with the lesson's key `actions`;
- * returns the page store, whose `setup.projector` the lesson may watch to redraw.
+ * Mount the header with keymap `name` (keyboard.js) and the page's key `actions`; returns the
+ * page store, whose `setup.projector` the page may watch to redraw.
  */
-export function mountLesson(name, actions) {
+export function mountPlainPage(name, actions = {}) {
   const projector = new URLSearchParams(location.search).get("projector") === "1";
   const store = writable({ setup: { projector }, status: null });
   watch(store, (s) => s.setup.projector, (on) => {
