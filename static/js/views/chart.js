@@ -9,6 +9,7 @@ export class LossChart {
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
     this.maxPoints = maxPoints;
+    this.size = null; // [css width, css height, device pixel ratio] once measured
     this.clear();
   }
 
@@ -42,14 +43,24 @@ export class LossChart {
     }
   }
 
-  /** thick: projector-sized lines. */
-  draw({ thick = false, colors = { train: "#999", test: "#000" } } = {}) {
-    const { canvas, ctx } = this;
+  /**
+   * Read the canvas's size on the page (after a resize or a change of mode). Drawing does not
+   * read it: that would force a layout in the middle of every frame's DOM changes.
+   */
+  measure() {
+    const { canvas } = this;
     const ratio = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth || 120;
-    const h = canvas.clientHeight || 40;
+    this.size = canvas.clientWidth ? [canvas.clientWidth, canvas.clientHeight, ratio] : null;
+    const [w, h] = this.size || [120, 40];
     if (canvas.width !== Math.round(w * ratio)) canvas.width = Math.round(w * ratio);
     if (canvas.height !== Math.round(h * ratio)) canvas.height = Math.round(h * ratio);
+  }
+
+  /** thick: projector-sized lines. */
+  draw({ thick = false, colors = { train: "#999", test: "#000" } } = {}) {
+    const { ctx } = this;
+    if (!this.size) this.measure(); // not measured yet, or hidden when it was
+    const [w, h, ratio] = this.size || [120, 40, window.devicePixelRatio || 1];
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, w, h);
     const n = this.epochs.length;
@@ -102,6 +113,11 @@ export function mountLosses(doc, store, maxPoints) {
     chart.add(frame.history);
     chart.draw({ thick: s.setup.projector });
   });
-  watch(store, (s) => s.setup.projector, (thick) => chart.draw({ thick }));
+  const redraw = () => {
+    chart.measure();
+    chart.draw({ thick: store.get().setup.projector });
+  };
+  watch(store, (s) => [s.setup.projector, s.setup.hideText], redraw);
+  addEventListener("resize", redraw);
   return chart;
 }
