@@ -52,10 +52,10 @@ export function mountStudentPanel(store, send, boot) {
     $("challenge").hidden = !challenge;
     if (challenge) $("challenge").textContent = describeChallenge(challenge, labels);
   });
-  watch(store, (s) => s.room.leaderboard, (entries) => {
-    if (!entries) return;
-    $("leaderboard-box").hidden = false;
-    renderLeaderboard($("leaderboard"), entries);
+  // The class sees a challenge's leaderboard while that challenge runs (if the instructor shares it).
+  watch(store, (s) => [s.room.leaderboard, s.room.challenge], ([entries, challenge]) => {
+    $("leaderboard-box").hidden = !entries || !challenge;
+    if (entries) renderLeaderboard($("leaderboard"), entries);
   });
   watch(store, (s) => s.room.closed, (reason) => reason && ($("room-error").textContent = `The room is closed: ${reason}`));
   $("fork").addEventListener("click", () => send({ type: "fork" }));
