@@ -26,19 +26,21 @@ def _error(field: str, value: object, allowed: str, message: str | None = None) 
     return JSONResponse(body, status_code=400)
 
 
-def _page(request: Request, name: str, title: str) -> HTMLResponse:
-    context = {"title": title, "projector": request.query_params.get("projector") == "1"}
+def _page(request: Request, name: str, page: str, title: str) -> HTMLResponse:
+    projector = request.query_params.get("projector") == "1"
+    context = {"title": title, "heading": title, "page": page, "projector": projector}
     return templates.TemplateResponse(request, f"lessons/{name}.html", context)
 
 
 @router.get("/lessons/backprop", response_class=HTMLResponse)
 async def backprop_page(request: Request) -> HTMLResponse:
-    return _page(request, "backprop", "Backpropagation, step by step")
+    return _page(request, "backprop", "backprop", "Backpropagation, step by step")
 
 
 @router.get("/lessons/linear-regression", response_class=HTMLResponse)
 async def linreg_page(request: Request) -> HTMLResponse:
-    return _page(request, "linear_regression", "Linear regression by gradient descent")
+    title = "Linear regression by gradient descent"
+    return _page(request, "linear_regression", "linear-regression", title)
 
 
 @router.get("/lessons/api/backprop")

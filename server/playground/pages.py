@@ -49,5 +49,5 @@ def boot_data(settings: Settings) -> dict:
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
     settings = request.app.state.settings
-    context = {"settings": settings, "boot": boot_data(settings)}
+    context = {"boot": boot_data(settings), "page": "playground", "live": True, "palettes": True}
     return templates.TemplateResponse(request, "index.html", context)

@@ -1,7 +1,14 @@
 /** The instructor's gallery: one tile per student (heatmap, architecture, epoch, test loss). */
 
 import { formatEpoch, formatLoss } from "../js/frame.js";
-import { drawGrid, fromBase64 } from "./heatmap.js";
+
+/** Base64 (as the gallery sends thumbnails) -> Uint8Array. */
+export function fromBase64(text) {
+  const raw = atob(text);
+  const out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+  return out;
+}
 
 /** Students sorted by name or by test loss (students without a loss last). */
 export function sortStudents(students, by) {
@@ -34,8 +41,11 @@ function makeTile(onSpotlight) {
   return tile;
 }
 
-/** Update the grid in place, reusing each student's tile so a refresh costs little. */
-export function renderGallery(container, students, by, onSpotlight) {
+/**
+ * Update the grid in place, reusing each student's tile so a refresh costs little; `painter`
+ * (a GridPainter) paints the thumbnails in the page's palette.
+ */
+export function renderGallery(container, students, by, onSpotlight, painter) {
   const existing = new Map([...container.children].map((tile) => [tile.dataset.member, tile]));
   const tiles = sortStudents(students, by).map((student) => {
     const tile = existing.get(student.id) || makeTile(onSpotlight);
@@ -47,7 +57,7 @@ export function renderGallery(container, students, by, onSpotlight) {
     const arch = student.layers ? student.layers.join("-") : "following";
     const loss = student.layers ? ` · test ${formatLoss(student.testLoss)}` : "";
     info.textContent = `${arch} · ${formatEpoch(student.epoch || 0)}${loss}`;
-    if (student.thumb) drawGrid(canvas, fromBase64(student.thumb), student.size);
+    if (student.thumb) painter.paint(canvas, fromBase64(student.thumb), student.size);
     return tile;
   });
   container.replaceChildren(...tiles);

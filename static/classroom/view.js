@@ -1,17 +1,8 @@
-/** Small views shared by the classroom pages: frame readouts, leaderboard, errors, status. */
+/** Small views shared by the classroom pages: a test id lookup, the leaderboard, request errors. */
 
-import { formatEpoch, formatLoss } from "../js/frame.js";
-import { drawGrid } from "./heatmap.js";
+import { formatLoss } from "../js/frame.js";
 
 export const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
-
-/** Draw a decoded frame's large grid into `canvas` and its epoch and losses into the readouts. */
-export function showFrame(frame, canvas) {
-  drawGrid(canvas, frame.grid, frame.gridSize);
-  $("epoch").textContent = formatEpoch(frame.epoch);
-  $("train-loss").textContent = formatLoss(frame.trainLoss);
-  $("test-loss").textContent = formatLoss(frame.testLoss);
-}
 
 /** Names only ever reach the page as text nodes: a name is never markup. */
 export function renderLeaderboard(list, entries) {
@@ -24,17 +15,7 @@ export function renderLeaderboard(list, entries) {
   );
 }
 
+/** A refused request (creating or joining a room): its message, written for people by the server. */
 export function showError(target, message) {
-  target.textContent = message ? `${message.field}: ${message.allowed}` : "";
-}
-
-export function showStatus(status, detail) {
-  $("connection").textContent = detail ? `${status} (${detail})` : status;
-}
-
-/** "4, 2" -> [4, 2]; "" -> []; anything else is sent as written and the server names the problem. */
-export function parseShape(text) {
-  const trimmed = text.trim();
-  if (!trimmed) return [];
-  return trimmed.split(/[\s,]+/).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  target.textContent = message ? message.message || `${message.field}: ${message.allowed}` : "";
 }

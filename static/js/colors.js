@@ -75,3 +75,8 @@ export function cssColor(v, palette = PALETTES.default) {
   const [r, g, b] = colorFor(v, palette);
   return `rgb(${r},${g},${b})`;
 }
+
+/** The palette a page's setup asks for: the colour-blind one when `colorblind` is on. */
+export function paletteOf(setup) {
+  return setup && setup.colorblind ? PALETTES.colorblind : PALETTES.default;
+}

@@ -1,5 +1,7 @@
 /** The 7 input features: labels for the page and their values, to draw an inactive input's map. */
 
+import { sampleGrid } from "./grid.js";
+
 /** Key -> [HTML label, f(x, y)], in input-layer order. The server's registry gives the order. */
 export const FEATURE_FUNCS = {
   x: ["X<sub>1</sub>", (x) => x],
@@ -13,20 +15,7 @@ export const FEATURE_FUNCS = {
 
 export const FEATURE_KEYS = Object.keys(FEATURE_FUNCS);
 
-/**
- * A feature on an n x n grid over [-6, 6]^2 (row 0 at y = +6), quantised like the server's
- * frames: q = round((clamp(v, -1, 1) + 1) * 127).
- */
+/** A feature on an n x n grid over [-6, 6]^2 (row 0 at y = +6), quantised like the server's frames. */
 export function featureGrid(key, n) {
-  const f = FEATURE_FUNCS[key][1];
-  const out = new Uint8Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const y = 6 - (12 * i) / (n - 1);
-    for (let j = 0; j < n; j++) {
-      const x = -6 + (12 * j) / (n - 1);
-      const v = Math.max(-1, Math.min(1, f(x, y)));
-      out[i * n + j] = Math.round((v + 1) * 127);
-    }
-  }
-  return out;
+  return sampleGrid(FEATURE_FUNCS[key][1], n);
 }

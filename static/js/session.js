@@ -22,17 +22,19 @@ export function restoreOf(frame, config) {
 }
 
 /**
- * The messages to send when the socket opens. A reconnect with a frame in hand restores that
- * frame's weights and epoch on the new session, so a server restart loses nothing; a first
- * connect with a `handoff` (a `restore` from handoff.js) starts from the network handed over.
+ * The messages to send when the socket opens, the session's config always first, so the server
+ * can build the session from it (and need not build a default one first). A reconnect with a
+ * frame in hand restores that frame's weights and epoch on the new session, so a server restart
+ * loses nothing; a first connect with a `handoff` (a `restore` from handoff.js) starts from the
+ * network handed over; otherwise the page's config (without a seed, the server picks one).
  */
-export function openingMessages({ state, frame, isReconnect, hashGiven, speed, defaultSpeed, playing, handoff }) {
+export function openingMessages({ state, frame, isReconnect, speed, defaultSpeed, playing, handoff }) {
   const messages = [];
   if (!isReconnect && handoff) {
     messages.push(handoff);
   } else if (isReconnect && frame) {
     messages.push(restoreOf(frame, configOf(state)));
-  } else if (isReconnect || hashGiven) {
+  } else {
     messages.push({ type: "config", config: configOf(state) });
   }
   if (speed !== undefined && speed !== defaultSpeed) messages.push({ type: "speed", eps: speed });

@@ -3,6 +3,7 @@
 import { drawLines } from "./chart.js";
 import { escapeHtml, exact, formula, rounded, sci } from "./format.js";
 import { drawNetwork } from "./network-figure.js";
+import { mountPlainPage } from "../js/plain-page.js";
 
 const $ = (id) => document.getElementById(id);
 let lesson = null;
@@ -89,14 +90,7 @@ $("bp-train").addEventListener("click", () => train().catch(showError));
 for (const radio of document.querySelectorAll("input[name=convention]")) {
   radio.addEventListener("change", () => load().catch(showError));
 }
-document.addEventListener("keydown", (event) => {
-  if (!lesson || event.target.closest("select, input, textarea")) return;
-  if (event.key === " " && event.target.closest("button")) return; // the button's own click
-  if (event.key === "ArrowRight" || event.key === " ") move(1);
-  else if (event.key === "ArrowLeft") move(-1);
-  else return;
-  event.preventDefault();
-});
+mountPlainPage("backprop", { next: () => lesson && move(1), back: () => lesson && move(-1) });
 
 function showError(err) {
   $("bp-stage").textContent = `Could not load the lesson: ${err.message}`;

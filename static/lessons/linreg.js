@@ -1,7 +1,11 @@
 /** The linear-regression page: the server computes the path and J's grid, this page plays them. */
 
 import { geometricLevels, isoLines } from "./contour.js";
+import { bandBytes, tableLut } from "../js/grid.js";
+import { watch } from "../js/store.js";
+import { GridPainter } from "../js/views/grid-painter.js";
 import { exact } from "./format.js";
+import { mountPlainPage } from "../js/plain-page.js";
 
 const $ = (id) => document.getElementById(id);
 const START = [-1, 2];
@@ -48,6 +52,18 @@ async function load() {
 
 // -- drawing ------------------------------------------------------------------------------
 
+const bands = new GridPainter();
+const offscreen = new OffscreenCanvas(1, 1);
+const projector = () => page.get().setup.projector;
+
+/** Band k of `count` (how many levels J exceeds): a light blue, darker toward the minimum. */
+function bandColors(count) {
+  return Array.from({ length: count + 1 }, (_, k) => {
+    const low = 1 - k / count;
+    return [Math.round(232 - 90 * low), Math.round(240 - 60 * low), 250];
+  });
+}
+
 function dataView(points) {
   let [x0, x1, y0, y1] = [-0.25, 2.25, -3, 4];
   for (const [x, y] of points) {
@@ -72,7 +88,7 @@ function drawData() {
   ctx.beginPath();
   ctx.moveTo(px(0), 0); ctx.lineTo(px(0), H); ctx.moveTo(0, py(0)); ctx.lineTo(W, py(0));
   ctx.stroke();
-  const big = document.body.classList.contains("projector");
+  const big = projector();
   ctx.fillStyle = "#f59322";
   for (const [x, y] of points) {
     ctx.beginPath(); ctx.arc(px(x), py(y), big ? 7 : 4.5, 0, 2 * Math.PI); ctx.fill();
@@ -97,15 +113,10 @@ function drawContour() {
   const { n, m, b, J } = run.grid;
   const levels = geometricLevels(J, run.least_squares.J, 14);
   // Filled bands at grid resolution, scaled up: darker means lower J.
-  const image = new ImageData(n, n);
-  J.forEach((v, k) => {
-    const band = levels.filter((l) => v > l).length / levels.length;
-    image.data.set([232 - 90 * (1 - band), 240 - 60 * (1 - band), 250, 255], 4 * k);
-  });
-  const off = new OffscreenCanvas(n, n);
-  off.getContext("2d").putImageData(image, 0, 0);
+  bands.setLut(tableLut(bandColors(levels.length)));
+  bands.paint(offscreen, bandBytes(J, levels), n);
   ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(off, 0, 0, W, H);
+  ctx.drawImage(offscreen, 0, 0, W, H);
   const sx = W / (n - 1), sy = H / (n - 1);
   ctx.strokeStyle = "#5b7a99";
   ctx.lineWidth = 1;
@@ -118,7 +129,7 @@ function drawContour() {
   ctx.stroke();
   const px = (mm) => ((mm - m[0]) / (m[1] - m[0])) * W;
   const py = (bb) => ((b[1] - bb) / (b[1] - b[0])) * H;
-  const big = document.body.classList.contains("projector");
+  const big = projector();
   ctx.strokeStyle = "#d0021b";
   ctx.lineWidth = big ? 4 : 2;
   ctx.beginPath();
@@ -222,17 +233,14 @@ $("lr-data").addEventListener("click", (event) => {
   custom = [...(custom || (run ? run.points : [])), [+x.toFixed(3), +y.toFixed(3)]].slice(-200);
   reload();
 });
-document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, select, textarea")) return;
-  if (event.key === " " && event.target.closest("button")) return;
-  if (event.key === "ArrowRight") go(t + 1);
-  else if (event.key === "ArrowLeft") go(t - 1);
-  else if (event.key === "End") go(Infinity);
-  else if (event.key === "Home" || event.key === "r") { pause(); go(0); }
-  else if (event.key === " ") togglePlay();
-  else return;
-  event.preventDefault();
+const page = mountPlainPage("linreg", {
+  playPause: togglePlay,
+  step: () => go(t + 1),
+  back: () => go(t - 1),
+  reset: () => { pause(); go(0); },
+  end: () => go(Infinity),
 });
-document.getElementById("projector-toggle").addEventListener("click", () => draw());
+// Projector mode draws larger dots and thicker lines.
+watch(page, (s) => s.setup.projector, () => run && draw());
 
 reload();

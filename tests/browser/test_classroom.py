@@ -58,7 +58,7 @@ def test_instructor_and_student(server, browser, artifacts):
         expect(learn.get_by_test_id("mode")).to_have_text("Following the instructor")
         assert "token" not in learn.content().lower().replace("membertoken", "")
         learn.wait_for_function(
-            "document.querySelector('[data-testid=follow-heatmap]').dataset.drawn > 0"
+            "document.querySelector('[data-testid=output-heatmap]').dataset.paints > 0"
         )
 
         # The instructor steps; the follower sees the epoch the room reached.
@@ -118,7 +118,7 @@ def test_instructor_and_student(server, browser, artifacts):
         # Push a challenge: the student's page switches to it.
         teach.get_by_test_id("push-challenge").click()
         expect(learn.get_by_test_id("challenge")).to_contain_text("spiral")
-        expect(learn.get_by_test_id("dataset")).to_have_value("spiral")
+        expect(learn.get_by_test_id("dataset-spiral")).to_have_attribute("aria-pressed", "true")
         learn.screenshot(path=artifacts / "classroom-student.png")
         teach.screenshot(path=artifacts / "classroom-instructor.png")
 

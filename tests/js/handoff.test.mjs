@@ -45,7 +45,7 @@ test("a fresh handoff for this config becomes the opening restore, exact, and is
   });
   assert.equal(storage.getItem(HANDOFF_KEY), null);
   assert.equal(takeHandoff(storage, config, 1500), null);
-  const messages = openingMessages({ state, frame: null, isReconnect: false, hashGiven: true, handoff });
+  const messages = openingMessages({ state, frame: null, isReconnect: false, handoff });
   assert.deepEqual(messages, [handoff]);
 });
 
@@ -67,6 +67,6 @@ test("a handoff for another config, a stale one or garbage is dropped and remove
 
 test("a reconnect ignores a handoff: the frame in hand wins", () => {
   const handoff = takeHandoff(stored(), config, 1500);
-  const messages = openingMessages({ state, frame: null, isReconnect: true, hashGiven: true, handoff });
+  const messages = openingMessages({ state, frame: null, isReconnect: true, handoff });
   assert.deepEqual(messages, [{ type: "config", config }]);
 });

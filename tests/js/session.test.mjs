@@ -15,7 +15,7 @@ const frame = {
 test("a reconnect with a frame restores that frame's weights, epoch and config", () => {
   const state = parseHash("#seed=0.5&networkShape=1");
   const [restore, speed, play] = openingMessages({
-    state, frame, isReconnect: true, hashGiven: true, speed: "max", defaultSpeed: 60, playing: true,
+    state, frame, isReconnect: true, speed: "max", defaultSpeed: 60, playing: true,
   });
   assert.equal(restore.type, "restore");
   assert.equal(restore.epoch, 42);
@@ -27,12 +27,31 @@ test("a reconnect with a frame restores that frame's weights, epoch and config",
   assert.deepEqual(play, { type: "play" });
 });
 
-test("a first visit sends the hash's config, and nothing without a hash", () => {
+test("a first visit sends the hash's config first; without a hash, the defaults and no seed", () => {
   const state = parseHash("#seed=1&activation=relu");
-  const [config] = openingMessages({ state, frame: null, isReconnect: false, hashGiven: true });
+  const [config] = openingMessages({ state, frame: null, isReconnect: false, speed: 300, defaultSpeed: 60 });
   assert.equal(config.type, "config");
   assert.equal(config.config.activation, "relu");
-  assert.deepEqual(openingMessages({ state, frame: null, isReconnect: false, hashGiven: false }), []);
+  assert.equal(config.config.seed, "1");
+  const [plain, ...rest] = openingMessages({ state: parseHash("", { activation: "tanh" }), frame: null, isReconnect: false });
+  assert.equal(plain.type, "config", "the server builds the session from the page's first message");
+  assert.equal(plain.config.activation, "tanh");
+  assert.ok(!("seed" in plain.config), "without a seed in the URL the server picks one");
+  assert.deepEqual(rest, []);
+});
+
+test("a reconnect without a frame in hand, or a stale one, sends the config first", () => {
+  const state = parseHash("#seed=2");
+  const messages = openingMessages({ state, frame: null, isReconnect: true, speed: 60, defaultSpeed: 60, playing: true });
+  assert.deepEqual(messages.map((m) => m.type), ["config", "play"]);
+});
+
+test("a handoff replaces the config on a first visit only", () => {
+  const handoff = { type: "restore", config: {}, epoch: 3, weights: [], biases: [] };
+  const state = parseHash("#seed=2");
+  assert.equal(openingMessages({ state, frame: null, isReconnect: false, handoff })[0], handoff);
+  assert.equal(openingMessages({ state, frame, isReconnect: true, handoff })[0].type, "restore");
+  assert.equal(openingMessages({ state, frame, isReconnect: true, handoff })[0].epoch, 42, "the frame in hand, not the handoff");
 });
 
 test("layers and neurons stay inside the limits; a new layer has two neurons", () => {

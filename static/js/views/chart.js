@@ -1,11 +1,15 @@
 /** The loss chart: train (grey) and test (black) loss over every epoch since the last reset. */
 
+import { formatLoss } from "../frame.js";
+import { watch } from "../store.js";
+
 export class LossChart {
   /** maxPoints bounds the history kept here; past it every other point is dropped. */
   constructor(canvas, maxPoints = 5000) {
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
     this.maxPoints = maxPoints;
+    this.size = null; // [css width, css height, device pixel ratio] once measured
     this.clear();
   }
 
@@ -39,13 +43,24 @@ export class LossChart {
     }
   }
 
-  draw(colors = { train: "#999", test: "#000" }) {
-    const { canvas, ctx } = this;
+  /**
+   * Read the canvas's size on the page (after a resize or a change of mode). Drawing does not
+   * read it: that would force a layout in the middle of every frame's DOM changes.
+   */
+  measure() {
+    const { canvas } = this;
     const ratio = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth || 120;
-    const h = canvas.clientHeight || 40;
+    this.size = canvas.clientWidth ? [canvas.clientWidth, canvas.clientHeight, ratio] : null;
+    const [w, h] = this.size || [120, 40];
     if (canvas.width !== Math.round(w * ratio)) canvas.width = Math.round(w * ratio);
     if (canvas.height !== Math.round(h * ratio)) canvas.height = Math.round(h * ratio);
+  }
+
+  /** thick: projector-sized lines. */
+  draw({ thick = false, colors = { train: "#999", test: "#000" } } = {}) {
+    const { ctx } = this;
+    if (!this.size) this.measure(); // not measured yet, or hidden when it was
+    const [w, h, ratio] = this.size || [120, 40, window.devicePixelRatio || 1];
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, w, h);
     const n = this.epochs.length;
@@ -62,7 +77,7 @@ export class LossChart {
     const stride = Math.max(1, Math.floor(n / (2 * w)));
     const line = (values, color) => {
       ctx.strokeStyle = color;
-      ctx.lineWidth = document.body.classList.contains("projector") ? 2.5 : 1.5;
+      ctx.lineWidth = thick ? 2.5 : 1.5;
       ctx.beginPath();
       for (let i = 0; i < n; i += stride) {
         const x = ((this.epochs[i] - first) / span) * (w - 2) + 1;
@@ -75,4 +90,34 @@ export class LossChart {
     line(this.train, colors.train);
     line(this.test, colors.test);
   }
+}
+
+/**
+ * The chart and the two loss readouts on a store. The chart keeps the history the frames bring
+ * (each frame carries only the epochs since the last); a session at epoch 0, or another session
+ * shown (`run`), starts it again.
+ */
+export function mountLosses(doc, store, maxPoints) {
+  const chart = new LossChart(doc.querySelector('[data-testid="loss-chart"]'), maxPoints);
+  const trainLoss = doc.querySelector('[data-testid="train-loss"]');
+  const testLoss = doc.querySelector('[data-testid="test-loss"]');
+  let run;
+  watch(store, (s) => [s.server, s.run], ([server], s) => {
+    if (!server || server.epoch === 0 || s.run !== run) chart.clear();
+    run = s.run;
+  });
+  watch(store, (s) => s.frame, (frame, s) => {
+    if (!frame) return;
+    trainLoss.textContent = formatLoss(frame.trainLoss);
+    testLoss.textContent = formatLoss(frame.testLoss);
+    chart.add(frame.history);
+    chart.draw({ thick: s.setup.projector });
+  });
+  const redraw = () => {
+    chart.measure();
+    chart.draw({ thick: store.get().setup.projector });
+  };
+  watch(store, (s) => [s.setup.projector, s.setup.hideText], redraw);
+  addEventListener("resize", redraw);
+  return chart;
 }

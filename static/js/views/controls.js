@@ -1,8 +1,11 @@
 /** The top bar, the data column and the output options: DOM controls bound to callbacks. */
 
+import { cssColor, paletteOf } from "../colors.js";
+import { samplePoints, toPixel } from "../datasets.js";
 import { formatEpoch } from "../frame.js";
 import { batchSizeFor, gdModeOf } from "../state.js";
 import { FEATURE_KEYS } from "../features.js";
+import { watch } from "../store.js";
 
 const NUMERIC = new Set(["learningRate", "regularizationRate", "percTrainData", "noise", "batchSize"]);
 const ERROR_HOME = { regDataset: "dataset", layer: "weight", to: "weight", from: "weight", value: "weight", bias: "weight", node: "features" };
@@ -10,8 +13,8 @@ const MINI_BATCH_MAX = 30;
 
 export class Controls {
   /**
-   * callbacks: onConfig(partial), onCommand(type), onSpeed(eps), onDisplay(key, value),
-   * onLayers(delta).
+   * callbacks: onConfig(partial), onCommand(type), onPlayPause(), onSpeed(eps),
+   * onDisplay(key, value), onLayers(delta).
    */
   constructor(doc, boot, callbacks) {
     this.doc = doc;
@@ -29,6 +32,14 @@ export class Controls {
     this.gdMode = $("#gd-mode");
     this.batchSlider = $('[data-key="batchSize"]');
     this.layerCount = $("#layer-count");
+    this.readOnly = false;
+    // Everything that changes the session: disabled while the page follows someone else's.
+    this.driving = [
+      ...doc.querySelectorAll("select[data-key], input[type=range][data-key], button.dataset"),
+      this.gdMode, this.speed, this.play,
+      ...["step", "reset", "regenerate", "add-layer", "remove-layer"].map((t) => $(`[data-testid="${t}"]`)),
+      ...doc.querySelectorAll('[data-action="reset"]'),
+    ];
     this.bind($);
   }
 
@@ -64,7 +75,7 @@ export class Controls {
     for (const box of this.doc.querySelectorAll("input[data-display]")) {
       box.addEventListener("change", () => cb.onDisplay(box.dataset.display, box.checked));
     }
-    this.play.addEventListener("click", () => cb.onCommand(this.play.classList.contains("playing") ? "pause" : "play"));
+    this.play.addEventListener("click", () => cb.onPlayPause());
     $('[data-testid="step"]').addEventListener("click", () => cb.onCommand("step"));
     $('[data-testid="reset"]').addEventListener("click", () => cb.onCommand("reset"));
     $('[data-testid="regenerate"]').addEventListener("click", () => cb.onCommand("regenerate"));
@@ -78,14 +89,12 @@ export class Controls {
     if (out) out.textContent = String(value);
   }
 
-  setTrainCount(n) {
-    this.nTrain = n;
-    if (this.state) this.render(this.state);
-  }
-
   /** Show a state: every control's value, which dataset, hidden controls, layer buttons. */
-  render(state, server = null) {
+  render(state, server = null, readOnly = this.readOnly) {
     this.state = state;
+    this.readOnly = readOnly;
+    // A read-only page shows every control disabled; the rules below disable some more.
+    for (const el of this.driving) el.disabled = readOnly;
     for (const el of this.doc.querySelectorAll("select[data-key], input[type=range][data-key]")) {
       const v = state[el.dataset.key];
       if (el === this.batchSlider) continue;
@@ -103,7 +112,7 @@ export class Controls {
     this.gdMode.value = mode;
     this.batchSlider.max = String(Math.max(MINI_BATCH_MAX, mode === "mini-batch" ? state.batchSize : 0));
     this.batchSlider.value = String(mode === "mini-batch" ? state.batchSize : Math.min(state.batchSize, MINI_BATCH_MAX));
-    this.batchSlider.disabled = mode !== "mini-batch";
+    this.batchSlider.disabled = readOnly || mode !== "mini-batch";
     this.showSliderValue("batchSize", state.batchSize);
     const regression = state.problem === "regression";
     for (const b of this.doc.querySelectorAll("button.dataset")) {
@@ -119,8 +128,8 @@ export class Controls {
     this.layerCount.textContent = String(hidden);
     this.doc.getElementById("layer-word").textContent = hidden === 1 ? "hidden layer" : "hidden layers";
     const maxLayers = (server && server.limits && server.limits.maxHiddenLayers) || this.boot.limits.maxHiddenLayers;
-    this.doc.querySelector('[data-testid="add-layer"]').disabled = hidden >= maxLayers;
-    this.doc.querySelector('[data-testid="remove-layer"]').disabled = hidden === 0;
+    this.doc.querySelector('[data-testid="add-layer"]').disabled = readOnly || hidden >= maxLayers;
+    this.doc.querySelector('[data-testid="remove-layer"]').disabled = readOnly || hidden === 0;
     if (server) {
       this.setPlaying(server.playing);
       this.speed.value = String(server.speed);
@@ -180,4 +189,39 @@ export function paintDatasets(doc, samplePoints, toPixel, colorOf) {
       ctx.fill();
     }
   }
+}
+
+/**
+ * The controls on a store: the setup, the server's state, the number of training points and
+ * read-only mode redraw them; the epoch and play button follow the newest state or frame.
+ */
+export function mountControls(doc, store, boot, actions) {
+  const controls = new Controls(doc, boot, {
+    onConfig: actions.config,
+    onCommand: actions.command,
+    onPlayPause: actions.playPause,
+    onSpeed: actions.speed,
+    onDisplay: actions.display,
+    onLayers: actions.layers,
+  });
+  const diverged = doc.querySelector('[data-testid="diverged"]');
+  const nTrain = (s) => (s.data ? s.data.train.length : null);
+  watch(store, (s) => [s.setup, s.server, s.readOnly, nTrain(s)], ([setup, server, readOnly, n]) => {
+    if (n !== null) controls.nTrain = n;
+    controls.render(setup, server, readOnly);
+  });
+  watch(store, (s) => s.server, (server) => {
+    if (!server) return;
+    controls.setEpoch(server.epoch);
+    diverged.hidden = !server.diverged;
+  });
+  watch(store, (s) => s.frame, (frame) => {
+    if (!frame) return;
+    controls.setEpoch(frame.epoch);
+    controls.setPlaying(frame.playing);
+    diverged.hidden = !frame.diverged;
+  });
+  watch(store, (s) => s.errors, (errors) => errors.length && controls.showError(errors[errors.length - 1]));
+  watch(store, (s) => paletteOf(s.setup), (palette) => paintDatasets(doc, samplePoints, toPixel, (v) => cssColor(v, palette)));
+  return controls;
 }

@@ -1,7 +1,10 @@
 /** The output view: the large heatmap (output or hovered neuron), data points and axes. */
 
-import { byteLut, cssColor, PALETTES } from "../colors.js";
-import { toPixel } from "../datasets.js";
+import { paletteOf, PALETTES } from "../colors.js";
+import { thumbOf } from "../frame.js";
+import { nodeCaption } from "../session.js";
+import { watch } from "../store.js";
+import { GridPainter, paintPoints } from "./grid-painter.js";
 
 export class Heatmap {
   /** root holds canvas.heatmap-grid, canvas.heatmap-points and the .axis-x / .axis-y rulers. */
@@ -10,25 +13,18 @@ export class Heatmap {
     this.grid = root.querySelector(".heatmap-grid");
     this.points = root.querySelector(".heatmap-points");
     this.label = root.querySelector(".heatmap-label");
-    this.ctx = this.grid.getContext("2d");
-    this.pctx = this.points.getContext("2d");
-    this.palette = PALETTES.default;
-    this.discretize = false;
-    this.showTest = false;
+    this.painter = new GridPainter();
+    this.options = { palette: PALETTES.default, discretize: false, showTest: false, large: false };
     this.train = [];
     this.test = [];
-    this.image = null;
     this.paints = 0;
-    this.lut = byteLut(this.palette, false);
     this.drawAxes();
   }
 
-  setOptions({ palette = this.palette, discretize = this.discretize, showTest = this.showTest }) {
-    const lutChanged = palette !== this.palette || discretize !== this.discretize;
-    this.palette = palette;
-    this.discretize = discretize;
-    this.showTest = showTest;
-    if (lutChanged) this.lut = byteLut(palette, discretize);
+  /** palette, discretize (every value to -1 or +1), showTest, large (projector-sized dots). */
+  setOptions(options) {
+    this.options = { ...this.options, ...options };
+    this.painter.setPalette(this.options.palette, this.options.discretize);
     this.drawPoints();
   }
 
@@ -40,16 +36,7 @@ export class Heatmap {
 
   /** Paint an n x n grid of bytes (row 0 at y = +6); `caption` names a neuron, "" for the output. */
   drawGrid(bytes, n, caption = "") {
-    if (this.grid.width !== n || this.grid.height !== n) {
-      this.grid.width = n;
-      this.grid.height = n;
-      this.image = null;
-    }
-    if (!this.image) this.image = this.ctx.createImageData(n, n);
-    const pixels = new Uint32Array(this.image.data.buffer);
-    const lut = this.lut;
-    for (let i = 0; i < bytes.length; i++) pixels[i] = lut[bytes[i]];
-    this.ctx.putImageData(this.image, 0, 0);
+    this.painter.paint(this.grid, bytes, n);
     this.paints += 1;
     this.grid.dataset.paints = String(this.paints);
     if (this.label.textContent !== caption) {
@@ -58,36 +45,18 @@ export class Heatmap {
     }
   }
 
-  /** The dots: train with a white ring, test with a black one, drawn at the display's resolution. */
+  /**
+   * Show a frame's output, or node `focus`: at full size when the frame carries that node's large
+   * grid, else its thumbnail scaled up (until the frame that answers the hover comes).
+   */
+  showFrame(frame, focus, caption) {
+    const wanted = focus === null ? -1 : focus;
+    if (frame.focus === wanted) this.drawGrid(frame.grid, frame.gridSize, caption);
+    else this.drawGrid(thumbOf(frame, wanted < 0 ? frame.layers.reduce((a, b) => a + b) - 1 : wanted), frame.thumbSize, caption);
+  }
+
   drawPoints() {
-    const css = this.points.clientWidth || 260;
-    const ratio = window.devicePixelRatio || 1;
-    const size = Math.round(css * ratio);
-    if (this.points.width !== size || this.points.height !== size) {
-      this.points.width = size;
-      this.points.height = size;
-    }
-    const ctx = this.pctx;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, size, size);
-    ctx.scale(ratio, ratio);
-    const projector = document.body.classList.contains("projector");
-    const radius = projector ? 4.5 : 3;
-    ctx.lineWidth = projector ? 1.6 : 1;
-    const draw = (points, stroke) => {
-      ctx.strokeStyle = stroke;
-      for (const [x, y, label] of points) {
-        if (Math.abs(x) > 6 || Math.abs(y) > 6) continue;
-        const [px, py] = toPixel(x, y, css);
-        ctx.fillStyle = cssColor(label, this.palette);
-        ctx.beginPath();
-        ctx.arc(px, py, radius, 0, 2 * Math.PI);
-        ctx.fill();
-        ctx.stroke();
-      }
-    };
-    draw(this.train, "#fff");
-    if (this.showTest) draw(this.test, "#000");
+    paintPoints(this.points, { ...this.options, train: this.train, test: this.test });
   }
 
   drawAxes() {
@@ -105,4 +74,18 @@ export class Heatmap {
       }
     }
   }
+}
+
+/** The heatmap on a store: points, palette and display options, and every frame or hover. */
+export function mountHeatmap(root, store, labels) {
+  const view = new Heatmap(root);
+  watch(store, (s) => [paletteOf(s.setup), s.setup.discretize, s.setup.showTestData, s.setup.projector, s.setup.hideText],
+    ([palette, discretize, showTest, large]) => view.setOptions({ palette, discretize, showTest, large }));
+  watch(store, (s) => s.data, (data) => data && view.setPoints(data.train, data.test));
+  watch(store, (s) => [s.frame, s.focus, paletteOf(s.setup), s.setup.discretize], ([frame, focus], s) => {
+    if (!frame) return;
+    view.showFrame(frame, focus, nodeCaption(focus, frame.layers, s.server ? s.server.inputs : [], labels));
+  });
+  addEventListener("resize", () => view.drawPoints());
+  return view;
 }

@@ -1,9 +1,10 @@
 /** The network diagram: feature inputs, hidden layers, output; SVG links and biases, canvas neurons. */
 
-import { cssColor, PALETTES } from "../colors.js";
+import { cssColor, paletteOf, PALETTES } from "../colors.js";
 import { featureGrid, FEATURE_FUNCS } from "../features.js";
 import { thumbOf } from "../frame.js";
-import { ThumbPainter } from "./thumbs.js";
+import { watch } from "../store.js";
+import { GridPainter } from "./grid-painter.js";
 import { WeightEditor } from "./weights.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -35,12 +36,15 @@ export class NetworkView {
     this.features = features;
     this.cb = callbacks;
     this.palette = PALETTES.default;
-    this.painter = new ThumbPainter();
+    this.painter = new GridPainter();
     this.editor = new WeightEditor(root, (target, value) => this.cb.onEdit(target, value));
     this.layers = null;
     this.inputs = [];
     this.frame = null;
     this.maxNeurons = 8;
+    this.projector = false;
+    // What a click may change: off while following someone else's session, or locked.
+    this.editable = { features: true, neurons: true, weights: true };
   }
 
   setPalette(palette) {
@@ -51,24 +55,25 @@ export class NetworkView {
     if (this.frame) this.update(this.frame);
   }
 
-  /** Rebuild when the layer sizes or active inputs change (or the sizes for projector mode). */
-  setShape(layers, inputs, maxNeurons, force = false) {
-    const key = JSON.stringify([layers, inputs, document.body.classList.contains("projector")]);
-    this.maxNeurons = maxNeurons;
+  /**
+   * Rebuild when the layer sizes or active inputs change, or what may be edited; `projector`
+   * picks the larger sizes.
+   */
+  setShape(layers, inputs, maxNeurons, { projector = this.projector, editable = this.editable, force = false } = {}) {
+    const key = JSON.stringify([layers, inputs, projector, editable, maxNeurons]);
     if (!force && key === this.shapeKey) return;
     this.shapeKey = key;
-    this.layers = layers;
-    this.inputs = inputs;
-    this.frame = null;
+    Object.assign(this, { layers, inputs, maxNeurons, projector, editable, frame: null });
+    this.editor.close();
     this.build();
   }
 
   relayout() {
-    if (this.layers) this.setShape(this.layers, this.inputs, this.maxNeurons, true);
+    if (this.layers) this.setShape(this.layers, this.inputs, this.maxNeurons, { force: true });
   }
 
   geometry() {
-    const s = document.body.classList.contains("projector") ? SIZES.projector : SIZES.normal;
+    const s = this.projector ? SIZES.projector : SIZES.normal;
     const width = Math.max(360, this.root.clientWidth);
     const hidden = this.layers.slice(1, -1);
     const rows = Math.max(this.features.length, ...hidden, 1);
@@ -109,8 +114,9 @@ export class NetworkView {
       el.setAttribute("role", "button");
       el.setAttribute("tabindex", "0");
       el.setAttribute("aria-pressed", String(active >= 0));
-      el.setAttribute("aria-label", `Feature ${f.text}: ${active >= 0 ? "on" : "off"}, click to toggle`);
-      const toggle = () => this.cb.onToggleFeature(f.key);
+      el.setAttribute("aria-label", `Feature ${f.text}: ${active >= 0 ? "on" : "off"}${this.editable.features ? ", click to toggle" : ""}`);
+      if (!this.editable.features) el.setAttribute("aria-disabled", "true");
+      const toggle = () => this.editable.features && this.cb.onToggleFeature(f.key);
       el.addEventListener("click", toggle);
       el.addEventListener("keydown", (e) => {
         if (e.key === "Enter") toggle();
@@ -171,7 +177,7 @@ export class NetworkView {
       b.textContent = text;
       b.dataset.testid = testid;
       b.setAttribute("aria-label", label);
-      b.disabled = disabled;
+      b.disabled = disabled || !this.editable.neurons;
       b.addEventListener("click", () => this.cb.onNeurons(h, delta));
       return b;
     };
@@ -220,7 +226,7 @@ export class NetworkView {
     el.addEventListener("mouseenter", (e) => this.editor.hover(target, e, this.valueOf(target)));
     el.addEventListener("mousemove", (e) => this.editor.move(e));
     el.addEventListener("mouseleave", () => this.editor.unhover(target));
-    el.addEventListener("click", (e) => this.editor.open(target, e, this.valueOf(target)));
+    el.addEventListener("click", (e) => this.editable.weights && this.editor.open(target, e, this.valueOf(target)));
   }
 
   valueOf(t) {
@@ -254,4 +260,38 @@ export class NetworkView {
     // The dashes move along the links as the epochs go by, as in the original.
     this.linkLayer.style.setProperty("--flow", String(-(frame.epoch % 1000) / 4));
   }
+}
+
+/**
+ * The diagram on a store: rebuilt when the server's layers or inputs, the projector mode or what
+ * may be edited change; every frame redraws links, biases and thumbnails.
+ */
+export function mountNetwork(root, store, features, actions) {
+  const view = new NetworkView(root, features, {
+    onToggleFeature: actions.toggleFeature,
+    onNeurons: actions.neurons,
+    onFocus: actions.focus,
+    onEdit: actions.edit,
+  });
+  watch(store, (s) => paletteOf(s.setup), (palette) => view.setPalette(palette));
+  const shape = (s) => [s.server && s.server.layers.join(), s.server && s.server.inputs.join(), s.readOnly, s.locked];
+  watch(store, (s) => [...shape(s), s.setup.projector, s.setup.hideText], (_, s) => {
+    if (!s.server) return;
+    const drives = !s.readOnly;
+    const editable = {
+      features: drives && !s.locked.includes("features"),
+      neurons: drives && !s.locked.includes("numHiddenLayers"),
+      weights: drives && !s.locked.includes("weights"),
+    };
+    // The projector's sizes and the hidden text change the room the diagram has: lay it out again.
+    view.setShape(s.server.layers, s.server.inputs, s.server.limits.maxNeurons, { projector: s.setup.projector, editable, force: true });
+    if (s.frame) view.update(s.frame);
+  });
+  watch(store, (s) => s.frame, (frame) => frame && view.update(frame));
+  addEventListener("resize", () => {
+    view.relayout();
+    const { frame } = store.get();
+    if (frame) view.update(frame);
+  });
+  return view;
 }
