@@ -50,6 +50,7 @@ class Setting:
     low_open: bool = False  # `low` itself is not allowed (a rate > 0)
     length: int | None = None
     omit: Any = _KEEP  # the hash leaves the key out at this value
+    choice_labels: tuple[str, ...] = ()  # the choices as a page names them, in `choices` order
 
     @property
     def is_config(self) -> bool:
@@ -77,6 +78,24 @@ class Setting:
         if self.high is None:
             return f"{what} {'>' if self.low_open else '>='} {self.low:g}"
         return f"{what} {self.low:g} .. {self.high:g}"
+
+    def describe(self) -> str:
+        """What this key takes, in a sentence's words for a person (`allowed` is for programs)."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choice_labels or self.choices)
+        if self.kind == "bool":
+            return "on or off"
+        if self.kind == "seed":
+            return f"at most {self.high:g} characters"
+        if self.kind == "shape":
+            return (
+                f"at most {self.length} hidden layers of {self.low:g} to {self.high:g} neurons each"
+            )
+        if self.kind == "integer":
+            return f"a whole number from {self.low:g} to {self.high:g}"
+        if self.high is None:
+            return f"a number {'above' if self.low_open else 'from'} {self.low:g}"
+        return f"a number from {self.low:g} to {self.high:g}"
 
     def check(self, field: str, value: Any) -> Any:
         """`value` normalised (numbers as int where whole); ConfigError if not allowed."""
@@ -113,19 +132,56 @@ _CHECKS = {
 
 
 def _feature(key: str) -> Setting:
-    label = FEATURES[key].label if key in FEATURES else key
+    label = key
+    if key in FEATURES:  # X_1^2 as the page shows it: X1²
+        label = "Input " + FEATURES[key].label.replace("_", "").replace("^2", "²")
     return Setting(key in ("x", "y"), "bool", "network" if key in FEATURES else "ignored", label)
 
 
+# Choices as the original's menus name them.
+CHOICE_LABELS = {
+    "tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid", "linear": "Linear",
+    "none": "None", "L1": "L1", "L2": "L2",
+    "circle": "Circle", "xor": "Exclusive or", "gauss": "Gaussian", "spiral": "Spiral",
+    "reg-plane": "Plane", "reg-gauss": "Multi Gaussian",
+}  # fmt: skip
+
 # The original's keys in the order its links have them, then this playground's display keys.
 SCHEMA: dict[str, Setting] = {
-    "activation": Setting("tanh", "choice", "network", "Activation", tuple(ACTIVATIONS)),
+    "activation": Setting(
+        "tanh",
+        "choice",
+        "network",
+        "Activation",
+        tuple(ACTIVATIONS),
+        choice_labels=tuple(CHOICE_LABELS[name] for name in ACTIVATIONS),
+    ),
     "regularization": Setting(
-        "none", "choice", "network", "Regularization", tuple(REGULARIZERS), omit="none"
+        "none",
+        "choice",
+        "network",
+        "Regularization",
+        tuple(REGULARIZERS),
+        omit="none",
+        choice_labels=tuple(CHOICE_LABELS[name] for name in REGULARIZERS),
     ),
     "batchSize": Setting(10, "integer", "network", "Batch size", low=1, high=MAX_BATCH_SIZE),
-    "dataset": Setting("circle", "choice", "data", "Data set", tuple(CLASSIFICATION)),
-    "regDataset": Setting("reg-plane", "choice", "data", "Data set", tuple(REGRESSION)),
+    "dataset": Setting(
+        "circle",
+        "choice",
+        "data",
+        "Data set",
+        tuple(CLASSIFICATION),
+        choice_labels=tuple(CHOICE_LABELS[name] for name in CLASSIFICATION),
+    ),
+    "regDataset": Setting(
+        "reg-plane",
+        "choice",
+        "data",
+        "Data set",
+        tuple(REGRESSION),
+        choice_labels=tuple(CHOICE_LABELS[name] for name in REGRESSION),
+    ),
     "learningRate": Setting(0.03, "number", "learningRate", "Learning rate", low=0, low_open=True),
     "regularizationRate": Setting(0, "number", "network", "Regularization rate", low=0),
     "noise": Setting(0, "number", "data", "Noise", low=0, high=MAX_NOISE),
@@ -150,7 +206,12 @@ SCHEMA: dict[str, Setting] = {
     "sinY": _feature("sinY"),
     "collectStats": Setting(False, "bool", "ignored"),
     "problem": Setting(
-        "classification", "choice", "data", "Problem type", ("classification", "regression")
+        "classification",
+        "choice",
+        "data",
+        "Problem type",
+        ("classification", "regression"),
+        choice_labels=("Classification", "Regression"),
     ),
     "initZero": Setting(False, "bool", "ignored"),
     "hideText": Setting(False, "bool", "display", "Hide the text"),

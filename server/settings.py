@@ -40,9 +40,9 @@ class Settings:
     ws_ping_timeout: float = 20.0
     # Compressing frames saves bandwidth (about 3x) but costs the CPU of a training slice per frame.
     ws_per_message_deflate: bool = False
-    # How long a new connection waits for the page's first message (its config) before it gets
-    # a session of the defaults: pages send it at once, so only other programs ever wait.
-    opening_wait_s: float = 0.25
+    # How long a page that says its first message is its config (`/ws?first=config`) has to
+    # send it before it gets a session of the defaults.
+    opening_wait_s: float = 10.0
     # Pacing.
     default_speed: int = 60
     max_speed_choice: int = 300

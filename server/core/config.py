@@ -18,8 +18,23 @@ DATA_KEYS = frozenset(key for key in CONFIG_KEYS if SCHEMA[key].effect == "data"
 MAX_STEPS = 1000
 
 
-def config_error(exc: ConfigError) -> ProtocolError:
-    return ProtocolError(exc.field, exc.value, exc.allowed, str(exc))
+def config_error(exc: ConfigError, table: dict[str, Setting] | None = None) -> ProtocolError:
+    """The engine's refusal as the protocol's, its message in the words the page shows."""
+    setting = (table or SCHEMA).get(exc.field) if isinstance(exc.field, str) else None
+    if setting is None or not setting.label:
+        return ProtocolError(exc.field, exc.value, exc.allowed, str(exc))
+    message = f"{setting.label}: {shown(exc.value)} is not allowed; it takes {setting.describe()}."
+    return ProtocolError(exc.field, exc.value, exc.allowed, message)
+
+
+def shown(value: object) -> str:
+    """A value as a person would write it: 4, 2 rather than [4, 2]; text without quotes."""
+    if isinstance(value, list | tuple):
+        return ", ".join(shown(v) for v in value) or "none"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @lru_cache(maxsize=8)
@@ -55,7 +70,7 @@ def check_config(changes: dict, settings: Settings, base: dict | None = None) ->
             try:
                 accepted[key] = setting.check(key, value)
             except ConfigError as exc:
-                raise config_error(exc) from None
+                raise config_error(exc, table) from None
     merged = {**{k: SCHEMA[k].default for k in CONFIG_KEYS}, **(base or {}), **accepted}
     if not any(merged[key] is True for key in FEATURES):
         off = next((key for key in FEATURES if key in accepted), "x")
@@ -74,11 +89,12 @@ def page_schema(settings: Settings) -> list[dict]:
     rows = []
     for key, s in schema(settings).items():
         row = {"key": key, "default": s.default, "kind": s.kind, "effect": s.effect}
-        row.update(label=s.label, allowed=s.allowed())
-        for name in ("choices", "low", "high", "length"):
+        row.update(label=s.label, allowed=s.allowed(), describe=s.describe())
+        for name in ("choices", "choice_labels", "low", "high", "length"):
             value = getattr(s, name)
             if value not in (None, ()):
-                row[name] = list(value) if name == "choices" else value
+                key_name = "choiceLabels" if name == "choice_labels" else name
+                row[key_name] = list(value) if isinstance(value, tuple) else value
         if s.low_open:
             row["lowOpen"] = True
         if s.omits:

@@ -28,7 +28,10 @@ async def play_socket(websocket: WebSocket) -> None:
         return
     app = websocket.app.state
     try:
-        first = await first_message(websocket, app.settings.opening_wait_s)
+        # A page says its first message is its config (`?first=config`); other clients get the
+        # defaults at once.
+        waits = websocket.query_params.get("first") == "config"
+        first = await first_message(websocket, app.settings.opening_wait_s) if waits else None
         if first is not None and first["type"] == "websocket.disconnect":
             return
         outlet = ClientOutlet(None, app.settings)

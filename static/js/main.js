@@ -36,7 +36,9 @@ function onFrame(frame) {
   store.update((s) => ({ ...s, stats: { ...s.stats, drawMs: s.stats.drawMs + ms } }));
 }
 
-const conn = new Connection(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`, {
+// `first=config`: the page's first message is its config, so the server waits for it (not for a
+// default session to build and throw away).
+const conn = new Connection(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws?first=config`, {
   onOpen,
   onJson: (message) => store.update((s) => receive(s, message)),
   onFrame,

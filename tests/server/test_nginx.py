@@ -35,7 +35,7 @@ def test_nginx_spreads_pages_and_websockets_over_two_processes(make_server):
 
         async def go() -> list[int]:
             # The page's origin is nginx's: the server checks it against the Host nginx passes.
-            url = nginx.url.replace("http", "ws") + "/ws"
+            url = nginx.url.replace("http", "ws") + "/ws?first=config"
             sockets = [await websockets.connect(url, origin=nginx.url) for _ in range(CLIENTS)]
             try:
                 epochs = []
@@ -68,7 +68,7 @@ def test_a_process_that_is_down_is_skipped(make_server):
             assert fetch(nginx.url + "/healthz") == (200, "ok")
 
         async def go() -> int:
-            url = nginx.url.replace("http", "ws") + "/ws"
+            url = nginx.url.replace("http", "ws") + "/ws?first=config"
             async with websockets.connect(url, origin=nginx.url) as ws:
                 client = Client(ws)
                 await client.send(type="config", config={"seed": "0.12345"})
