@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 from server.classroom.fanout import FanOutlet
 from server.classroom.gallery import publish_leaderboard
+from server.classroom.goals import clean_goal
 from server.classroom.model import Hub, Member, Room, to_json
 from server.classroom.rules import RoomError, clean_constraints, clean_locks
 from server.core.context import Context, refusal
@@ -74,7 +76,11 @@ async def push(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
         constraints = clean_constraints(raw.get("constraints"), settings)
         config = {**room.session.snapshot.config, **changes}
         make = lambda: Session.create(settings, offload, config)  # noqa: E731
-        challenge = {"config": config, "constraints": constraints}
+        challenge = {
+            "config": config,
+            "constraints": constraints,
+            "goal": clean_goal(raw.get("goal")),
+        }
         challenge["leaderboard"] = raw.get("leaderboard", True) is not False
     room.pushes += 1
     hub.spawn(_push(hub, room, ctx, make, challenge, room.pushes))
@@ -91,8 +97,9 @@ async def _push(hub: Hub, room: Room, ctx: Context, make: MakeSession, challenge
     room.challenge = challenge
     if challenge is not None:
         room.share_leaderboard = challenge["leaderboard"]
+        room.challenge_started = time.monotonic()
         for member in room.members.values():
-            member.best_loss = None
+            member.best = None
     kind = "setup" if challenge is None else "challenge"
     # Pages learn what is coming first, then get their new session's state.
     pushed = {"type": "pushed", "kind": kind, "challenge": challenge}
@@ -104,6 +111,7 @@ async def _push(hub: Hub, room: Room, ctx: Context, make: MakeSession, challenge
         if room.closed or push != room.pushes:
             return
         give_session(hub, room, member, session)
+    hub.send_room_info(room)  # each student's mode is now their own session
 
 
 async def lock(hub: Hub, room: Room, message: dict, ctx: Context) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import time
 
 from engine.grid import quantise
+from server.classroom.goals import better, describe, measure
 from server.classroom.model import Hub, Member, Room, to_json
 from server.classroom.rules import check_constraints
 
@@ -53,22 +55,32 @@ def tile(hub: Hub, room: Room, member: Member) -> dict:
     if member.tile is None or member.tile[0] != snap.version:
         grid = snap.thumbs(size)[-1]
         member.tile = (snap.version, base64.b64encode(quantise(grid).tobytes()).decode())
-    test_loss = snap.losses[1]
-    if room.challenge is not None and snap.epoch > 0:
-        config = snap.config
-        eligible = check_constraints(config, room.challenge["constraints"]) is None
-        wanted = room.challenge["config"]
-        eligible = eligible and all(
-            config[k] == wanted[k] for k in ("problem", "dataset", "regDataset")
-        )
-        member.record_loss(test_loss, eligible)
-    out.update(layers=list(snap.layers), epoch=snap.epoch, testLoss=test_loss)
+    if member.measured is None or member.measured[0] != snap.version:
+        seconds = time.monotonic() - room.challenge_started
+        member.measured = (snap.version, measure(snap, seconds))
+    figures = member.measured[1]
+    challenge = room.challenge
+    counts = challenge is not None and snap.epoch > 0 and eligible(challenge, snap.config)
+    if counts and better(challenge.get("goal"), figures, member.best):
+        member.best = figures
+    out.update(layers=list(snap.layers), epoch=snap.epoch, testLoss=figures.test_loss)
+    out.update(accuracy=figures.accuracy, weights=figures.weights)
     return {**out, "thumb": member.tile[1], "size": size}
+
+
+def eligible(challenge: dict, config: dict) -> bool:
+    """Whether a network counts for the challenge: its constraints kept, on the challenge's data."""
+    if check_constraints(config, challenge["constraints"]) is not None:
+        return False
+    wanted = challenge["config"]
+    return all(config[key] == wanted[key] for key in ("problem", "dataset", "regDataset"))
 
 
 def publish_leaderboard(hub: Hub, room: Room) -> None:
     entries = room.leaderboard() if room.challenge is not None else []
-    board = to_json({"type": "leaderboard", "entries": entries})
+    goal = room.challenge.get("goal") if room.challenge else None
+    message = {"type": "leaderboard", "goal": goal, "goalText": describe(goal), "entries": entries}
+    board = to_json(message)
     if board == room.last_board:
         return
     room.last_board = board

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import secrets
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from server.classroom.goals import Reached, board
 from server.classroom.rules import RoomError, new_code, normalise_code, tokens_match
 from server.core.scheduler import Scheduler
 from server.core.session import Session
@@ -56,15 +56,11 @@ class Member:
     name: str
     token: str
     session: Session | None = None
-    best_loss: float | None = None
+    best: Reached | None = None  # the best of the current challenge
     outlet: Any = None  # this student's FollowerOutlet while connected
     following: bool = False  # back to following after a fork, own session kept
     tile: tuple[int, str] | None = None  # (session version, thumbnail) for the gallery
-
-    def record_loss(self, test_loss: float, eligible: bool) -> None:
-        better = self.best_loss is None or test_loss < self.best_loss
-        if eligible and math.isfinite(test_loss) and better:
-            self.best_loss = test_loss
+    measured: tuple[int, Reached] | None = None  # (session version, its figures)
 
 
 @dataclass
@@ -77,6 +73,7 @@ class Room:
     members: dict[str, Member] = field(default_factory=dict)
     locks: frozenset[str] = frozenset()
     challenge: dict | None = None
+    challenge_started: float = 0.0  # time.monotonic() when the challenge was pushed
     spotlight: str | None = None
     share_leaderboard: bool = True
     closed: bool = False
@@ -107,9 +104,8 @@ class Room:
         return found
 
     def leaderboard(self) -> list[dict]:
-        ranked = [m for m in self.members.values() if m.best_loss is not None]
-        ranked.sort(key=lambda m: m.best_loss)
-        return [{"name": m.name, "testLoss": m.best_loss} for m in ranked]
+        goal = self.challenge.get("goal") if self.challenge else None
+        return board(goal, [(m.name, m.best) for m in self.members.values() if m.best])
 
     @property
     def channel(self) -> str:

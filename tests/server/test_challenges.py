@@ -1,0 +1,79 @@
+"""Challenges with a goal over a real server: students train, the leaderboard ranks them live."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from test_rooms import new_room, student, teacher
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_a_challenge_with_a_goal_ranks_who_reached_it(make_server):
+    server = make_server(gallery_interval_s=0.1)
+
+    async def scenario():
+        room = new_room(server)
+        clients = [await teacher(server, room)]
+        clients += [await student(server, room, "Eve"), await student(server, room, "Fay")]
+        try:
+            await play(room, *clients)
+        finally:
+            for client in clients:
+                await client.close()
+
+    async def play(room, inst, eve, fay):
+        goal = {"kind": "testLoss", "target": 0.2}
+        challenge = {"config": {"dataset": "circle", "seed": "0.12345"}, "goal": goal}
+        await inst.send(type="push", token=room["token"], challenge=challenge)
+        pushed = await eve.message("pushed")
+        assert pushed["challenge"]["goal"] == goal
+        # Eve trains until her network is past the goal (test loss 0.12 at epoch 60, 0.5 at
+        # epoch 1); Fay takes one epoch.
+        await eve.send(type="step", n=60)
+        await eve.frame(60)
+        await fay.send(type="step", n=1)
+        await fay.frame(1)
+
+        seen: dict[str, dict] = {}
+
+        def settled(m) -> bool:
+            """Both students ranked, and the gallery showing where each of them is."""
+            if isinstance(m, dict) and m.get("type") in ("leaderboard", "gallery"):
+                seen[m["type"]] = m
+            board, gallery = seen.get("leaderboard"), seen.get("gallery")
+            epochs = {t["name"]: t["epoch"] for t in gallery["students"]} if gallery else {}
+            return bool(board) and len(board["entries"]) == 2 and epochs == {"Eve": 60, "Fay": 1}
+
+        await inst.next(settled)
+        board, gallery = seen["leaderboard"], seen["gallery"]
+        assert board["goal"] == goal and board["goalText"] == "test loss at most 0.2"
+        first, second = board["entries"]
+        assert (first["name"], first["rank"], first["reached"]) == ("Eve", 1, True)
+        # Her best is when she first reached the goal, on the way to epoch 60.
+        assert first["testLoss"] <= 0.2 and 1 <= first["epoch"] <= 60
+        assert first["accuracy"] > 0.9 and first["weights"] == 18
+        assert first["layers"] == [2, 4, 2, 1] and first["seconds"] >= 0
+        assert (second["name"], second["reached"]) == ("Fay", False)
+        # The gallery's tiles carry the same figures.
+        tiles = {tile["name"]: tile for tile in gallery["students"]}
+        assert tiles["Eve"]["epoch"] == 60 and tiles["Eve"]["accuracy"] >= first["accuracy"]
+        assert tiles["Eve"]["weights"] == 18
+
+    asyncio.run(scenario())
+
+
+def test_a_bad_goal_is_refused_with_its_field(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        challenge = {"config": {}, "goal": {"kind": "testLoss", "target": -1}}
+        await inst.send(type="push", token=room["token"], challenge=challenge)
+        try:
+            error = await inst.message("error")
+        finally:
+            await inst.close()
+        assert error["field"] == "goal.target" and error["request"] == "push"
+
+    asyncio.run(scenario())
