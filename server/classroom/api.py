@@ -51,7 +51,9 @@ async def join_room(request: Request) -> JSONResponse:
         member = room.add_member(name, classroom.settings.max_room_members)
     except RoomError as exc:
         return _error(exc, "join")
-    body = {"code": room.code, "member": member.id, "memberToken": member.token, "name": name}
+    # The name may have a suffix: "Ana (2)" when an Ana is already in the room.
+    body = {"code": room.code, "member": member.id, "memberToken": member.token}
+    body["name"] = member.name
     return JSONResponse(body, status_code=201)
 
 

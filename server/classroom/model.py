@@ -91,10 +91,20 @@ class Room:
     def add_member(self, name: str, max_members: int) -> Member:
         if len(self.members) >= max_members:
             raise RoomError("room", self.code, f"at most {max_members} students per room", 409)
+        name = self.unique_name(name)
         member = Member(id=f"s{next(self._ids)}", name=name, token=secrets.token_urlsafe(18))
         self.members[member.id] = member
         self.touch()
         return member
+
+    def unique_name(self, name: str) -> str:
+        """`name`, or "name (2)", "name (3)", ...: two students the gallery can tell apart."""
+        taken = {m.name.casefold() for m in self.members.values()}
+        unique, n = name, 1
+        while unique.casefold() in taken:
+            n += 1
+            unique = f"{name} ({n})"
+        return unique
 
     def member_by_token(self, token: object) -> Member | None:
         found = None

@@ -126,6 +126,7 @@ class Classroom:
             member.outlet.send({"type": "closed", "reason": reason})
             member.outlet.farewell(reason)
         member.outlet = outlet
+        self.send_roster(room)
         outlet.listen(self.broker, (room.channel, f"{room.channel}:member:{member.id}"))
         if member.session is None or member.following:
             outlet.follow(room.channel, self.broker)
@@ -142,6 +143,7 @@ class Classroom:
             room.instructors.discard(outlet)
         elif member.outlet is outlet:
             member.outlet = None
+            self.send_roster(room)
             if member.session is not None and member.session.snapshot.busy:
                 # Nobody watches it: it stops training, and stays in the gallery as it was.
                 await member.session.set_playing(False)
@@ -150,13 +152,19 @@ class Classroom:
         info = {"type": "room", "code": room.code, "locks": sorted(room.locks)}
         info["challenge"] = room.challenge
         if member is None:
-            info.update(role="instructor", members=len(room.members))
+            connected = sum(m.outlet is not None for m in room.members.values())
+            info.update(role="instructor", members=len(room.members), connected=connected)
             spot = room.members.get(room.spotlight) if room.spotlight else None
             info["spotlight"] = {"id": spot.id, "name": spot.name} if spot else None
         else:
             info.update(role="student", member=member.id, name=member.name)
             info["mode"] = "follow" if member.session is None or member.following else "own"
         return info
+
+    def send_roster(self, room: Room) -> None:
+        """Instructors hear how many students are in the room and how many are connected now."""
+        for outlet in room.instructors:
+            outlet.send(self.room_info(room, None), replaces="room")
 
     def send_room_info(self, room: Room) -> None:
         for outlet in room.instructors:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import urllib.request
 
 import pytest
-from test_rooms import new_room, student, teacher
+from test_rooms import get, join, new_room, student, teacher
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -60,8 +63,35 @@ def test_a_challenge_with_a_goal_ranks_who_reached_it(make_server):
         tiles = {tile["name"]: tile for tile in gallery["students"]}
         assert tiles["Eve"]["epoch"] == 60 and tiles["Eve"]["accuracy"] >= first["accuracy"]
         assert tiles["Eve"]["weights"] == 18
+        check_results(server, room, first)
 
     asyncio.run(scenario())
+
+
+def check_results(server, room: dict, best: dict) -> None:
+    """The instructor's CSV and JSON downloads hold what the leaderboard shows."""
+    path = f"/classroom/api/rooms/{room['code']}/results"
+    headers = {"x-room-token": room["token"]}
+    status, text, content_type = fetch(server, path + ".csv", headers)
+    assert status == 200 and content_type.startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert [row["name"] for row in table] == ["Eve", "Fay"]
+    eve = table[0]
+    assert eve["challenge"] == "test loss at most 0.2" and eve["reached goal"] == "yes"
+    assert float(eve["best test loss"]) == best["testLoss"] and eve["architecture"] == "2-4-2-1"
+    assert int(eve["epoch"]) == best["epoch"] and int(eve["weights"]) == 18
+    assert float(eve["test accuracy"]) == best["accuracy"]
+    status, body = get(server, path + ".json", headers)
+    assert status == 200 and body["goalText"] == "test loss at most 0.2"
+    assert body["students"][0]["testLoss"] == best["testLoss"]
+    assert {m["name"] for m in body["members"]} == {"Eve", "Fay"}
+    assert get(server, path + ".json")[0] == 403  # not without the instructor's token
+
+
+def fetch(server, path: str, headers: dict) -> tuple[int, str, str]:
+    request = urllib.request.Request(server.url + path, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.read().decode(), response.headers["content-type"]
 
 
 def test_a_bad_goal_is_refused_with_its_field(server):
@@ -75,5 +105,29 @@ def test_a_bad_goal_is_refused_with_its_field(server):
         finally:
             await inst.close()
         assert error["field"] == "goal.target" and error["request"] == "push"
+
+    asyncio.run(scenario())
+
+
+def test_two_students_of_one_name_can_be_told_apart(server):
+    room = new_room(server)
+    names = [join(server, room, name)["name"] for name in ("Ana", "ana", "Ana", "Bea")]
+    assert names == ["Ana", "ana (2)", "Ana (3)", "Bea"]
+
+
+def test_the_instructor_hears_who_is_connected_now(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        join(server, room, "Away")
+        here = await student(server, room, "Here")
+        try:
+            info = await inst.message("room", connected=1)
+            assert info["members"] == 2
+            await here.close()
+            info = await inst.message("room", connected=0)
+            assert info["members"] == 2
+        finally:
+            await inst.close()
 
     asyncio.run(scenario())

@@ -1,0 +1,96 @@
+"""A room's results to keep: every student's best for the current challenge, as CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from server.classroom.goals import describe
+from server.classroom.model import Room
+from server.classroom.rules import RoomError, tokens_match
+from server.classroom.service import classroom_of
+
+router = APIRouter()
+COLUMNS = (
+    "name",
+    "challenge",
+    "reached goal",
+    "best test loss",
+    "test accuracy",
+    "weights",
+    "epoch",
+    "seconds to reach",
+    "architecture",
+)
+
+
+def rows(room: Room) -> list[dict]:
+    """One row per student, ranked as the leaderboard is; students without a result last."""
+    challenge = describe(room.challenge.get("goal")) if room.challenge else ""
+    ranked = room.leaderboard() if room.challenge else []
+    out = []
+    for entry in ranked:
+        out.append(
+            {
+                "name": entry["name"],
+                "challenge": challenge,
+                "reached goal": "yes" if entry["reached"] else "no",
+                "best test loss": entry["testLoss"],
+                "test accuracy": "" if entry["accuracy"] is None else entry["accuracy"],
+                "weights": entry["weights"],
+                "epoch": entry["epoch"],
+                "seconds to reach": entry["seconds"],
+                "architecture": "-".join(str(n) for n in entry["layers"]),
+            }
+        )
+    named = {entry["name"] for entry in ranked}
+    for member in room.members.values():
+        if member.name not in named:
+            out.append({column: "" for column in COLUMNS} | {"name": member.name})
+    return out
+
+
+def as_csv(room: Room) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows(room):
+        # A name that starts like a formula must not run as one in a spreadsheet.
+        name = row["name"]
+        row["name"] = "'" + name if name[:1] in ("=", "+", "-", "@") else name
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _room(request: Request, code: str) -> Room:
+    room = classroom_of(request.app).registry.rooms.get(code.upper())
+    if room is None or not tokens_match(room.token, request.headers.get("x-room-token")):
+        raise RoomError("x-room-token", None, "the instructor token of an open room", 403)
+    return room
+
+
+@router.get("/api/rooms/{code}/results.csv")
+async def results_csv(request: Request, code: str) -> Response:
+    try:
+        room = _room(request, code)
+    except RoomError as exc:
+        return JSONResponse(exc.as_dict("results"), status_code=exc.status)
+    headers = {"content-disposition": f'attachment; filename="room-{room.code}-results.csv"'}
+    return Response(as_csv(room), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/api/rooms/{code}/results.json")
+async def results_json(request: Request, code: str) -> JSONResponse:
+    try:
+        room = _room(request, code)
+    except RoomError as exc:
+        return JSONResponse(exc.as_dict("results"), status_code=exc.status)
+    goal = room.challenge.get("goal") if room.challenge else None
+    body = {"code": room.code, "challenge": room.challenge, "goalText": describe(goal)}
+    body["students"] = room.leaderboard() if room.challenge else []
+    members = room.members.values()
+    body["members"] = [{"name": m.name, "connected": m.outlet is not None} for m in members]
+    return JSONResponse(body)
