@@ -56,7 +56,7 @@ def test_a_challenge_with_a_goal_ranks_who_reached_it(make_server):
         assert (first["name"], first["rank"], first["reached"]) == ("Eve", 1, True)
         # Her best is when she first reached the goal, on the way to epoch 60.
         assert first["testLoss"] <= 0.2 and 1 <= first["epoch"] <= 60
-        assert first["accuracy"] > 0.9 and first["weights"] == 18
+        assert first["accuracy"] > 0.75 and first["weights"] == 18  # measured when first reached
         assert first["layers"] == [2, 4, 2, 1] and first["seconds"] >= 0
         assert (second["name"], second["reached"]) == ("Fay", False)
         # The gallery's tiles carry the same figures.
