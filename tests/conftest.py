@@ -28,9 +28,14 @@ class ServerProcess:
     the kernel queues the connection until uvicorn accepts it. No polling, no sleeps.
     """
 
-    def __init__(self, env: dict[str, str] | None = None, port: int = 0) -> None:
+    def __init__(
+        self, env: dict[str, str] | None = None, port: int = 0, buffer_bytes: int | None = None
+    ) -> None:
         self.env = {**os.environ, **(env or {})}
         self.port = port
+        # Small kernel buffers for every connection (accepted sockets inherit the listener's):
+        # a client that stops reading then stalls the server's writes at once, not megabytes on.
+        self.buffer_bytes = buffer_bytes
         self.proc: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
         self.start()
@@ -46,6 +51,9 @@ class ServerProcess:
     def start(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.buffer_bytes is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.buffer_bytes)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.buffer_bytes)
         sock.bind(("127.0.0.1", self.port))
         sock.listen(256)
         sock.set_inheritable(True)
@@ -86,9 +94,9 @@ def make_server() -> Iterator:
     """Start servers with extra PLAYGROUND_* settings; all are stopped after the test."""
     started: list[ServerProcess] = []
 
-    def make(**settings: object) -> ServerProcess:
+    def make(*, buffer_bytes: int | None = None, **settings: object) -> ServerProcess:
         env = {f"PLAYGROUND_{k.upper()}": str(v) for k, v in settings.items()}
-        proc = ServerProcess(env)
+        proc = ServerProcess(env, buffer_bytes=buffer_bytes)
         started.append(proc)
         return proc
 
