@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -15,9 +16,23 @@ ROOT = Path(__file__).resolve().parent.parent
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--order",
+        default="file",
+        help='run the tests in "file" order, in "reverse", or shuffled by an integer seed: '
+        "tests that share a server must pass in any order",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright's sync API keeps an event loop running in this thread
     for as long as the browser lives, and the server tests start loops of their own."""
+    order = config.getoption("order")
+    if order == "reverse":
+        items.reverse()
+    elif order != "file":
+        random.Random(int(order)).shuffle(items)
     items.sort(key=lambda item: BROWSER_TESTS in Path(str(item.path)).parents)
 
 
@@ -85,6 +100,16 @@ class ServerProcess:
 def server() -> Iterator[ServerProcess]:
     """One server for the tests that only talk to it; tests needing odd limits make their own."""
     proc = ServerProcess()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="module")
+def module_server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """One server for one test module, with the module's SERVER_SETTINGS: for tests whose state
+    (rooms, limits per client address) must stay theirs, not become every module's."""
+    settings = getattr(request.module, "SERVER_SETTINGS", {})
+    proc = ServerProcess({f"PLAYGROUND_{k.upper()}": str(v) for k, v in settings.items()})
     yield proc
     proc.stop()
 

@@ -9,10 +9,22 @@ import struct
 import urllib.error
 import urllib.request
 
+import pytest
 import websockets
 
 HEADER = struct.Struct("<4sBBHIIddHHiI")
 TIMEOUT = 10.0
+
+
+# Every test here makes its own room on this module's server. The limits counted per client
+# address (all tests come from 127.0.0.1) are lifted so that no test uses them up for the next;
+# test_rooms_limits.py tests them, each on a server of its own.
+SERVER_SETTINGS = {"room_creations_per_minute": 1000, "join_attempts_per_minute": 1000}
+
+
+@pytest.fixture(scope="module")
+def server(module_server):
+    return module_server
 
 
 def post(server, path: str, body: object = None, headers: dict | None = None) -> tuple[int, dict]:
