@@ -69,7 +69,7 @@ class Client:
     async def send(self, **message: object) -> None:
         await self.ws.send(json.dumps(message))
 
-    async def next(self, match) -> dict | bytes:
+    async def next(self, match, what: str = "a matching message") -> dict | bytes:
         """The first message (dict) or frame (bytes) for which `match` is true."""
 
         async def read():
@@ -86,16 +86,22 @@ class Client:
                 if match(item):
                     return item
 
-        return await asyncio.wait_for(read(), TIMEOUT)
+        try:
+            return await asyncio.wait_for(read(), TIMEOUT)
+        except TimeoutError:
+            raise AssertionError(f"no {what} within {TIMEOUT:g} s") from None
 
     async def message(self, kind: str, /, **fields: object) -> dict:
         def match(m):
             return isinstance(m, dict) and m["type"] == kind and fields.items() <= m.items()
 
-        return await self.next(match)
+        return await self.next(match, f"{kind!r} message with {fields}")
 
     async def frame(self, epoch: int) -> bytes:
-        return await self.next(lambda m: isinstance(m, bytes) and header(m)["epoch"] == epoch)
+        def match(m):
+            return isinstance(m, bytes) and header(m)["epoch"] == epoch
+
+        return await self.next(match, f"frame of epoch {epoch}")
 
     async def close(self) -> None:
         await self.ws.close()
@@ -256,14 +262,14 @@ def test_gallery_leaderboard_and_spotlight(server):
             eve_tile = [s for s in m.get("students", []) if s["name"] == "Eve"]
             return m["type"] == "gallery" and eve_tile and eve_tile[0]["epoch"] == 20
 
-        gallery = await inst.next(lambda m: isinstance(m, dict) and trained(m))
+        gallery = await inst.next(lambda m: isinstance(m, dict) and trained(m), "Eve at 20 epochs")
         tiles = {s["name"]: s for s in gallery["students"]}
         assert set(tiles) == {"Eve", "Fay"}
         assert tiles["Eve"]["layers"] == [2, 4, 2, 1]
         assert len(tiles["Eve"]["thumb"]) == 4 * -(-(tiles["Eve"]["size"] ** 2) // 3)
         assert tiles["Eve"]["testLoss"] > 0
 
-        board = await fay.next(lambda m: isinstance(m, dict) and m.get("entries"))
+        board = await fay.next(lambda m: isinstance(m, dict) and m.get("entries"), "leaderboard")
         assert board["type"] == "leaderboard" and board["entries"][0]["name"] == "Eve"
 
         await inst.send(type="spotlight", token=room["token"], member=tiles["Eve"]["id"])

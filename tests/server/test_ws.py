@@ -6,7 +6,7 @@ import asyncio
 
 import numpy as np
 import websockets
-from frames import Client, Frame, dequantise
+from frames import Client, Frame, deadline, dequantise
 
 SEED = {"seed": "0.12345"}
 
@@ -101,11 +101,13 @@ def test_play_streams_frames_until_circle_is_learned_then_pause_stops(server):
             await client.state_with(playing=True, speed="max")
             epochs: list[float] = []
             frame = await client.frame()
-            while frame.test_loss >= 0.05:
-                assert frame.playing
-                epochs += frame.history[:, 0].tolist()
-                await client.ack(frame)
-                frame = await client.frame(timeout=20)
+            async with deadline(60, "the circle's test loss to fall below 0.05") as seen:
+                while frame.test_loss >= 0.05:
+                    assert frame.playing
+                    epochs += frame.history[:, 0].tolist()
+                    await client.ack(frame)
+                    frame = await client.frame(timeout=20)
+                    seen.update(epoch=frame.epoch, test_loss=frame.test_loss)
             epochs += frame.history[:, 0].tolist()
             # Every epoch reached the chart, in order, none twice.
             assert epochs == list(range(1, int(frame.epoch) + 1))
@@ -197,8 +199,8 @@ def test_divergence_pauses_and_sends_no_nan(server):
             await client.ack(await client.frame())
             await client.send(type="speed", eps="max")
             await client.send(type="play")
-            async with asyncio.timeout(30):
-                await watch_until_diverged(client)
+            async with deadline(30, "relu at learning rate 10 to diverge") as seen:
+                await watch_until_diverged(client, seen)
             await client.send(type="play")
             error = await client.until("error")
             assert error["request"] == "play"
@@ -206,10 +208,11 @@ def test_divergence_pauses_and_sends_no_nan(server):
     run(go())
 
 
-async def watch_until_diverged(client: Client) -> None:
+async def watch_until_diverged(client: Client, seen: dict) -> None:
     while True:
         item = await client.next()
         if isinstance(item, Frame):
+            seen.update(epoch=item.epoch, train_loss=item.train_loss)
             assert np.isfinite([item.train_loss, item.test_loss]).all()
             assert np.isfinite(item.history).all()
             assert all(np.isfinite(w).all() for w in item.weights)
