@@ -223,9 +223,12 @@ def test_push_switches_students(server):
             state = await kid.message("state", source="own")
             assert state["config"]["dataset"] == "xor"
         # A bad challenge is refused with the field named, and changes nothing.
+        pushed = status_of(server, room)["challenge"]
         bad = {"config": {"dataset": "moons"}}
         await inst.send(type="push", token=room["token"], challenge=bad)
         assert (await inst.message("error", request="push"))["field"] == "dataset"
+        assert pushed["constraints"] == {"maxNeurons": 4}
+        assert status_of(server, room)["challenge"] == pushed
         # The challenge's constraints hold on the server.
         await kids[0].send(type="config", config={"networkShape": [3, 3]})
         error = await kids[0].message("error", request="config")
