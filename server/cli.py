@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 import webbrowser
+from collections.abc import Mapping
 from dataclasses import fields
 
 from server.settings import Settings, parse_value
@@ -30,10 +31,31 @@ def build_parser() -> argparse.ArgumentParser:
             "--" + f.name.replace("_", "-"),
             dest=f.name,
             default=None,
-            type=lambda raw, name=f.name, kind=kind: parse_value(name, raw, kind),
+            type=lambda raw, name=f.name, kind=kind: parse_flag(name, raw, kind),
             help=f"default {f.default!r}; env PLAYGROUND_{f.name.upper()}",
         )
     return parser
+
+
+def parse_flag(name: str, raw: str, kind: type) -> object:
+    try:
+        return parse_value(name, raw, kind)
+    except ValueError as exc:  # argparse says which flag, then this reason, and exits with 2
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def read_settings(
+    argv: list[str] | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Settings, dict]:
+    """The settings (flags over PLAYGROUND_* variables) and the other options (open, fd).
+    A bad value exits with status 2 and a message naming the flag or the variable."""
+    parser = build_parser()
+    args = vars(parser.parse_args(argv))
+    options = {"open": args.pop("open"), "fd": args.pop("fd")}
+    try:
+        return Settings.from_env(environ, **args), options
+    except ValueError as exc:
+        parser.error(str(exc))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,10 +65,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from server.app import create_app
 
-    args = vars(build_parser().parse_args(argv))
-    open_browser = args.pop("open")
-    fd = args.pop("fd")
-    settings = Settings.from_env(**args)
+    settings, options = read_settings(argv)
+    open_browser, fd = options["open"], options["fd"]
     url = f"http://{settings.host}:{settings.port}"
     print(f"Playground running at {url}  (Ctrl+C to stop)", flush=True)
     if open_browser:
