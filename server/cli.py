@@ -6,6 +6,7 @@ import argparse
 import os
 import threading
 import webbrowser
+from collections.abc import Mapping
 from dataclasses import fields
 
 from server.settings import Settings, parse_value
@@ -31,10 +32,37 @@ def build_parser() -> argparse.ArgumentParser:
             "--" + f.name.replace("_", "-"),
             dest=f.name,
             default=None,
-            type=lambda raw, name=f.name, kind=kind: parse_value(name, raw, kind),
+            type=lambda raw, name=f.name, kind=kind: parse_flag(name, raw, kind),
             help=f"default {f.default!r}; env PLAYGROUND_{f.name.upper()}",
         )
     return parser
+
+
+def parse_flag(name: str, raw: str, kind: type) -> object:
+    try:
+        return parse_value(name, raw, kind)
+    except ValueError as exc:  # argparse says which flag, then this reason, and exits with 2
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def read_settings(
+    argv: list[str] | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Settings, dict]:
+    """The settings (flags over PLAYGROUND_* variables) and the other options (open, fd).
+    A bad value exits with status 2 and a message naming the flag or the variable."""
+    parser = build_parser()
+    args = vars(parser.parse_args(argv))
+    options = {"open": args.pop("open"), "fd": args.pop("fd")}
+    try:
+        settings = Settings.from_env(environ, **args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if settings.processes > 1 and not settings.redis_url:
+        parser.error(
+            f"--processes {settings.processes} needs --redis-url: the processes share rooms "
+            "and the session count through Redis (one process needs neither)"
+        )
+    return settings, options
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,16 +72,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from server.app import create_app
 
-    parser = build_parser()
-    args = vars(parser.parse_args(argv))
-    open_browser = args.pop("open")
-    fd = args.pop("fd")
-    settings = Settings.from_env(**args)
-    if settings.processes > 1 and not settings.redis_url:
-        parser.error(
-            f"--processes {settings.processes} needs --redis-url: the processes share rooms "
-            "and the session count through Redis (one process needs neither)"
-        )
+    settings, options = read_settings(argv)
+    open_browser, fd = options["open"], options["fd"]
     url = f"http://{settings.host}:{settings.port}"
     print(f"Playground running at {url}  (Ctrl+C to stop)", flush=True)
     if open_browser:

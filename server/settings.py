@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass, field, fields
 
@@ -81,9 +82,10 @@ class Settings:
         for f in fields(cls):
             if f.name == "extra":
                 continue
-            raw = environ.get(f"PLAYGROUND_{f.name.upper()}")
+            variable = f"PLAYGROUND_{f.name.upper()}"
+            raw = environ.get(variable)
             if raw is not None:
-                values[f.name] = parse_value(f.name, raw, cls.field_type(f.name))
+                values[f.name] = parse_value(variable, raw, cls.field_type(f.name))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -93,16 +95,26 @@ class Settings:
         return type(default)
 
 
+BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True}
+BOOL_WORDS |= {"0": False, "false": False, "no": False, "off": False}
+
+
 def parse_value(name: str, raw: str, kind: type) -> object:
-    """Turn a string from the environment or the command line into the field's type."""
+    """Turn a string from the environment or the command line into the field's type; a bad one
+    raises ValueError naming `name` (the variable or the setting)."""
+    if kind is tuple:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if kind is bool:
+        word = raw.strip().lower()
+        if word not in BOOL_WORDS:
+            raise ValueError(f"{name}: {raw!r} is not true or false ({', '.join(BOOL_WORDS)})")
+        return BOOL_WORDS[word]
     try:
-        if kind is tuple:
-            return tuple(part.strip() for part in raw.split(",") if part.strip())
-        if kind is bool:
-            return raw.strip().lower() in ("1", "true", "yes", "on")
         value = kind(raw)
     except ValueError:
         raise ValueError(f"{name}: {raw!r} is not a valid {kind.__name__}") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{name}: {raw!r} is not a finite number")
     if isinstance(value, int | float) and value < 0:
         raise ValueError(f"{name}: {raw!r} must not be negative")
     return value

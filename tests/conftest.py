@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -15,9 +16,23 @@ ROOT = Path(__file__).resolve().parent.parent
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--order",
+        default="file",
+        help='run the tests in "file" order, in "reverse", or shuffled by an integer seed: '
+        "tests that share a server must pass in any order",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright's sync API keeps an event loop running in this thread
     for as long as the browser lives, and the server tests start loops of their own."""
+    order = config.getoption("order")
+    if order == "reverse":
+        items.reverse()
+    elif order != "file":
+        random.Random(int(order)).shuffle(items)
     items.sort(key=lambda item: BROWSER_TESTS in Path(str(item.path)).parents)
 
 
@@ -28,9 +43,14 @@ class ServerProcess:
     the kernel queues the connection until uvicorn accepts it. No polling, no sleeps.
     """
 
-    def __init__(self, env: dict[str, str] | None = None, port: int = 0) -> None:
+    def __init__(
+        self, env: dict[str, str] | None = None, port: int = 0, buffer_bytes: int | None = None
+    ) -> None:
         self.env = {**os.environ, **(env or {})}
         self.port = port
+        # Small kernel buffers for every connection (accepted sockets inherit the listener's):
+        # a client that stops reading then stalls the server's writes at once, not megabytes on.
+        self.buffer_bytes = buffer_bytes
         self.proc: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
         self.start()
@@ -46,6 +66,9 @@ class ServerProcess:
     def start(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.buffer_bytes is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.buffer_bytes)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.buffer_bytes)
         sock.bind(("127.0.0.1", self.port))
         sock.listen(256)
         sock.set_inheritable(True)
@@ -81,14 +104,24 @@ def server() -> Iterator[ServerProcess]:
     proc.stop()
 
 
+@pytest.fixture(scope="module")
+def module_server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """One server for one test module, with the module's SERVER_SETTINGS: for tests whose state
+    (rooms, limits per client address) must stay theirs, not become every module's."""
+    settings = getattr(request.module, "SERVER_SETTINGS", {})
+    proc = ServerProcess({f"PLAYGROUND_{k.upper()}": str(v) for k, v in settings.items()})
+    yield proc
+    proc.stop()
+
+
 @pytest.fixture
 def make_server() -> Iterator:
     """Start servers with extra PLAYGROUND_* settings; all are stopped after the test."""
     started: list[ServerProcess] = []
 
-    def make(**settings: object) -> ServerProcess:
+    def make(*, buffer_bytes: int | None = None, **settings: object) -> ServerProcess:
         env = {f"PLAYGROUND_{k.upper()}": str(v) for k, v in settings.items()}
-        proc = ServerProcess(env)
+        proc = ServerProcess(env, buffer_bytes=buffer_bytes)
         started.append(proc)
         return proc
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import struct
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +80,21 @@ def decode(data: bytes) -> Frame:
     )  # fmt: skip
 
 
+@contextlib.asynccontextmanager
+async def deadline(seconds: float, waiting_for: str) -> AsyncIterator[dict]:
+    """Fail, saying what was awaited and the last progress put in the yielded dict, if the block
+    takes longer than `seconds`: for loops that wait until a network has learned something."""
+    seen: dict = {}
+    timeout = asyncio.timeout(seconds)
+    try:
+        async with timeout:
+            yield seen
+    except TimeoutError:
+        if not timeout.expired():
+            raise
+        raise AssertionError(f"waited {seconds:g} s for {waiting_for}; last seen: {seen}") from None
+
+
 def dequantise(q: np.ndarray) -> np.ndarray:
     return np.where(q == 255, np.nan, q / 127.0 - 1.0)
 
@@ -107,9 +124,12 @@ class Client:
     async def until(self, kind: str, timeout: float = TIMEOUT, ack: bool = True) -> dict | Frame:
         """The next message of `kind` ("state", "error", "frame", ...), acking frames passed by."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        end = loop.time() + timeout
         while True:
-            item = await self.next(max(0.01, deadline - loop.time()))
+            try:
+                item = await self.next(max(0.01, end - loop.time()))
+            except TimeoutError:
+                raise AssertionError(f"no {kind!r} message within {timeout:g} s") from None
             if isinstance(item, Frame):
                 if kind == "frame":
                     return item

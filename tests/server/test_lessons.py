@@ -8,6 +8,7 @@ import urllib.request
 import numpy as np
 import pytest
 import websockets
+from frames import deadline
 
 from engine import Run
 from engine.features import feature_matrix
@@ -169,8 +170,9 @@ def test_inspect_agrees_with_the_engines_gradient_as_training_runs(server):
                 if epoch:
                     await ws.send(json.dumps({"type": "step", "n": epoch}))
                     run.step(epoch)
-                    while await _next_frame_epoch(ws) != epoch:
-                        pass
+                    async with deadline(30, f"the frame of epoch {epoch}") as seen:
+                        while (seen_epoch := await _next_frame_epoch(ws)) != epoch:
+                            seen["epoch"] = seen_epoch
                 for layer, to, frm in ((0, 1, 0), (1, 0, 2), (2, 0, None)):
                     ask = {"type": "inspect", "layer": layer, "to": to, "point": 7}
                     ask.update({"bias": True} if frm is None else {"from": frm})

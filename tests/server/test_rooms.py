@@ -9,10 +9,22 @@ import struct
 import urllib.error
 import urllib.request
 
+import pytest
 import websockets
 
 HEADER = struct.Struct("<4sBBHIIddHHiI")
 TIMEOUT = 10.0
+
+
+# Every test here makes its own room on this module's server. The limits counted per client
+# address (all tests come from 127.0.0.1) are lifted so that no test uses them up for the next;
+# test_rooms_limits.py tests them, each on a server of its own.
+SERVER_SETTINGS = {"room_creations_per_minute": 1000, "join_attempts_per_minute": 1000}
+
+
+@pytest.fixture(scope="module")
+def server(module_server):
+    return module_server
 
 
 def post(server, path: str, body: object = None, headers: dict | None = None) -> tuple[int, dict]:
@@ -57,7 +69,7 @@ class Client:
     async def send(self, **message: object) -> None:
         await self.ws.send(json.dumps(message))
 
-    async def next(self, match) -> dict | bytes:
+    async def next(self, match, what: str = "a matching message") -> dict | bytes:
         """The first message (dict) or frame (bytes) for which `match` is true."""
 
         async def read():
@@ -74,16 +86,22 @@ class Client:
                 if match(item):
                     return item
 
-        return await asyncio.wait_for(read(), TIMEOUT)
+        try:
+            return await asyncio.wait_for(read(), TIMEOUT)
+        except TimeoutError:
+            raise AssertionError(f"no {what} within {TIMEOUT:g} s") from None
 
     async def message(self, kind: str, /, **fields: object) -> dict:
         def match(m):
             return isinstance(m, dict) and m["type"] == kind and fields.items() <= m.items()
 
-        return await self.next(match)
+        return await self.next(match, f"{kind!r} message with {fields}")
 
     async def frame(self, epoch: int) -> bytes:
-        return await self.next(lambda m: isinstance(m, bytes) and header(m)["epoch"] == epoch)
+        def match(m):
+            return isinstance(m, bytes) and header(m)["epoch"] == epoch
+
+        return await self.next(match, f"frame of epoch {epoch}")
 
     async def close(self) -> None:
         await self.ws.close()
@@ -205,9 +223,12 @@ def test_push_switches_students(server):
             state = await kid.message("state", source="own")
             assert state["config"]["dataset"] == "xor"
         # A bad challenge is refused with the field named, and changes nothing.
+        pushed = status_of(server, room)["challenge"]
         bad = {"config": {"dataset": "moons"}}
         await inst.send(type="push", token=room["token"], challenge=bad)
         assert (await inst.message("error", request="push"))["field"] == "dataset"
+        assert pushed["constraints"] == {"maxNeurons": 4}
+        assert status_of(server, room)["challenge"] == pushed
         # The challenge's constraints hold on the server.
         await kids[0].send(type="config", config={"networkShape": [3, 3]})
         error = await kids[0].message("error", request="config")
@@ -244,14 +265,14 @@ def test_gallery_leaderboard_and_spotlight(server):
             eve_tile = [s for s in m.get("students", []) if s["name"] == "Eve"]
             return m["type"] == "gallery" and eve_tile and eve_tile[0]["epoch"] == 20
 
-        gallery = await inst.next(lambda m: isinstance(m, dict) and trained(m))
+        gallery = await inst.next(lambda m: isinstance(m, dict) and trained(m), "Eve at 20 epochs")
         tiles = {s["name"]: s for s in gallery["students"]}
         assert set(tiles) == {"Eve", "Fay"}
         assert tiles["Eve"]["layers"] == [2, 4, 2, 1]
         assert len(tiles["Eve"]["thumb"]) == 4 * -(-(tiles["Eve"]["size"] ** 2) // 3)
         assert tiles["Eve"]["testLoss"] > 0
 
-        board = await fay.next(lambda m: isinstance(m, dict) and m.get("entries"))
+        board = await fay.next(lambda m: isinstance(m, dict) and m.get("entries"), "leaderboard")
         assert board["type"] == "leaderboard" and board["entries"][0]["name"] == "Eve"
 
         await inst.send(type="spotlight", token=room["token"], member=tiles["Eve"]["id"])

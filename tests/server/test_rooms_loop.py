@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import websockets
+from frames import deadline
 from test_rooms import Client, post
 
 ROOMS = 20
@@ -37,9 +38,10 @@ async def measure(server, teachers: list[Client], attempt: int) -> list[float]:
             await teacher.send(type="config", config=config)
         rebuilt = asyncio.gather(*(t.message("data", source="room") for t in teachers))
         trips = []
-        async with asyncio.timeout(30):
+        async with deadline(30, f"new data in all {len(teachers)} rooms") as seen:
             while not rebuilt.done():
                 trips.append(await probe_round_trip(probe))
+                seen["probes"] = len(trips)
             await rebuilt
         return trips
 

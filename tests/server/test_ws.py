@@ -6,7 +6,7 @@ import asyncio
 
 import numpy as np
 import websockets
-from frames import Client, Frame, dequantise
+from frames import Client, Frame, deadline, dequantise
 
 SEED = {"seed": "0.12345"}
 
@@ -82,9 +82,13 @@ def test_step_answers_with_exactly_one_frame_of_the_documented_layout(server):
             # down each column.
             x1 = dequantise(frame.thumbs[0])
             assert np.allclose(x1[0], np.clip(np.linspace(-6, 6, 25), -1, 1), atol=0.01)
-            assert np.allclose(x1[:, 3], x1[0, 3], atol=0.01)
-            # The output grid is tanh-valued and the circle's centre is positive.
+            assert np.allclose(x1, x1[0], atol=0.01)
+            # The output grid is tanh-valued (255 would be NaN) and the circle's centre is
+            # positive: in the data, and already in the output after these 5 epochs.
             assert frame.grid.max() <= 254
+            train = np.array(client.data["train"])
+            assert set(train[np.hypot(train[:, 0], train[:, 1]) < 2, 2]) == {1.0}
+            assert (dequantise(frame.grid)[49:51, 49:51] > 0).all()
             # Nothing more comes: the step is answered once.
             await client.ack(frame)
             await assert_nothing_more(client)
@@ -101,11 +105,13 @@ def test_play_streams_frames_until_circle_is_learned_then_pause_stops(server):
             await client.state_with(playing=True, speed="max")
             epochs: list[float] = []
             frame = await client.frame()
-            while frame.test_loss >= 0.05:
-                assert frame.playing
-                epochs += frame.history[:, 0].tolist()
-                await client.ack(frame)
-                frame = await client.frame(timeout=20)
+            async with deadline(60, "the circle's test loss to fall below 0.05") as seen:
+                while frame.test_loss >= 0.05:
+                    assert frame.playing
+                    epochs += frame.history[:, 0].tolist()
+                    await client.ack(frame)
+                    frame = await client.frame(timeout=20)
+                    seen.update(epoch=frame.epoch, test_loss=frame.test_loss)
             epochs += frame.history[:, 0].tolist()
             # Every epoch reached the chart, in order, none twice.
             assert epochs == list(range(1, int(frame.epoch) + 1))
@@ -197,8 +203,8 @@ def test_divergence_pauses_and_sends_no_nan(server):
             await client.ack(await client.frame())
             await client.send(type="speed", eps="max")
             await client.send(type="play")
-            async with asyncio.timeout(30):
-                await watch_until_diverged(client)
+            async with deadline(30, "relu at learning rate 10 to diverge") as seen:
+                await watch_until_diverged(client, seen)
             await client.send(type="play")
             error = await client.until("error")
             assert error["request"] == "play"
@@ -206,10 +212,11 @@ def test_divergence_pauses_and_sends_no_nan(server):
     run(go())
 
 
-async def watch_until_diverged(client: Client) -> None:
+async def watch_until_diverged(client: Client, seen: dict) -> None:
     while True:
         item = await client.next()
         if isinstance(item, Frame):
+            seen.update(epoch=item.epoch, train_loss=item.train_loss)
             assert np.isfinite([item.train_loss, item.test_loss]).all()
             assert np.isfinite(item.history).all()
             assert all(np.isfinite(w).all() for w in item.weights)
@@ -246,9 +253,12 @@ def test_restore_takes_the_parameters_and_trains_on_identically(server):
             assert restored.epoch == 7
             pairs = zip(restored.weights, saved.weights, strict=True)
             assert all(np.array_equal(x, y) for x, y in pairs)
-            # Frames carry f32 weights, so the two runs agree to f32 precision from here on.
+            # Frames carry the parameters in float64, so the restored run is the same run: both
+            # train on to exactly the same weights and losses.
             ours, theirs = await first.step(3), await second.step(3)
             assert ours.epoch == theirs.epoch == 10
-            assert np.isclose(ours.test_loss, theirs.test_loss, rtol=1e-4)
+            assert (ours.train_loss, ours.test_loss) == (theirs.train_loss, theirs.test_loss)
+            ours_parts, theirs_parts = ours.weights + ours.biases, theirs.weights + theirs.biases
+            assert all(map(np.array_equal, ours_parts, theirs_parts))
 
     run(go())

@@ -1,0 +1,130 @@
+"""Classroom rooms in-process: failed attempts per address, the registry of rooms, members."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+
+from server.classroom.model import AttemptLimiter, Member, Room, RoomRegistry
+from server.classroom.rules import RoomError
+from server.settings import Settings
+
+SESSION = object()  # what a room trains; these rules never touch it
+
+
+def test_attempts_block_an_address_for_the_rest_of_the_window():
+    limiter = AttemptLimiter(per_minute=3, max_addresses=100)
+    for t in (0.0, 10.0, 20.0):
+        assert not limiter.blocked("a", now=t)
+        limiter.fail("a", now=t)
+    assert limiter.blocked("a", now=20.0) and limiter.blocked("a", now=59.9)
+    assert not limiter.blocked("b", now=20.0)  # other addresses are not affected
+    assert not limiter.blocked("a", now=60.0)  # the first attempt is a minute old
+
+
+def test_attempts_remember_a_bounded_number_of_addresses():
+    limiter = AttemptLimiter(per_minute=1, max_addresses=2)
+    for address in ("a", "b", "c"):
+        limiter.fail(address, now=0.0)
+    assert not limiter.blocked("a", now=0.0)  # forgotten: the oldest goes first
+    assert limiter.blocked("b", now=0.0) and limiter.blocked("c", now=0.0)
+
+
+def registry(**settings) -> RoomRegistry:
+    return RoomRegistry(Settings(**settings))
+
+
+def test_rooms_get_distinct_codes_and_tokens_and_are_found_by_a_typed_code():
+    rooms = registry()
+    one, two = rooms.create(SESSION), rooms.create(SESSION)
+    assert one.code != two.code and one.token != two.token
+    typed = f"{one.code[:3].lower()}-{one.code[3:].lower()}"
+    assert rooms.find(typed, "10.0.0.1") is one
+
+
+def test_room_creation_is_bounded_in_number_and_rate():
+    rooms = registry(max_rooms=2, room_creations_per_minute=3)
+    rooms.admit("a")
+    rooms.create(SESSION)
+    rooms.admit("a")
+    rooms.create(SESSION)
+    with pytest.raises(RoomError) as refused:
+        rooms.admit("b")
+    assert refused.value.status == 503
+    with pytest.raises(RoomError) as refused:
+        rooms.create(SESSION)  # the last place went while a session was being built
+    assert refused.value.status == 503
+    rooms.remove(next(iter(rooms.rooms)))
+    rooms.admit("a")  # the third creation this minute
+    with pytest.raises(RoomError) as refused:
+        rooms.admit("a")
+    assert refused.value.status == 429 and "3 new rooms" in refused.value.allowed
+
+
+def test_failed_joins_count_and_then_block_even_the_right_code():
+    rooms = registry(join_attempts_per_minute=2)
+    room = rooms.create(SESSION)
+    with pytest.raises(RoomError) as refused:
+        rooms.find("ZZZZZZ", "a")
+    assert (refused.value.field, refused.value.status) == ("code", 404)
+    with pytest.raises(RoomError) as refused:
+        rooms.find("not a code", "a")  # a guess of the wrong shape counts too
+    assert refused.value.status == 400
+    with pytest.raises(RoomError) as refused:
+        rooms.find(room.code, "a")
+    assert refused.value.status == 429
+    assert rooms.find(room.code, "b") is room
+
+
+def test_a_removed_room_is_closed_and_no_longer_found():
+    rooms = registry()
+    room = rooms.create(SESSION)
+    assert rooms.remove(room.code) is room and room.closed
+    assert rooms.remove(room.code) is None
+    with pytest.raises(RoomError) as refused:
+        rooms.find(room.code, "a")
+    assert refused.value.status == 404
+
+
+def test_idle_rooms_are_the_ones_untouched_for_the_timeout():
+    rooms = registry(room_idle_timeout_s=60)
+    old, fresh = rooms.create(SESSION), rooms.create(SESSION)
+    now = time.monotonic()
+    old.last_active = now - 61
+    fresh.touch()
+    assert rooms.idle(now) == [old]
+
+
+def test_members_are_bounded_and_found_by_their_own_token():
+    room = Room(code="ABCDEF", token="t", session=SESSION)
+    ada, bo = room.add_member("Ada", 2), room.add_member("Bo", 2)
+    assert (ada.id, bo.id) == ("s1", "s2") and ada.token != bo.token
+    with pytest.raises(RoomError) as refused:
+        room.add_member("Cy", 2)
+    assert refused.value.status == 409 and "2 students" in refused.value.allowed
+    assert room.member_by_token(bo.token) is bo
+    assert room.member_by_token("forged") is None and room.member_by_token(None) is None
+    assert room.member_by_token(room.token) is None  # the instructor's token is no member's
+
+
+def test_a_member_keeps_the_best_finite_loss_of_eligible_runs():
+    member = Member(id="s1", name="Ada", token="t")
+    member.record_loss(0.4, eligible=False)  # say, a run outside the challenge's constraints
+    member.record_loss(math.nan, eligible=True)  # a diverged run
+    assert member.best_loss is None
+    for loss in (0.4, 0.5, -math.inf):
+        member.record_loss(loss, eligible=True)
+    assert member.best_loss == 0.4
+    member.record_loss(0.2, eligible=True)
+    assert member.best_loss == 0.2
+
+
+def test_the_leaderboard_ranks_by_best_loss_and_leaves_out_who_has_none():
+    room = Room(code="ABCDEF", token="t", session=SESSION)
+    for name, loss in (("Ada", 0.3), ("Bo", None), ("Cy", 0.1)):
+        member = room.add_member(name, 10)
+        if loss is not None:
+            member.record_loss(loss, eligible=True)
+    assert room.leaderboard() == [{"name": "Cy", "testLoss": 0.1}, {"name": "Ada", "testLoss": 0.3}]
