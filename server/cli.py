@@ -54,15 +54,9 @@ def read_settings(
     args = vars(parser.parse_args(argv))
     options = {"open": args.pop("open"), "fd": args.pop("fd")}
     try:
-        settings = Settings.from_env(environ, **args)
+        return Settings.from_env(environ, **args), options
     except ValueError as exc:
         parser.error(str(exc))
-    if settings.processes > 1 and not settings.redis_url:
-        parser.error(
-            f"--processes {settings.processes} needs --redis-url: the processes share rooms "
-            "and the session count through Redis (one process needs neither)"
-        )
-    return settings, options
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -74,6 +68,11 @@ def main(argv: list[str] | None = None) -> None:
 
     settings, options = read_settings(argv)
     open_browser, fd = options["open"], options["fd"]
+    if settings.processes > 1 and not settings.redis_url:
+        build_parser().error(
+            f"--processes {settings.processes} needs --redis-url: the processes share rooms "
+            "and the session count through Redis (one process needs neither)"
+        )
     url = f"http://{settings.host}:{settings.port}"
     print(f"Playground running at {url}  (Ctrl+C to stop)", flush=True)
     if open_browser:

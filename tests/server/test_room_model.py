@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from server.classroom.goals import Reached, better
 from server.classroom.model import AttemptLimiter, Member, Room, RoomRegistry
 from server.classroom.rules import RoomError
 from server.settings import Settings
@@ -109,22 +110,39 @@ def test_members_are_bounded_and_found_by_their_own_token():
     assert room.member_by_token(room.token) is None  # the instructor's token is no member's
 
 
-def test_a_member_keeps_the_best_finite_loss_of_eligible_runs():
+def reached(loss: float) -> Reached:
+    return Reached(
+        test_loss=loss, accuracy=None, weights=18, layers=[2, 4, 2, 1], epoch=1, seconds=1
+    )
+
+
+def keep_best(member: Member, loss: float) -> None:
+    """What the gallery does with a counting run's figures (goals.better, no goal: lowest loss)."""
+    figures = reached(loss)
+    if better(None, figures, member.best):
+        member.best = figures
+
+
+def test_a_member_keeps_the_best_finite_loss():
     member = Member(id="s1", name="Ada", token="t")
-    member.record_loss(0.4, eligible=False)  # say, a run outside the challenge's constraints
-    member.record_loss(math.nan, eligible=True)  # a diverged run
-    assert member.best_loss is None
+    keep_best(member, math.nan)  # a diverged run
+    assert member.best is None
     for loss in (0.4, 0.5, -math.inf):
-        member.record_loss(loss, eligible=True)
-    assert member.best_loss == 0.4
-    member.record_loss(0.2, eligible=True)
-    assert member.best_loss == 0.2
+        keep_best(member, loss)
+    assert member.best.test_loss == 0.4
+    keep_best(member, 0.2)
+    assert member.best.test_loss == 0.2
 
 
 def test_the_leaderboard_ranks_by_best_loss_and_leaves_out_who_has_none():
     room = Room(code="ABCDEF", token="t", session=SESSION)
+    room.challenge = {"config": {}, "constraints": {}, "goal": None}
     for name, loss in (("Ada", 0.3), ("Bo", None), ("Cy", 0.1)):
         member = room.add_member(name, 10)
         if loss is not None:
-            member.record_loss(loss, eligible=True)
-    assert room.leaderboard() == [{"name": "Cy", "testLoss": 0.1}, {"name": "Ada", "testLoss": 0.3}]
+            keep_best(member, loss)
+    board = room.leaderboard()
+    assert [(row["name"], row["testLoss"], row["rank"]) for row in board] == [
+        ("Cy", 0.1, 1),
+        ("Ada", 0.3, 2),
+    ]
