@@ -11,6 +11,8 @@ import pytest
 from test_rooms import get, join, new_room, student, teacher
 
 pytestmark = pytest.mark.timeout(60)
+# A server of this module's own, with no limit on rooms or joins from this one address.
+SERVER_SETTINGS = {"room_creations_per_minute": 1000, "join_attempts_per_minute": 1000}
 
 
 def test_a_challenge_with_a_goal_ranks_who_reached_it(make_server):
@@ -94,7 +96,9 @@ def fetch(server, path: str, headers: dict) -> tuple[int, str, str]:
         return response.status, response.read().decode(), response.headers["content-type"]
 
 
-def test_a_bad_goal_is_refused_with_its_field(server):
+def test_a_bad_goal_is_refused_with_its_field(module_server):
+    server = module_server
+
     async def scenario():
         room = new_room(server)
         inst = await teacher(server, room)
@@ -109,13 +113,16 @@ def test_a_bad_goal_is_refused_with_its_field(server):
     asyncio.run(scenario())
 
 
-def test_two_students_of_one_name_can_be_told_apart(server):
+def test_two_students_of_one_name_can_be_told_apart(module_server):
+    server = module_server
     room = new_room(server)
     names = [join(server, room, name)["name"] for name in ("Ana", "ana", "Ana", "Bea")]
     assert names == ["Ana", "ana (2)", "Ana (3)", "Bea"]
 
 
-def test_the_instructor_hears_who_is_connected_now(server):
+def test_the_instructor_hears_who_is_connected_now(module_server):
+    server = module_server
+
     async def scenario():
         room = new_room(server)
         inst = await teacher(server, room)
