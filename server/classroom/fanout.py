@@ -31,6 +31,8 @@ class FanOutlet:
 
     def frame_due(self, now: float) -> bool:
         snap = self.session.snapshot
+        if snap.state_version != self.state_version:
+            return True  # a change only the `state` shows (the speed): it goes out at once
         return (
             not snap.steps_left
             and snap.version != self.frame_version
@@ -38,14 +40,20 @@ class FanOutlet:
         )
 
     def next_due(self, now: float) -> float | None:
-        if self.session.snapshot.version == self.frame_version:
+        snap = self.session.snapshot
+        if snap.state_version != self.state_version:
+            return now
+        if snap.version == self.frame_version:
             return None
         return self.last_frame_at + 1.0 / self.fps
 
     def make_frame(self, now: float) -> int:
         self.publish_state()
-        self.seq += 1
         snap = self.session.snapshot
+        fresh = not snap.steps_left and snap.version != self.frame_version
+        if not fresh or now - self.last_frame_at < 1.0 / self.fps:
+            return 0  # only the state was due
+        self.seq += 1
         self.frame_version = snap.version
         frame, self.cursor = frame_of(self.session, snap, self.seq, None, self.cursor)
         self.last_frame_at = now
