@@ -2,7 +2,8 @@
 
 import { escapeHtml as esc, formula } from "../../lessons/format.js";
 import { FORMULAS, MEANINGS } from "../../lessons/gd-modes.js";
-import { nodeName, renderInspection } from "../inspection.js";
+import { renderInspection } from "../inspection.js";
+import { nodeName } from "../node-names.js";
 import { gdModeOf } from "../state.js";
 import { watch } from "../store.js";
 
@@ -87,7 +88,7 @@ class Inspector {
   fillSelects() {
     const L = this.layers;
     if (!L) return;
-    const names = (k, i) => nodeName(k, i, L, this.inputs).replace("<sub>", " ").replace("</sub>", "");
+    const names = (k, i) => nodeName(k, i, L, this.inputs).text;
     const layer = this.field("layer");
     options(layer, L.slice(0, -1).map((_, l) => [l, `${l}: ${l === 0 ? "inputs" : `hidden ${l}`} → ${l === L.length - 2 ? "output" : `hidden ${l + 1}`}`]), layer.value || 0);
     const l = Number(layer.value);
