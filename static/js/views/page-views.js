@@ -8,6 +8,7 @@ import { watch } from "../store.js";
 import { mountLosses } from "./chart.js";
 import { mountControls } from "./controls.js";
 import { mountHeatmap } from "./heatmap.js";
+import { mountHints } from "./hints.js";
 import { mountInspector } from "./inspector.js";
 import { mountNetwork } from "./network.js";
 
@@ -37,5 +38,6 @@ export function mountPlaygroundViews(doc, store, boot, actions) {
     heatmap: mountHeatmap(doc.querySelector('[data-testid="heatmap"]'), store, labels),
     chart: mountLosses(doc, store, boot.limits.maxHistory),
     inspector: mountInspector(doc.getElementById("inspector-slot"), store, actions),
+    hints: mountHints(doc, store),
   };
 }
