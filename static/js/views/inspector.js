@@ -1,7 +1,7 @@
 /** The backprop inspector: pick a weight or bias and a point, read its chain rule live. */
 
 import { escapeHtml as esc, formula } from "../../lessons/format.js";
-import { FORMULAS, MEANINGS } from "../../lessons/gd-modes.js";
+import { FORMULAS, formulaParts, MEANINGS } from "../../lessons/gd-modes.js";
 import { renderInspection } from "../inspection.js";
 import { nodeName } from "../node-names.js";
 import { gdModeOf } from "../state.js";
@@ -153,7 +153,7 @@ function mountFormula(doc, store) {
   select.closest("label").after(p);
   watch(store, (s) => [s.setup.batchSize, s.data ? s.data.train.length : 0], ([batchSize, nTrain]) => {
     const mode = gdModeOf(batchSize, nTrain);
-    p.innerHTML = formula(FORMULAS[mode] || "");
+    p.innerHTML = formulaParts(FORMULAS[mode] || "").map((part) => `<span class="formula-part">${formula(part)}</span>`).join(" ");
     p.title = MEANINGS[mode] || "";
   });
 }

@@ -3,8 +3,10 @@
 import { cssColor, paletteOf, PALETTES } from "../colors.js";
 import { featureGrid, FEATURE_FUNCS } from "../features.js";
 import { thumbOf } from "../frame.js";
+import { pageStorage } from "../handoff.js";
 import { describeNode, describeParameter, FEATURE_TEXT } from "../node-names.js";
 import { watch } from "../store.js";
+import { calloutsOn } from "./callouts.js";
 import { GridPainter } from "./grid-painter.js";
 import { DiagramKeys, pointOf } from "./network-keys.js";
 import { geometry, linkWidth, scaledSizes, SIZES } from "./network-layout.js";
@@ -145,6 +147,7 @@ export class NetworkView {
     buildLinks(this, pos, s);
     this.paintInactive();
     this.keys.settle();
+    if (this.cb.onBuilt) this.cb.onBuilt();
   }
 
   addNode(x, y, s, nodeIndex) {
@@ -248,12 +251,14 @@ export class NetworkView {
  * may be edited change; every frame redraws links, biases and thumbnails.
  */
 export function mountNetwork(root, store, features, actions) {
-  const view = new NetworkView(root, features, {
+  const callbacks = {
     onToggleFeature: actions.toggleFeature,
     onNeurons: actions.neurons,
     onFocus: actions.focus,
     onEdit: actions.edit,
-  });
+  };
+  const view = new NetworkView(root, features, callbacks);
+  callbacks.onBuilt = calloutsOn(view, pageStorage(), matchMedia("(hover: none)").matches);
   watch(store, (s) => paletteOf(s.setup), (palette) => view.setPalette(palette));
   const shape = (s) => [s.server && s.server.layers.join(), s.server && s.server.inputs.join(), s.readOnly, s.locked];
   watch(store, (s) => [...shape(s), s.setup.projector, s.setup.hideText], (_, s) => {
