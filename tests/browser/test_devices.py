@@ -237,3 +237,18 @@ def test_projector_fills_the_screen_and_nothing_overlaps(server, browser, size, 
             assert heat["height"] > 0.4 * height
     finally:
         page.context.close()
+
+
+def test_a_tapped_weight_leads_to_the_inspector(server, browser):
+    page = touch_page(browser, "phone")
+    try:
+        page.goto(server.url + "/#seed=0.12345")
+        page.wait_for_function(READY["/"], timeout=WAIT)
+        page.get_by_test_id("bias-0-1").tap()
+        page.get_by_test_id("weight-explain").tap()
+        panel = page.get_by_test_id("inspector-panel")
+        expect(panel).to_contain_text("bH1,2 = ")  # the bias of H1,2, its chain rule below
+        expect(page.get_by_test_id("inspector-to")).to_have_value("1")
+        expect(page.get_by_test_id("inspector-from")).to_have_value("bias")
+    finally:
+        page.context.close()

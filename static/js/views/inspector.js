@@ -73,6 +73,17 @@ class Inspector {
     if (!enabled) this.setOpen(false);
   }
 
+  /** Show the chain rule of one weight or bias {layer, to, from | bias} (the weight editor asks). */
+  showParameter(target) {
+    if (!this.layers || !this.enabled) return;
+    this.field("layer").value = String(target.layer);
+    this.fillSelects();
+    this.field("to").value = String(target.to);
+    this.field("from").value = target.bias ? "bias" : String(target.from);
+    this.setOpen(true);
+    this.slot.scrollIntoView({ block: "nearest" });
+  }
+
   setNetwork(layers, inputs) {
     this.layers = layers;
     this.inputs = inputs;
@@ -169,5 +180,6 @@ export function mountInspector(slot, store, actions) {
   watch(store, (s) => s.data, (data) => data && inspector.setTrainCount(data.train.length));
   watch(store, (s) => s.frame, (frame) => frame && inspector.ask());
   watch(store, (s) => s.inspection, (message) => message && inspector.show(message));
+  watch(store, (s) => s.picked, (target) => target && inspector.showParameter(target));
   return inspector;
 }

@@ -25,7 +25,7 @@ export class NetworkView {
     this.cb = callbacks;
     this.palette = PALETTES.default;
     this.painter = new GridPainter();
-    this.editor = new WeightEditor(root, (target, value) => this.cb.onEdit(target, value));
+    this.editor = new WeightEditor(root, (target, value) => this.cb.onEdit(target, value), (target) => this.cb.onExplain(target));
     this.keys = new DiagramKeys(root, this);
     this.layers = null;
     this.inputs = [];
@@ -256,6 +256,7 @@ export function mountNetwork(root, store, features, actions) {
     onNeurons: actions.neurons,
     onFocus: actions.focus,
     onEdit: actions.edit,
+    onExplain: actions.explain,
   };
   const view = new NetworkView(root, features, callbacks);
   callbacks.onBuilt = calloutsOn(view, pageStorage(), matchMedia("(hover: none)").matches);

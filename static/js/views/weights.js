@@ -15,10 +15,11 @@ export function formatValue(v) {
 }
 
 export class WeightEditor {
-  /** root: the positioned container; onEdit(target, value) sends the change. */
-  constructor(root, onEdit) {
+  /** root: the positioned container; onEdit(target, value) sends the change; onExplain(target). */
+  constructor(root, onEdit, onExplain = null) {
     this.root = root;
     this.onEdit = onEdit;
+    this.onExplain = onExplain;
     this.tip = null;
     this.form = null;
     this.hovered = null;
@@ -96,6 +97,19 @@ export class WeightEditor {
     error.dataset.errorFor = "weight";
     error.setAttribute("role", "alert");
     form.append(label, error);
+    if (this.onExplain) {
+      // The tap or key that opened the editor leads on to the inspector's chain rule.
+      const why = document.createElement("button");
+      why.type = "button";
+      why.className = "weight-why";
+      why.dataset.testid = "weight-explain";
+      why.textContent = "Explain its gradient";
+      why.addEventListener("click", () => {
+        this.close();
+        this.onExplain(target);
+      });
+      form.append(why);
+    }
     const done = () => {
       this.close();
       onClose();
@@ -114,7 +128,10 @@ export class WeightEditor {
       if (e.key === "Escape") done();
       e.stopPropagation();
     });
-    input.addEventListener("blur", () => setTimeout(() => this.close(form), 150));
+    // Leaving the editor closes it; moving within it (Tab to its button) does not.
+    form.addEventListener("focusout", (e) => {
+      if (!form.contains(e.relatedTarget)) setTimeout(() => this.close(form), 150);
+    });
     this.form = form;
     this.place(form, point, 14);
     this.root.append(form);
