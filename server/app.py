@@ -5,13 +5,11 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
-from server import classroom, lessons, monitoring
+from server import classroom, lessons, monitoring, web
 from server.core.limits import ConnectionLimiter
 from server.core.metrics import Metrics
 from server.core.scheduler import Scheduler
-from server.paths import STATIC_DIR
 from server.playground import pages, socket
 from server.settings import Settings
 
@@ -30,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     app.state.scheduler = Scheduler(settings, app.state.metrics)
     app.state.limiter = ConnectionLimiter(settings.max_sessions, settings.max_connections_per_ip)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    web.install(app)  # /static (versioned, gzip), /favicon.ico, the HTML 404 page
     app.include_router(pages.router)
     app.include_router(lessons.router)
     app.include_router(classroom.router)

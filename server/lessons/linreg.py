@@ -62,7 +62,10 @@ def _span(center: float, reach: float) -> tuple[float, float]:
 
 
 def solve(req: dict) -> dict:
-    """Validate a request (missing keys take DEFAULTS) and answer it; raises LessonError."""
+    """Validate a request (missing keys take DEFAULTS) and answer it; raises LessonError.
+
+    `"grid": false` leaves out J's grid (the contour's ranges stay): the page computes it.
+    """
     if not isinstance(req, dict):
         raise LessonError("body", type(req).__name__, "a JSON object")
     points = _points(req)
@@ -75,6 +78,10 @@ def solve(req: dict) -> dict:
     m_range = _span(m_star, abs(m0 - m_star))
     b_range = _span(b_star, abs(b0 - b_star))
     hessian = linreg.hessian(points)
+    grid = {"n": GRID, "m": list(m_range), "b": list(b_range)}
+    # J's grid is most of the answer (64 x 64 numbers); the page may draw it from the points.
+    if req.get("grid", True) is not False:
+        grid["J"] = linreg.loss_grid(points, m_range, b_range, GRID).ravel().tolist()
     return {
         "points": points.tolist(),
         "alpha": alpha,
@@ -86,10 +93,5 @@ def solve(req: dict) -> dict:
         # Rows (m, b, J, dJ/dm, dJ/db); a diverging path stops at the first step past 1e12.
         "path": run.path.tolist(),
         "diverged": run.diverged,
-        "grid": {
-            "n": GRID,
-            "m": list(m_range),
-            "b": list(b_range),
-            "J": linreg.loss_grid(points, m_range, b_range, GRID).ravel().tolist(),
-        },
+        "grid": grid,
     }

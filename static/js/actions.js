@@ -44,5 +44,7 @@ export function pageActions(store, send, boot, { sendFocus = true } = {}) {
     },
     edit: (target, value) => drives() && send(setWeightMessage(target, value)),
     inspect: (message) => drives() && send(message),
+    /** Open the inspector on a weight or bias {layer, to, from | bias}. */
+    explain: (target) => store.update((s) => ({ ...s, picked: { ...target } })),
   };
 }

@@ -1,12 +1,11 @@
 /** The backprop inspector's text: one `inspection` answer as HTML, the chain rule written out. */
 
 import { escapeHtml as esc, exact } from "../lessons/format.js";
+import { nodeName as names } from "./node-names.js";
 
-/** A node's name: the input's feature key, h<sub>layer,i</sub> for hidden neurons, out for outputs. */
+/** A node's name as HTML, the diagram's: X<sub>1</sub>, H<sub>1,2</sub>, out (node-names.js). */
 export function nodeName(k, i, layers, inputs) {
-  if (k === 0) return esc(inputs[i] || `input ${i + 1}`);
-  if (k === layers.length - 1) return layers[k] > 1 ? `out<sub>${i + 1}</sub>` : "out";
-  return `h<sub>${k},${i + 1}</sub>`;
+  return names(k, i, layers, inputs).html;
 }
 
 function paramName(r, layers, inputs) {
@@ -27,7 +26,7 @@ export function renderInspection(r, layers) {
   const name = paramName(r, layers, inputs);
   const g = r.gradient;
   const parts = [`<p class="ins-title">${name} = <span class="num" data-testid="inspector-value" data-value="${r.value}">${exact(r.value)}</span>
-    · epoch ${r.epoch} · ${r.point === "batch" ? `mean over the next mini-batch (${r.points} point${r.points === 1 ? "" : "s"})` : `training point ${r.point} (${r.forward[0].out.map((v, i) => `${esc(inputs[i])} = ${exact(v)}`).join(", ")}; target ${r.target.join(", ")})`}
+    · epoch ${r.epoch} · ${r.point === "batch" ? `mean over the next mini-batch (${r.points} point${r.points === 1 ? "" : "s"})` : `training point ${r.point} (${r.forward[0].out.map((v, i) => `${nodeName(0, i, layers, inputs)} = ${exact(v)}`).join(", ")}; target ${r.target.join(", ")})`}
     · ${esc(r.loss)}${r.dead ? " · <b>dead link</b>: training leaves it as it is" : ""}</p>`];
   if (r.points > 1) {
     const rows = r.per_point.map((p, i) => `<tr><td>${i}</td><td class="num">${exact(p.dE_dout)}</td>

@@ -20,6 +20,7 @@ export function initialState(setup) {
     frame: null, // the last decoded frame taken
     focus: null, // the node shown large, null for the output
     inspection: null, // the last `inspection` answer, or an `error` refusing an `inspect`
+    picked: null, // the weight or bias the user last asked the inspector to explain
     errors: [], // the last few server errors, newest last (the page shows each by its control)
     status: { state: "connecting", detail: "" },
     readOnly: false, // showing a session the page does not drive: controls show, none acts

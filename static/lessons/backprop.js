@@ -37,6 +37,8 @@ function render() {
   $("bp-back").disabled = shown === 0;
   $("bp-next").disabled = shown === steps.length;
   $("bp-rows").innerHTML = steps.slice(0, shown).map(row).join("");
+  // On a projector the ledger scrolls in its own box: keep the newest step in view.
+  $("bp-ledger-box").scrollTop = $("bp-ledger-box").scrollHeight;
   const values = {};
   for (const s of steps.slice(0, shown)) values[s.key] = s.value;
   const step = steps[shown - 1];
@@ -90,7 +92,12 @@ $("bp-train").addEventListener("click", () => train().catch(showError));
 for (const radio of document.querySelectorAll("input[name=convention]")) {
   radio.addEventListener("change", () => load().catch(showError));
 }
-mountPlainPage("backprop", { next: () => lesson && move(1), back: () => lesson && move(-1) });
+mountPlainPage("backprop", {
+  next: () => lesson && move(1),
+  back: () => lesson && move(-1),
+  first: () => lesson && move(-shown),
+  last: () => lesson && move(lesson.steps.length),
+});
 
 function showError(err) {
   $("bp-stage").textContent = `Could not load the lesson: ${err.message}`;

@@ -14,3 +14,11 @@ export const MEANINGS = {
   stochastic: "stochastic gradient descent: one training point per update",
   "mini-batch": "mini-batch gradient descent: b training points per update",
 };
+
+/**
+ * A formula cut where a line may break: before " − " and after ", ". Each part is kept whole,
+ * so a narrow column never breaks the expression inside a term.
+ */
+export function formulaParts(text) {
+  return text.replace(/ − /g, "\n− ").replace(/, /g, ",\n").split("\n");
+}

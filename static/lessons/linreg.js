@@ -5,6 +5,7 @@ import { bandBytes, tableLut } from "../js/grid.js";
 import { watch } from "../js/store.js";
 import { GridPainter } from "../js/views/grid-painter.js";
 import { exact } from "./format.js";
+import { lossGrid } from "./loss-grid.js";
 import { mountPlainPage } from "../js/plain-page.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,7 +18,8 @@ let timer = null;
 let pending = 0;
 
 function request() {
-  const base = { m0: START[0], b0: START[1], alpha: Number($("lr-alpha").value), steps: STEPS };
+  // J's grid is drawn from the points here: asking for it would make the answer 2.5 times larger.
+  const base = { m0: START[0], b0: START[1], alpha: Number($("lr-alpha").value), steps: STEPS, grid: false };
   if (custom) return { ...base, points: custom };
   return { ...base, seed: Number($("lr-seed").value), n: Number($("lr-n").value),
     noise: Number($("lr-noise").value) };
@@ -28,8 +30,9 @@ async function load() {
   if (custom && custom.length < 2) {
     run = null;
     t = 0;
-    $("lr-status").textContent = "Click the left plot to add at least two points.";
     draw();
+    $("lr-status").textContent = "Click the left plot to add at least two points.";
+    $("lr-status").className = "lr-status";
     return;
   }
   const ticket = ++pending;
@@ -39,11 +42,15 @@ async function load() {
   const body = await response.json();
   if (ticket !== pending) return; // a newer request is on its way
   if (!response.ok) {
+    run = null; // the last run was for other points: show none of its numbers
+    t = 0;
+    draw();
     $("lr-status").textContent = body.message;
     $("lr-status").className = "lr-status diverged";
     return;
   }
   run = body;
+  run.grid.J = lossGrid(run.points, run.grid.m, run.grid.b, run.grid.n);
   t = 0;
   $("lr-data").dataset.points = JSON.stringify(run.points);
   draw();
@@ -148,8 +155,17 @@ function drawContour() {
   ctx.fillText(`b ${b[0].toFixed(2)} … ${b[1].toFixed(2)}`, 6, 16);
 }
 
+// Every number the page shows about a run: none of them may outlive the points they were for.
+const NUMBERS = ["lr-m", "lr-b", "lr-J", "lr-dm", "lr-db", "lr-update-m", "lr-update-b", "lr-mstar",
+  "lr-bstar", "lr-hessian", "lr-eig", "lr-limit"];
+
 function showNumbers() {
-  if (!run) return;
+  if (!run) {
+    $("lr-t").textContent = "0";
+    for (const id of NUMBERS) $(id).textContent = "—";
+    $("lr-data").dataset.points = JSON.stringify(custom || []);
+    return;
+  }
   const [m, b, J, dm, db] = run.path[t];
   const a = run.alpha;
   $("lr-t").textContent = String(t);

@@ -1,10 +1,14 @@
 /** The lecture's 2-2-2 figure as SVG: neurons i1, i2, h1, h2, o1, o2, weights w1..w8, b1..b4. */
 
 const SVG = "http://www.w3.org/2000/svg";
+// Inputs, hidden and output columns; the top row's labels sit above it, the bottom row's below,
+// so the middle belongs to the links and nothing overlaps (viewBox 820 x 440).
 const NODES = {
-  i1: [110, 90], i2: [110, 250], h1: [320, 90], h2: [320, 250], o1: [530, 90], o2: [530, 250],
+  i1: [100, 120], i2: [100, 320], h1: [360, 120], h2: [360, 320], o1: [620, 120], o2: [620, 320],
 };
-// [weight, from, to, where along the link its label sits]
+const TOP = new Set(["i1", "h1", "o1"]);
+// [weight, from, to, where along the link its label sits]: straight links at the middle, the
+// crossing ones a quarter of the way along, before the crossing.
 const LINKS = [
   ["w1", "i1", "h1", 0.5], ["w2", "i2", "h1", 0.25], ["w3", "i1", "h2", 0.25], ["w4", "i2", "h2", 0.5],
   ["w5", "h1", "o1", 0.5], ["w6", "h2", "o1", 0.25], ["w7", "h1", "o2", 0.25], ["w8", "h2", "o2", 0.5],
@@ -27,7 +31,8 @@ export function drawNetwork(svg, { weights, biases, inputs, targets }) {
     const g = el("g", { class: "link", "data-id": w });
     g.append(el("line", { x1, y1, x2, y2 }));
     const lx = x1 + (x2 - x1) * t;
-    const ly = y1 + (y2 - y1) * t - 8;
+    // Above a link of the top row, below one of the bottom row, beside a crossing one.
+    const ly = y1 + (y2 - y1) * t + (y1 === y2 ? (TOP.has(a) ? -10 : 26) : 6);
     g.append(el("text", { x: lx, y: ly, class: "link-label" }, `${w} = ${weights[w]}`));
     svg.append(g);
   }
@@ -35,13 +40,13 @@ export function drawNetwork(svg, { weights, biases, inputs, targets }) {
     const g = el("g", { class: "node", "data-id": name });
     g.append(el("circle", { cx: x, cy: y, r: 26 }));
     g.append(el("text", { x, y: y + 6, class: "node-label" }, name));
-    g.append(el("text", { x, y: y + 48, class: "node-value", "data-value-of": name }, ""));
+    g.append(el("text", { x, y: TOP.has(name) ? y - 64 : y + 56, class: "node-value", "data-value-of": name }, ""));
     svg.append(g);
   }
   for (const [b, node] of Object.entries(BIASES)) {
     const [x, y] = NODES[node];
     const g = el("g", { class: "bias", "data-id": b });
-    g.append(el("text", { x, y: y - 36, class: "bias-label", "text-anchor": "middle" },
+    g.append(el("text", { x, y: TOP.has(node) ? y - 38 : y + 84, class: "bias-label", "text-anchor": "middle" },
       `${b} = ${Number(biases[b].toFixed(4))}`));
     svg.append(g);
   }

@@ -44,6 +44,21 @@ test("typing in a field and shortcuts with a modifier are left to the browser", 
   assert.equal(actionFor(press(" ", { target: { tagName: "BUTTON" } }), KEYMAPS.playground), "playPause");
 });
 
+test("Space and Enter on a control reached by keyboard act on that control", () => {
+  const control = (tagName, role = null) => ({ tagName, getAttribute: (name) => (name === "role" ? role : null) });
+  const byKeyboard = (key, target, keymap) => actionFor(press(key, { target }), keymap, false, true);
+  assert.equal(byKeyboard(" ", control("BUTTON"), KEYMAPS.playground), null);
+  assert.equal(byKeyboard("Enter", control("A"), KEYMAPS.playground), null);
+  assert.equal(byKeyboard(" ", control("DIV", "button"), KEYMAPS.playground), null);
+  assert.equal(byKeyboard(" ", control("BUTTON"), KEYMAPS.backprop), null);
+  // Clicked with the mouse: Space is still the page's key; other keys always are.
+  assert.equal(actionFor(press(" ", { target: control("BUTTON") }), KEYMAPS.playground, false, false), "playPause");
+  assert.equal(byKeyboard("ArrowRight", control("BUTTON"), KEYMAPS.playground), "step");
+  assert.equal(byKeyboard(" ", control("DIV"), KEYMAPS.playground), "playPause");
+  assert.equal(actionFor(press("Home"), KEYMAPS.backprop), "first");
+  assert.equal(actionFor(press("End"), KEYMAPS.backprop), "last");
+});
+
 test("no key means two things on one page, and the help lists every binding", () => {
   for (const [page, keymap] of Object.entries(KEYMAPS)) {
     const keys = keymap.flatMap((b) => b.keys);

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { geometricLevels, isoLines } from "../../static/lessons/contour.js";
 import { exact, formula, rounded, sci } from "../../static/lessons/format.js";
 import { batchSizeFor, gdModeOf } from "../../static/js/state.js";
-import { FORMULAS, MEANINGS, MODES } from "../../static/lessons/gd-modes.js";
+import { FORMULAS, formulaParts, MEANINGS, MODES } from "../../static/lessons/gd-modes.js";
 
 test("numbers print the lecture's way", () => {
   assert.equal(sci(5.5401e-4), "5.5401e-04");
@@ -49,4 +49,9 @@ test("geometric levels rise from the floor to the grid's top", () => {
   assert.equal(levels.length, 4);
   assert.ok(Math.abs(levels[3] - 1001) < 1e-9);
   assert.ok(levels[0] > 1 && levels[0] < 2.1);
+});
+
+test("a formula breaks between its terms, never inside one", () => {
+  assert.deepEqual(formulaParts(FORMULAS["mini-batch"]), ["θ_(j+1) ← θ_j", "− α ∂J(x^(i:i+b),", "y^(i:i+b); θ)/∂θ_j"]);
+  for (const mode of MODES) assert.equal(formulaParts(FORMULAS[mode]).join(" ").replace(/,\s/g, ", "), FORMULAS[mode]);
 });

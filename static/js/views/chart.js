@@ -1,6 +1,11 @@
 /** The loss chart: train (grey) and test (black) loss over every epoch since the last reset. */
 
 import { formatLoss } from "../frame.js";
+
+/** A loss readout: "diverged" once the losses are no longer numbers, never a stale or zero value. */
+export function lossText(loss, diverged) {
+  return diverged ? "diverged" : formatLoss(loss);
+}
 import { watch } from "../store.js";
 
 export class LossChart {
@@ -17,6 +22,7 @@ export class LossChart {
     this.epochs = [];
     this.train = [];
     this.test = [];
+    this.divergedAt = null; // the epoch the run diverged at, marked on the chart
   }
 
   /** Add a frame's history points; an epoch at or before the last one means a restart. */
@@ -64,6 +70,7 @@ export class LossChart {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, w, h);
     const n = this.epochs.length;
+    if (this.divergedAt !== null) this.markDivergence(w, h, thick);
     if (n < 1) return;
     let top = 0;
     for (let i = 0; i < n; i++) {
@@ -90,6 +97,23 @@ export class LossChart {
     line(this.train, colors.train);
     line(this.test, colors.test);
   }
+
+  /** A red line where the run diverged (at the right edge: training stops there). */
+  markDivergence(w, h, thick) {
+    const { ctx } = this;
+    const n = this.epochs.length;
+    const first = n ? this.epochs[0] : 0;
+    const span = Math.max(1, this.divergedAt - first);
+    const x = n ? Math.min(w - 2, ((this.divergedAt - first) / span) * (w - 2) + 1) : w - 2;
+    ctx.strokeStyle = "#c62828";
+    ctx.lineWidth = thick ? 3 : 2;
+    ctx.setLineDash([3, 2]);
+    ctx.beginPath();
+    ctx.moveTo(x, 0);
+    ctx.lineTo(x, h);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
 }
 
 /**
@@ -106,11 +130,20 @@ export function mountLosses(doc, store, maxPoints) {
     if (!server || server.epoch === 0 || s.run !== run) chart.clear();
     run = s.run;
   });
+  const canvas = doc.querySelector('[data-testid="loss-chart"]');
+  const label = canvas.getAttribute("aria-label");
   watch(store, (s) => s.frame, (frame, s) => {
     if (!frame) return;
-    trainLoss.textContent = formatLoss(frame.trainLoss);
-    testLoss.textContent = formatLoss(frame.testLoss);
+    trainLoss.textContent = lossText(frame.trainLoss, frame.diverged);
+    testLoss.textContent = lossText(frame.testLoss, frame.diverged);
+    for (const out of [trainLoss, testLoss]) out.classList.toggle("diverged", frame.diverged);
     chart.add(frame.history);
+    const at = frame.diverged ? frame.epoch : null;
+    if (chart.divergedAt !== at) {
+      chart.divergedAt = at;
+      canvas.setAttribute("aria-label", at === null ? label : `${label}; diverged at epoch ${at} (red line)`);
+      canvas.dataset.divergedAt = at === null ? "" : String(at);
+    }
     chart.draw({ thick: s.setup.projector });
   });
   const redraw = () => {

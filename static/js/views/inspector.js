@@ -1,8 +1,9 @@
 /** The backprop inspector: pick a weight or bias and a point, read its chain rule live. */
 
 import { escapeHtml as esc, formula } from "../../lessons/format.js";
-import { FORMULAS, MEANINGS } from "../../lessons/gd-modes.js";
-import { nodeName, renderInspection } from "../inspection.js";
+import { FORMULAS, formulaParts, MEANINGS } from "../../lessons/gd-modes.js";
+import { renderInspection } from "../inspection.js";
+import { nodeName } from "../node-names.js";
 import { gdModeOf } from "../state.js";
 import { watch } from "../store.js";
 
@@ -72,6 +73,17 @@ class Inspector {
     if (!enabled) this.setOpen(false);
   }
 
+  /** Show the chain rule of one weight or bias {layer, to, from | bias} (the weight editor asks). */
+  showParameter(target) {
+    if (!this.layers || !this.enabled) return;
+    this.field("layer").value = String(target.layer);
+    this.fillSelects();
+    this.field("to").value = String(target.to);
+    this.field("from").value = target.bias ? "bias" : String(target.from);
+    this.setOpen(true);
+    this.slot.scrollIntoView({ block: "nearest" });
+  }
+
   setNetwork(layers, inputs) {
     this.layers = layers;
     this.inputs = inputs;
@@ -87,7 +99,7 @@ class Inspector {
   fillSelects() {
     const L = this.layers;
     if (!L) return;
-    const names = (k, i) => nodeName(k, i, L, this.inputs).replace("<sub>", " ").replace("</sub>", "");
+    const names = (k, i) => nodeName(k, i, L, this.inputs).text;
     const layer = this.field("layer");
     options(layer, L.slice(0, -1).map((_, l) => [l, `${l}: ${l === 0 ? "inputs" : `hidden ${l}`} → ${l === L.length - 2 ? "output" : `hidden ${l + 1}`}`]), layer.value || 0);
     const l = Number(layer.value);
@@ -152,7 +164,7 @@ function mountFormula(doc, store) {
   select.closest("label").after(p);
   watch(store, (s) => [s.setup.batchSize, s.data ? s.data.train.length : 0], ([batchSize, nTrain]) => {
     const mode = gdModeOf(batchSize, nTrain);
-    p.innerHTML = formula(FORMULAS[mode] || "");
+    p.innerHTML = formulaParts(FORMULAS[mode] || "").map((part) => `<span class="formula-part">${formula(part)}</span>`).join(" ");
     p.title = MEANINGS[mode] || "";
   });
 }
@@ -168,5 +180,6 @@ export function mountInspector(slot, store, actions) {
   watch(store, (s) => s.data, (data) => data && inspector.setTrainCount(data.train.length));
   watch(store, (s) => s.frame, (frame) => frame && inspector.ask());
   watch(store, (s) => s.inspection, (message) => message && inspector.show(message));
+  watch(store, (s) => s.picked, (target) => target && inspector.showParameter(target));
   return inspector;
 }

@@ -3,28 +3,16 @@
 import { cssColor, paletteOf, PALETTES } from "../colors.js";
 import { featureGrid, FEATURE_FUNCS } from "../features.js";
 import { thumbOf } from "../frame.js";
+import { pageStorage } from "../handoff.js";
+import { describeNode, describeParameter, FEATURE_TEXT } from "../node-names.js";
 import { watch } from "../store.js";
+import { calloutsOn } from "./callouts.js";
 import { GridPainter } from "./grid-painter.js";
-import { WeightEditor } from "./weights.js";
+import { DiagramKeys, pointOf } from "./network-keys.js";
+import { geometry, linkWidth, scaledSizes, SIZES } from "./network-layout.js";
+import { addLayerControls, buildLinks, svg } from "./network-parts.js";
+import { formatValue, WeightEditor } from "./weights.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-const SIZES = {
-  normal: { node: 30, row: 54, top: 58, label: 64, bias: 6, line: 1 },
-  // Thicker lines for a projector: a 1 px link vanishes on a wall.
-  projector: { node: 38, row: 50, top: 66, label: 78, bias: 9, line: 1.5 },
-};
-
-function svg(tag, attrs) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  return el;
-}
-
-/** Link width as the original: 1 + 9 |w| / 5 px, clamped to [1, 10]. */
-export function linkWidth(w) {
-  if (!Number.isFinite(w)) return 1;
-  return Math.max(1, Math.min(10, 1 + (9 * Math.abs(w)) / 5));
-}
 
 export class NetworkView {
   /**
@@ -37,12 +25,14 @@ export class NetworkView {
     this.cb = callbacks;
     this.palette = PALETTES.default;
     this.painter = new GridPainter();
-    this.editor = new WeightEditor(root, (target, value) => this.cb.onEdit(target, value));
+    this.editor = new WeightEditor(root, (target, value) => this.cb.onEdit(target, value), (target) => this.cb.onExplain(target));
+    this.keys = new DiagramKeys(root, this);
     this.layers = null;
     this.inputs = [];
     this.frame = null;
     this.maxNeurons = 8;
     this.projector = false;
+    this.pinned = null; // the neuron shown large after a tap, click or Enter, until the next
     // What a click may change: off while following someone else's session, or locked.
     this.editable = { features: true, neurons: true, weights: true };
   }
@@ -62,6 +52,7 @@ export class NetworkView {
   setShape(layers, inputs, maxNeurons, { projector = this.projector, editable = this.editable, force = false } = {}) {
     const key = JSON.stringify([layers, inputs, projector, editable, maxNeurons]);
     if (!force && key === this.shapeKey) return;
+    if (key !== this.shapeKey) this.pinned = null;
     this.shapeKey = key;
     Object.assign(this, { layers, inputs, maxNeurons, projector, editable, frame: null });
     this.editor.close();
@@ -72,26 +63,25 @@ export class NetworkView {
     if (this.layers) this.setShape(this.layers, this.inputs, this.maxNeurons, { force: true });
   }
 
-  geometry() {
-    const s = this.projector ? SIZES.projector : SIZES.normal;
-    const width = Math.max(360, this.root.clientWidth);
-    const hidden = this.layers.slice(1, -1);
-    const rows = Math.max(this.features.length, ...hidden, 1);
-    const xIn = s.label;
-    const xOut = width - s.node - 4;
-    const cols = hidden.length + 1;
-    const colX = (c) => xIn + (c * (xOut - xIn)) / cols; // c = 0 inputs .. cols output
-    return { s, width, height: s.top + rows * s.row, colX };
+  sizes() {
+    const base = this.projector ? SIZES.projector : SIZES.normal;
+    if (!this.projector) return base;
+    // On a projector the diagram grows to the bottom of the screen.
+    const rows = Math.max(this.features.length, ...this.layers.slice(1, -1), 1);
+    const room = window.innerHeight - this.root.getBoundingClientRect().top - 12;
+    return scaledSizes(base, rows, room);
   }
 
   build() {
-    const g = this.geometry();
-    const { s } = g;
+    const s = this.sizes();
+    const g = geometry(this.layers, this.features.length, this.root.clientWidth, s);
     this.lineScale = s.line;
+    this.keys.reset(this.layers, this.features.length);
     this.root.replaceChildren();
     this.root.style.height = `${g.height}px`;
-    this.svg = svg("svg", { class: "links", width: g.width, height: g.height, "aria-hidden": "true" });
-    this.linkLayer = svg("g", {});
+    this.root.style.setProperty("--node", `${s.node}px`);
+    this.svg = svg("svg", { class: "links", width: g.width, height: g.height, role: "none" });
+    this.linkLayer = svg("g", { "aria-hidden": "true" });
     this.hitLayer = svg("g", { class: "hits" });
     this.svg.append(this.linkLayer, this.hitLayer);
     this.root.append(this.svg);
@@ -111,20 +101,24 @@ export class NetworkView {
       el.classList.add("feature");
       el.classList.toggle("inactive", active < 0);
       el.dataset.testid = `feature-${f.key}`;
-      el.setAttribute("role", "button");
-      el.setAttribute("tabindex", "0");
       el.setAttribute("aria-pressed", String(active >= 0));
-      el.setAttribute("aria-label", `Feature ${f.text}: ${active >= 0 ? "on" : "off"}${this.editable.features ? ", click to toggle" : ""}`);
+      const name = FEATURE_TEXT[f.key] || f.text;
+      el.setAttribute("aria-label", `Feature ${name}: ${active >= 0 ? "on" : "off"}${this.editable.features ? ", press to toggle" : ""}`);
       if (!this.editable.features) el.setAttribute("aria-disabled", "true");
-      const toggle = () => this.editable.features && this.cb.onToggleFeature(f.key);
-      el.addEventListener("click", toggle);
-      el.addEventListener("keydown", (e) => {
-        if (e.key === "Enter") toggle();
-      });
+      el.addEventListener("click", () => this.activate({ kind: "feature", index: row }));
+      // A long press on a touch screen shows an input large, as hovering does with a mouse.
+      if (active >= 0) {
+        el.addEventListener("contextmenu", (e) => {
+          e.preventDefault();
+          this.pin(Number(el.dataset.node));
+        });
+      }
       const label = document.createElement("span");
       label.className = "feature-label";
+      label.setAttribute("aria-hidden", "true");
       label.innerHTML = FEATURE_FUNCS[f.key]?.[0] ?? f.text;
       el.append(label);
+      this.keys.add(el, 0, row);
       if (active >= 0) inputPos[active] = [g.colX(0), y, el];
       else this.inactive.push([el.querySelector("canvas"), f.key]);
     });
@@ -137,101 +131,90 @@ export class NetworkView {
       const x = g.colX(l);
       for (let i = 0; i < this.layers[l]; i++) {
         const y = s.top + i * s.row;
-        const el = this.addNode(x, y, s, this.nodes.length);
-        el.setAttribute("aria-label", l === this.layers.length - 1 ? "Output neuron" : `Neuron ${i + 1} of hidden layer ${l}`);
+        const node = this.nodes.length;
+        const el = this.addNode(x, y, s, node);
+        el.classList.add("neuron");
+        el.setAttribute("aria-label", `${describeNode(l, i, this.layers, this.inputs)}: press to show its output large`);
+        el.setAttribute("aria-pressed", "false");
+        el.addEventListener("click", () => this.pin(node));
+        this.keys.add(el, l, this.keys.rowOf(l, "neuron", i));
         this.nodes.push(el);
         column.push([x, y]);
       }
       pos.push(column);
-      if (l < this.layers.length - 1) this.addLayerControls(l - 1, x, s, (g.colX(1) - g.colX(0)) < 96);
+      if (l < this.layers.length - 1) addLayerControls(this, l - 1, x, s, (g.colX(1) - g.colX(0)) < 96);
     }
-    this.buildLinks(pos, s);
+    buildLinks(this, pos, s);
     this.paintInactive();
+    this.keys.settle();
+    if (this.cb.onBuilt) this.cb.onBuilt();
   }
 
   addNode(x, y, s, nodeIndex) {
     const el = document.createElement("div");
     el.className = "node";
     el.style.cssText = `left:${x}px;top:${y}px;width:${s.node}px;height:${s.node}px`;
+    el.setAttribute("role", "button");
     const canvas = document.createElement("canvas");
     canvas.width = canvas.height = 1;
     el.append(canvas);
     if (nodeIndex !== null) {
       el.dataset.node = String(nodeIndex);
       el.addEventListener("mouseenter", () => this.cb.onFocus(nodeIndex));
-      el.addEventListener("mouseleave", () => this.cb.onFocus(null));
+      el.addEventListener("mouseleave", () => this.cb.onFocus(this.pinned));
     }
     this.root.append(el);
     return el;
   }
 
-  addLayerControls(h, x, s, narrow) {
-    const box = document.createElement("div");
-    box.className = "layer-controls";
-    box.style.left = `${x + s.node / 2}px`;
-    const n = this.layers[h + 1];
-    const button = (text, delta, testid, label, disabled) => {
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "round small";
-      b.textContent = text;
-      b.dataset.testid = testid;
-      b.setAttribute("aria-label", label);
-      b.disabled = disabled || !this.editable.neurons;
-      b.addEventListener("click", () => this.cb.onNeurons(h, delta));
-      return b;
-    };
-    const row = document.createElement("div");
-    row.append(
-      button("+", 1, `add-neuron-${h}`, `Add a neuron to hidden layer ${h + 1}`, n >= this.maxNeurons),
-      button("−", -1, `remove-neuron-${h}`, `Remove a neuron from hidden layer ${h + 1}`, n <= 1),
-    );
-    const count = document.createElement("div");
-    count.className = "neuron-count";
-    // Six layers side by side leave no room for the word.
-    count.textContent = narrow ? String(n) : `${n} neuron${n === 1 ? "" : "s"}`;
-    count.setAttribute("aria-label", `${n} neuron${n === 1 ? "" : "s"}`);
-    box.append(row, count);
-    this.root.append(box);
-  }
-
-  buildLinks(pos, s) {
-    const half = s.node / 2;
-    for (let l = 0; l + 1 < pos.length; l++) {
-      pos[l + 1].forEach(([x2, y2], to) => {
-        pos[l].forEach(([x1, y1], from) => {
-          const ax = x1 + s.node;
-          const ay = y1 + half;
-          const by = y2 + half;
-          const mx = (ax + x2) / 2;
-          const d = `M${ax},${ay} C${mx},${ay} ${mx},${by} ${x2},${by}`;
-          const target = { layer: l, to, from };
-          const path = svg("path", { d, class: "link" });
-          const hit = svg("path", { d, class: "hit", "data-testid": `link-${l}-${to}-${from}` });
-          this.bindTarget(hit, target);
-          this.linkLayer.append(path);
-          this.hitLayer.append(hit);
-          this.links.push([path, l, to * pos[l].length + from]);
-        });
-        const size = s.bias;
-        const rect = svg("rect", { x: x2 - size - 2, y: y2 + s.node - size, width: size, height: size, class: "bias", "data-testid": `bias-${l}-${to}` });
-        this.bindTarget(rect, { layer: l, to, bias: true });
-        this.hitLayer.append(rect);
-        this.biases.push([rect, l, to]);
-      });
-    }
-  }
-
   bindTarget(el, target) {
+    el.setAttribute("role", "button");
+    el.setAttribute("aria-label", this.nameOf(target));
+    el.target = target;
     el.addEventListener("mouseenter", (e) => this.editor.hover(target, e, this.valueOf(target)));
     el.addEventListener("mousemove", (e) => this.editor.move(e));
     el.addEventListener("mouseleave", () => this.editor.unhover(target));
-    el.addEventListener("click", (e) => this.editable.weights && this.editor.open(target, e, this.valueOf(target)));
+    el.addEventListener("click", (e) => this.edit(target, e, el));
+  }
+
+  /** Open the editor of a weight or bias at a point (a click) or beside its element (a key). */
+  edit(target, point, el) {
+    if (!this.editable.weights) return;
+    this.editor.open(target, point || pointOf(el), this.valueOf(target), this.nameOf(target), () => el.isConnected && el.focus());
+  }
+
+  /** What a click, a tap, Enter or Space does to an item of the diagram. */
+  activate(item, el) {
+    if (item.kind === "feature") {
+      if (this.editable.features) this.cb.onToggleFeature(this.features[item.index].key);
+    } else if (item.kind === "neuron") {
+      this.pin(Number(el.dataset.node));
+    } else {
+      this.edit(el.target, null, el);
+    }
+  }
+
+  /** Show node `node` large until asked again (then the output comes back). */
+  pin(node) {
+    this.pinned = this.pinned === node ? null : node;
+    for (const el of this.nodes) if (el.classList.contains("neuron")) el.setAttribute("aria-pressed", String(Number(el.dataset.node) === this.pinned));
+    this.cb.onFocus(this.pinned);
+  }
+
+  nameOf(target) {
+    const text = describeParameter(target, this.layers, this.inputs);
+    return text[0].toUpperCase() + text.slice(1);
   }
 
   valueOf(t) {
     if (!this.frame) return NaN;
     return t.bias ? this.frame.biases[t.layer][t.to] : this.frame.weights[t.layer][t.to * this.layers[t.layer] + t.from];
+  }
+
+  /** The accessible name of a weight or bias: what it is and its value now. */
+  labelOf(target) {
+    const edit = this.editable.weights ? ", press Enter to edit" : "";
+    return `${this.nameOf(target)}: ${formatValue(this.valueOf(target))}${edit}`;
   }
 
   paintInactive() {
@@ -257,6 +240,7 @@ export class NetworkView {
     const n = frame.thumbSize;
     this.nodes.forEach((el, k) => this.painter.paint(el.firstChild, thumbOf(frame, k), n));
     this.editor.refresh((t) => this.valueOf(t));
+    this.keys.refresh();
     // The dashes move along the links as the epochs go by, as in the original.
     this.linkLayer.style.setProperty("--flow", String(-(frame.epoch % 1000) / 4));
   }
@@ -267,12 +251,15 @@ export class NetworkView {
  * may be edited change; every frame redraws links, biases and thumbnails.
  */
 export function mountNetwork(root, store, features, actions) {
-  const view = new NetworkView(root, features, {
+  const callbacks = {
     onToggleFeature: actions.toggleFeature,
     onNeurons: actions.neurons,
     onFocus: actions.focus,
     onEdit: actions.edit,
-  });
+    onExplain: actions.explain,
+  };
+  const view = new NetworkView(root, features, callbacks);
+  callbacks.onBuilt = calloutsOn(view, pageStorage(), matchMedia("(hover: none)").matches);
   watch(store, (s) => paletteOf(s.setup), (palette) => view.setPalette(palette));
   const shape = (s) => [s.server && s.server.layers.join(), s.server && s.server.inputs.join(), s.readOnly, s.locked];
   watch(store, (s) => [...shape(s), s.setup.projector, s.setup.hideText], (_, s) => {

@@ -5,9 +5,11 @@
 
 import { paletteOf } from "../colors.js";
 import { watch } from "../store.js";
+import { colourWords } from "../words.js";
 import { mountLosses } from "./chart.js";
 import { mountControls } from "./controls.js";
 import { mountHeatmap } from "./heatmap.js";
+import { mountHints } from "./hints.js";
 import { mountInspector } from "./inspector.js";
 import { mountNetwork } from "./network.js";
 
@@ -16,9 +18,16 @@ export function featureLabels(boot) {
   return Object.fromEntries(boot.features.map((f) => [f.key, f.label.replace(/_/g, "").replace("^2", "²")]));
 }
 
-/** The page's look from its setup: hidden text, and the palette as CSS colours (legend, links). */
+/**
+ * The page's look from its setup: hidden text, the palette as CSS colours (legend, links) and the
+ * words that name its colours and what the network learns (`data-words` spans).
+ */
 function mountLook(doc, store) {
   watch(store, (s) => Boolean(s.setup.hideText), (on) => doc.body.classList.toggle("hide-text", on));
+  watch(store, (s) => [Boolean(s.setup.colorblind), s.setup.problem], ([colorblind, problem]) => {
+    const words = colourWords(colorblind, problem);
+    for (const el of doc.querySelectorAll("[data-words]")) el.textContent = words[el.dataset.words];
+  });
   watch(store, (s) => paletteOf(s.setup), (palette) => {
     doc.body.style.setProperty("--neg", palette[0]);
     doc.body.style.setProperty("--mid", palette[1]);
@@ -37,5 +46,6 @@ export function mountPlaygroundViews(doc, store, boot, actions) {
     heatmap: mountHeatmap(doc.querySelector('[data-testid="heatmap"]'), store, labels),
     chart: mountLosses(doc, store, boot.limits.maxHistory),
     inspector: mountInspector(doc.getElementById("inspector-slot"), store, actions),
+    hints: mountHints(doc, store),
   };
 }

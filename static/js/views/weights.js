@@ -1,4 +1,4 @@
-/** Hover a link or bias to read its value live; click to type a new one (sent as set_weight). */
+/** Hover (or focus) a link or bias to read its value live; click, tap or Enter to type a new one. */
 
 function describe(t) {
   return t.bias ? "Bias" : "Weight";
@@ -8,21 +8,29 @@ function sameTarget(a, b) {
   return a && b && a.layer === b.layer && a.to === b.to && a.from === b.from && !!a.bias === !!b.bias;
 }
 
+/** A weight as the tooltip and the accessible names show it: 3 decimals, "—" when not finite. */
+export function formatValue(v) {
+  if (!Number.isFinite(v)) return "—";
+  return Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
+}
+
 export class WeightEditor {
-  /** root: the positioned container; onEdit(target, value) sends the change. */
-  constructor(root, onEdit) {
+  /** root: the positioned container; onEdit(target, value) sends the change; onExplain(target). */
+  constructor(root, onEdit, onExplain = null) {
     this.root = root;
     this.onEdit = onEdit;
+    this.onExplain = onExplain;
     this.tip = null;
     this.form = null;
     this.hovered = null;
     this.editing = null;
   }
 
-  place(el, event) {
+  /** Put `el` at a point {clientX, clientY}, `dy` px below it (above for a negative dy). */
+  place(el, point, dy) {
     const box = this.root.getBoundingClientRect();
-    el.style.left = `${event.clientX - box.left + 12}px`;
-    el.style.top = `${event.clientY - box.top - 28}px`;
+    el.style.left = `${point.clientX - box.left + this.root.scrollLeft + 12}px`;
+    el.style.top = `${point.clientY - box.top + this.root.scrollTop + dy}px`;
   }
 
   ensureTip() {
@@ -30,22 +38,23 @@ export class WeightEditor {
       this.tip = document.createElement("div");
       this.tip.className = "weight-tip";
       this.tip.dataset.testid = "weight-tooltip";
-      this.tip.setAttribute("role", "status");
+      this.tip.setAttribute("aria-hidden", "true"); // the focused item's own name says the value
       this.root.append(this.tip);
     }
     return this.tip;
   }
 
-  hover(target, event, value) {
+  hover(target, point, value) {
     this.hovered = target;
+    if (sameTarget(target, this.editing)) return; // its editor shows the value already
     const tip = this.ensureTip();
     tip.hidden = false;
-    tip.textContent = `${describe(target)} is ${format(value)}`;
-    this.place(tip, event);
+    tip.textContent = `${describe(target)} is ${formatValue(value)}`;
+    this.place(tip, point, -30);
   }
 
-  move(event) {
-    if (this.tip && this.hovered) this.place(this.tip, event);
+  move(point) {
+    if (this.tip && this.hovered && !this.tip.hidden) this.place(this.tip, point, -30);
   }
 
   unhover(target) {
@@ -58,43 +67,73 @@ export class WeightEditor {
   /** Called on every frame: the hovered value follows training. */
   refresh(valueOf) {
     if (this.hovered && this.tip && !this.tip.hidden) {
-      this.tip.textContent = `${describe(this.hovered)} is ${format(valueOf(this.hovered))}`;
+      this.tip.textContent = `${describe(this.hovered)} is ${formatValue(valueOf(this.hovered))}`;
     }
   }
 
-  open(target, event, value) {
+  /**
+   * A small form below the point: the parameter's name and its value to edit. `onClose` runs when
+   * it closes by Enter or Esc (the diagram puts the keyboard focus back on the item).
+   */
+  open(target, point, value, name, onClose = () => {}) {
     this.close();
     this.editing = target;
+    if (this.tip) this.tip.hidden = true;
     const form = document.createElement("form");
     form.className = "weight-editor";
+    const label = document.createElement("label");
+    label.className = "weight-name";
+    label.textContent = name;
     const input = document.createElement("input");
     input.type = "number";
     input.step = "any";
+    input.inputMode = "decimal";
     input.value = Number.isFinite(value) ? String(Math.round(value * 1000) / 1000) : "0";
     input.dataset.testid = "weight-input";
-    const where = target.bias ? `neuron ${target.to + 1} of layer ${target.layer + 1}` : `link ${target.from + 1} to ${target.to + 1} of layer ${target.layer + 1}`;
-    input.setAttribute("aria-label", `${describe(target)} of ${where}`);
+    input.setAttribute("aria-label", name);
+    label.append(input);
     const error = document.createElement("span");
     error.className = "error";
     error.dataset.errorFor = "weight";
-    form.append(input, error);
+    error.setAttribute("role", "alert");
+    form.append(label, error);
+    if (this.onExplain) {
+      // The tap or key that opened the editor leads on to the inspector's chain rule.
+      const why = document.createElement("button");
+      why.type = "button";
+      why.className = "weight-why";
+      why.dataset.testid = "weight-explain";
+      why.textContent = "Explain its gradient";
+      why.addEventListener("click", () => {
+        this.close();
+        this.onExplain(target);
+      });
+      form.append(why);
+    }
+    const done = () => {
+      this.close();
+      onClose();
+    };
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const v = Number(input.value);
       if (input.value.trim() === "" || !Number.isFinite(v)) {
-        error.textContent = "a finite number, please";
+        error.textContent = "Type a number, such as 0.5 or -1.2";
         return;
       }
       this.onEdit(target, v);
-      this.close();
+      done();
     });
     input.addEventListener("keydown", (e) => {
-      if (e.key === "Escape") this.close();
+      if (e.key === "Escape") done();
       e.stopPropagation();
     });
-    input.addEventListener("blur", () => setTimeout(() => this.close(form), 150));
+    // Leaving the editor closes it; moving within it (Tab to its button) does not.
+    form.addEventListener("focusout", (e) => {
+      if (!form.contains(e.relatedTarget)) setTimeout(() => this.close(form), 150);
+    });
     this.form = form;
-    this.place(form, event);
+    this.place(form, point, 14);
     this.root.append(form);
     input.focus();
     input.select();
@@ -107,9 +146,4 @@ export class WeightEditor {
       this.editing = null;
     }
   }
-}
-
-function format(v) {
-  if (!Number.isFinite(v)) return "—";
-  return Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
 }
