@@ -64,6 +64,7 @@ def tile(hub: Hub, room: Room, member: Member) -> dict:
     if counts and better(challenge.get("goal"), figures, member.best):
         member.best = figures
     out.update(layers=list(snap.layers), epoch=snap.epoch, testLoss=figures.test_loss)
+    out["diverged"] = snap.diverged
     out.update(accuracy=figures.accuracy, weights=figures.weights)
     return {**out, "thumb": member.tile[1], "size": size}
 

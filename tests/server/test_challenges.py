@@ -64,7 +64,7 @@ def test_a_challenge_with_a_goal_ranks_who_reached_it(make_server):
         # The gallery's tiles carry the same figures.
         tiles = {tile["name"]: tile for tile in gallery["students"]}
         assert tiles["Eve"]["epoch"] == 60 and tiles["Eve"]["accuracy"] >= first["accuracy"]
-        assert tiles["Eve"]["weights"] == 18
+        assert tiles["Eve"]["weights"] == 18 and tiles["Eve"]["diverged"] is False
         check_results(server, room, first)
 
     asyncio.run(scenario())
