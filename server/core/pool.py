@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from engine import remote
-from engine.remote import TrainingJob, TrainingResult
+from engine.remote import TrainingData, TrainingJob, TrainingResult
 
 log = logging.getLogger(__name__)
 # Workers run at a lower priority than the serving process: when the CPU is short, messages and
@@ -59,9 +59,12 @@ class EnginePool:
                 return False
         return True
 
-    def submit(self, jobs: list[TrainingJob]) -> asyncio.Future[list[TrainingResult | str]]:
-        """Train `jobs` in turn in one worker (one round trip for the whole batch)."""
-        return asyncio.get_running_loop().run_in_executor(self._pool, remote.train_jobs, jobs)
+    def submit(
+        self, jobs: list[TrainingJob], data: list[TrainingData]
+    ) -> asyncio.Future[list[TrainingResult | str]]:
+        """Train `jobs` on `data` in one worker (one round trip for the whole batch)."""
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._pool, remote.train_shipped, jobs, data)
 
     def fail(self, reason: object) -> None:
         """A worker died or the pool broke: stop using it; sessions train in this process."""
@@ -99,7 +102,8 @@ class Flights:
         entries = sorted(entries, key=lambda entry: remote.job_key(entry[-1]))
         for i in range(count):
             batch = entries[i * len(entries) // count : (i + 1) * len(entries) // count]
-            future = self.pool.submit([job for *_, job in batch])
+            data = [run.training_data() for _, _, run, _ in batch]
+            future = self.pool.submit([job for *_, job in batch], data)
             future.add_done_callback(self._landed)
             self.batches.append((batch, future))
             self.sessions.update(session for session, *_ in batch)
