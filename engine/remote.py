@@ -8,8 +8,6 @@ process that owns the sessions keeps their authoritative state.
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -168,43 +166,3 @@ def train_jobs(jobs: list[TrainingJob], cache: TrainerCache) -> list[TrainingRes
             except Exception as exc:
                 out[i] = f"{type(exc).__name__}: {exc}"
     return out
-
-
-# -- inside a worker process ---------------------------------------------------------------------
-
-_worker_cache = TrainerCache(0)
-
-
-def init_worker(cache_size: int, parent_pid: int, nice: int = 0) -> None:
-    """Set up a worker: its trainer cache, its priority (`nice` lowers it, so that the process
-    serving the sessions wins the CPU over training), and an exit when that process is gone."""
-    global _worker_cache
-    _worker_cache = TrainerCache(cache_size)
-    if nice > 0 and hasattr(os, "nice"):
-        os.nice(nice)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-
-
-def _watch_parent(parent_pid: int) -> None:
-    # A killed parent cannot shut its pool down, and a worker waiting for jobs never notices on
-    # its own: without this it would live on forever.
-    while os.getppid() == parent_pid:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-def train_shipped(jobs: list[TrainingJob], data: list[TrainingData]) -> list[TrainingResult | str]:
-    """`train_jobs` on data that came with the jobs (the pool sends it along with every batch)."""
-    for d in data:
-        _worker_cache.add_data(d)
-    return train_jobs(jobs, _worker_cache)
-
-
-def ready() -> int:
-    """What a new pool runs once per worker, so that workers start before they are needed.
-
-    It holds its worker a moment so that another takes the next one: when all have answered,
-    all are running.
-    """
-    time.sleep(0.05)
-    return os.getpid()

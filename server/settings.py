@@ -48,6 +48,8 @@ class Settings:
     slice_ms: float = 5.0
     # Processes that train playing sessions while this one serves them (0: train in this one).
     engine_workers: int = DEFAULT_ENGINE_WORKERS
+    # What each worker keeps of its sessions' points and trainers (their batches cut once).
+    worker_cache_mb: int = 64
     # Origins allowed to open the WebSocket; empty means "same host as the page".
     allowed_origins: tuple[str, ...] = ()
     # Classrooms.

@@ -1,15 +1,12 @@
 """Training through jobs (packed, trained elsewhere, applied) is bit-identical to Run.step."""
 
-import multiprocessing
-import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
 
 from engine import Run
-from engine.remote import TrainerCache, build_trainer, init_worker, train_job, train_shipped
+from engine.remote import TrainerCache, build_trainer, train_job
 
 SETUPS = {
     "default": {"seed": "0.12345"},
@@ -133,24 +130,6 @@ def test_the_cache_keeps_data_until_forgotten_and_trainers_within_its_bytes():
     assert cache.stats() == {"data": 0, "trainers": 0, "bytes": 0}
     with pytest.raises(LookupError, match="no data"):
         cache.data(runs[0].training_job(1))
-
-
-def test_a_spawned_worker_process_trains_the_same():
-    local, remote = (
-        Run.from_config(SETUPS["l1_dead_links"]),
-        Run.from_config(SETUPS["l1_dead_links"]),
-    )
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        1, context, initializer=init_worker, initargs=(8, os.getpid())
-    ) as pool:
-        for n in (5, 9):
-            job, data = remote.training_job(n), remote.training_data()
-            (result,) = pool.submit(train_shipped, [job], [data]).result(timeout=60)
-            np.testing.assert_array_equal(remote.apply_training(result), local.step(n))
-            assert_same(local, remote)
-        (bad,) = pool.submit(train_shipped, [None], []).result(timeout=60)
-        assert "AttributeError" in bad
 
 
 @pytest.mark.parametrize("cached", [False, True])
