@@ -11,6 +11,7 @@ import numpy as np
 
 from engine import FEATURES, Run
 from server.core.pool import EnginePool, Flights
+from server.core.worker import SINGLE_THREADED_BLAS
 
 SETUPS = [
     {"seed": "0.12345"},
@@ -182,3 +183,18 @@ def test_a_killed_worker_is_replaced_and_its_sessions_go_on():
 
     asyncio.run(go())
 
+
+def test_the_command_runs_numpy_single_threaded(monkeypatch):
+    """`playground` sets the variables before NumPy loads; workers inherit them."""
+    import uvicorn
+
+    from server import cli
+
+    seen = {}
+    for name in SINGLE_THREADED_BLAS:
+        monkeypatch.setenv(name, "4")
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(os.environ))
+    cli.main(["--port", "0"])
+    assert {name: seen[name] for name in SINGLE_THREADED_BLAS} == dict.fromkeys(
+        SINGLE_THREADED_BLAS, "1"
+    )
