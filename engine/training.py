@@ -88,11 +88,10 @@ class Trainer:
         self.grad = np.zeros((K, P))
         # The update is elementwise: for one network it runs on flat vectors, whose calls cost
         # less than on (1, P) matrices. Per row: params, dead, grad, is_bias, then scratch.
-        flat = (K, P) if self.stacked else (P,)
+        rows = (lambda a: a) if self.stacked else (lambda a: a[0])  # views, never copies
         self._vectors = tuple(
-            a.reshape(flat)
-            for a in (state.params, state.dead, self.grad, np.tile(net.is_bias, (K, 1)))
-        ) + (np.empty(flat), np.empty(flat), np.empty(flat, dtype=bool))
+            rows(a) for a in (state.params, state.dead, self.grad, np.tile(net.is_bias, (K, 1)))
+        ) + tuple(rows(np.empty((K, P), dtype)) for dtype in (float, float, bool))
         shapes = [A.shape for A in net.augmented]
         self._structure = (
             net.layer_sizes,
@@ -181,23 +180,31 @@ class Trainer:
 
     def _take_carry(self) -> float | np.ndarray:
         """Add the carried gradient sums to this update's; the scale for the larger counts."""
-        state = self.state
+        state, self.carrying = self.state, False
+        if not self.stacked:  # one network, which carries: plain numbers, fewer calls
+            self.grad += state.carry
+            count = self.batch_size + int(state.carry_count[0])
+            state.carry_count[0] = 0
+            return self._neg_lr / count
         carrying = state.carry_count > 0
         np.add(self.grad, state.carry, out=self.grad, where=carrying[:, None])
         count = (self.batch_size + state.carry_count).astype(np.float64)
         state.carry_count[:] = 0
-        self.carrying = False
-        scale = np.divide(self._neg_lr, count[:, None])
-        return scale if self.stacked else float(scale[0, 0])
+        return np.divide(self._neg_lr, count[:, None])
 
     def _keep_carry(self, count: int) -> None:
         """The leftover points' gradient sum joins (or starts) what is carried."""
-        state = self.state
-        carrying = (state.carry_count > 0)[:, None]
-        np.add(state.carry, self.grad, out=state.carry, where=carrying)
-        np.copyto(state.carry, self.grad, where=~carrying)
+        state, self.carrying = self.state, True
+        if not self.stacked:
+            if state.carry_count[0]:
+                state.carry += self.grad
+            else:
+                np.copyto(state.carry, self.grad)
+        else:
+            carrying = (state.carry_count > 0)[:, None]
+            np.add(state.carry, self.grad, out=state.carry, where=carrying)
+            np.copyto(state.carry, self.grad, where=~carrying)
         state.carry_count += count
-        self.carrying = True
 
     def _update(self, scale: float | np.ndarray) -> None:
         """theta += scale * gradient (scale = -lr / count), then the regulariser's step on live
@@ -297,7 +304,7 @@ class Trainer:
                         kept.update((k, self.state.row(k)) for k in done)
         for k, state in kept.items():
             self.state.assign(state, k)
-        return [(losses[:e, k].copy(), diverged) for k, (e, diverged) in enumerate(ends)]
+        return [(losses[:e, k], diverged) for k, (e, diverged) in enumerate(ends)]
 
     def step(self, n: int, learning_rate: float) -> tuple[np.ndarray, bool]:
         """One network: train n epochs (see `train`); (losses (k, 2), diverged)."""
