@@ -279,7 +279,7 @@ def test_workers_exit_when_the_server_dies(make_server):
             os.close(handle)
 
 
-def test_a_stopped_server_stops_its_workers_cleanly(tmp_path):
+def test_a_stopped_server_stops_its_workers_cleanly():
     """SIGTERM, as an operator stops it: the server shuts down, its workers first, and nothing
     is reported leaked."""
     sock = socket.create_server(("127.0.0.1", 0))
