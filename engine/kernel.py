@@ -1,4 +1,4 @@
-"""The training kernel: buffers and the fixed list of NumPy calls of one mini-batch update.
+"""The training kernel: the data's layout, the buffers and the fixed NumPy calls of an update.
 
 Each layer is one augmented matrix [W_l | b_l] and each activation matrix has a row of ones under
 it, so `Z_l = W_l @ A_(l-1) + b_l` is the single product `[W_l | b_l] @ [A_(l-1); 1]` and the
@@ -17,6 +17,33 @@ from engine.activations import ACTIVATIONS
 def transposed(A: np.ndarray) -> np.ndarray:
     """The transpose of a matrix, or of each matrix in a stack (a view)."""
     return A.swapaxes(-1, -2)
+
+
+def with_ones(A: np.ndarray) -> np.ndarray:
+    """(K, n, m) -> (K, n + 1, m): a row of ones under each matrix, C-contiguous."""
+    K, n, m = A.shape
+    out = np.ones((K, n + 1, m))
+    out[:, :n] = A
+    return out
+
+
+def cut_batches(M: np.ndarray, start: int, count: int, size: int) -> np.ndarray:
+    """Columns start .. start + count * size of M (K, n, N) as (count, K, n, size), contiguous:
+    batch j is a C-contiguous (K, n, size) stack, each row laid out as one network's batch."""
+    K, n, _ = M.shape
+    cut = M[:, :, start : start + count * size].reshape(K, n, count, size)
+    return np.ascontiguousarray(cut.transpose(2, 0, 1, 3))
+
+
+def layer_views(flat: np.ndarray, shapes: list[tuple[int, int]], stacked: bool) -> list:
+    """Views of (K, P) rows as each layer's [W | b]: (K, n_out, n_in + 1), or of row 0 only."""
+    views, start = [], 0
+    for shape in shapes:
+        end = start + shape[0] * shape[1]
+        part = flat[:, start:end]
+        views.append(part.reshape(len(flat), *shape) if stacked else part[0].reshape(shape))
+        start = end
+    return views
 
 
 class Pass:

@@ -20,36 +20,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine.kernel import Pass, forward, gradient_sum, transposed
+from engine.kernel import (
+    Pass,
+    cut_batches,
+    forward,
+    gradient_sum,
+    layer_views,
+    transposed,
+    with_ones,
+)
 from engine.network import Network
 from engine.state import TrainingState
-
-
-def _with_ones(A: np.ndarray) -> np.ndarray:
-    """(K, n, m) -> (K, n + 1, m): a row of ones under each matrix, C-contiguous."""
-    K, n, m = A.shape
-    out = np.ones((K, n + 1, m))
-    out[:, :n] = A
-    return out
-
-
-def _cut(M: np.ndarray, start: int, count: int, size: int) -> np.ndarray:
-    """Columns start .. start + count * size of M (K, n, N) as (count, K, n, size), contiguous:
-    batch j is a C-contiguous (K, n, size) stack, each row laid out as one network's batch."""
-    K, n, _ = M.shape
-    cut = M[:, :, start : start + count * size].reshape(K, n, count, size)
-    return np.ascontiguousarray(cut.transpose(2, 0, 1, 3))
-
-
-def _per_layer(flat: np.ndarray, shapes: list[tuple[int, int]], stacked: bool) -> list:
-    """Views of (K, P) rows as each layer's [W | b]: (K, n_out, n_in + 1), or of row 0 only."""
-    views, start = [], 0
-    for shape in shapes:
-        end = start + shape[0] * shape[1]
-        part = flat[:, start:end]
-        views.append(part.reshape(len(flat), *shape) if stacked else part[0].reshape(shape))
-        start = end
-    return views
 
 
 class Trainer:
@@ -96,8 +77,8 @@ class Trainer:
         self._structure = (
             net.layer_sizes,
             net.activation_names,
-            _per_layer(state.params, shapes, self.stacked),
-            _per_layer(self.grad, shapes, self.stacked),
+            layer_views(state.params, shapes, self.stacked),
+            layer_views(self.grad, shapes, self.stacked),
         )
         self.set_data(A0, Y, n_train)
 
@@ -106,14 +87,14 @@ class Trainer:
     def set_data(self, A0: np.ndarray, Y: np.ndarray, n_train: int | None = None) -> None:
         """Cut the training points into the epoch's fixed batches (contiguous copies, made once)."""
         lead = (self.K,) if self.stacked else ()
-        X = _with_ones(np.asarray(A0, dtype=np.float64).reshape(self.K, *np.shape(A0)[-2:]))
+        X = with_ones(np.asarray(A0, dtype=np.float64).reshape(self.K, *np.shape(A0)[-2:]))
         Y = np.ascontiguousarray(np.reshape(Y, (self.K, *np.shape(Y)[-2:])), dtype=np.float64)
         one = (lambda M: M) if self.stacked else (lambda M: M[0])  # a stack, or row 0's matrix
         N = X.shape[2]
         n = N if n_train is None else n_train
         bs = self.batch_size
         full = n // bs
-        pairs = zip(_cut(X, 0, full, bs), _cut(Y, 0, full, bs), strict=True)
+        pairs = zip(cut_batches(X, 0, full, bs), cut_batches(Y, 0, full, bs), strict=True)
         self.batches = [(one(Xb), transposed(one(Xb)), one(Yb)) for Xb, Yb in pairs]
         self.batch_pass = Pass(*self._structure, bs, lead=lead) if full else None
         rest = n - full * bs
