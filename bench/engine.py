@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import FEATURES, Run  # noqa: E402
-from engine.remote import train_jobs  # noqa: E402
+from engine.remote import TrainerCache, train_jobs  # noqa: E402
 
 SETUPS = {
     "default": {"seed": "0.12345"},  # circle, x1 x2, [4, 2], tanh, lr 0.03, batch 10
@@ -44,11 +44,15 @@ def epochs_per_s(run: Run, per_call: int, seconds: float, clock=time.perf_counte
 
 
 def stack_epochs_per_s(runs: list[Run], seconds: float) -> float:
-    """Session-epochs per second of `runs` trained together in jobs of 10 epochs."""
+    """Session-epochs per second of `runs` trained together in jobs of 10 epochs, by a worker
+    that has their data already (it gets it once per session)."""
+    cache = TrainerCache()
+    for run in runs:
+        cache.add_data(run.training_data())
     done, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         jobs = [run.training_job(10) for run in runs]
-        for run, result in zip(runs, train_jobs(jobs), strict=True):
+        for run, result in zip(runs, train_jobs(jobs, cache), strict=True):
             run.apply_training(result)
         done += 10 * len(runs)
     return done / (time.perf_counter() - start)

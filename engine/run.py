@@ -11,9 +11,9 @@ from engine.datasets import generate
 from engine.errors import ConfigError
 from engine.features import FEATURES, feature_matrix
 from engine.grid import GridEvaluator
+from engine.jobs import TrainingData, TrainingJob, TrainingResult, new_token
 from engine.network import Network
 from engine.random import SeedRandom, to_fixed5
-from engine.remote import TrainingJob, TrainingResult, new_token
 from engine.training import Trainer
 
 MAX_STEP = 100_000  # epochs per call to step()
@@ -76,6 +76,8 @@ class Run:
         self._A0_all = feature_matrix(names, points[:, 0], points[:, 1])
         self._Y_all = points[:, 2].reshape(1, -1).copy()
         self._n_train = len(self.train_points)
+        self._data_names = names
+        self._data_token = new_token()  # a worker that has these points keeps them by this
 
     def _build_network(self) -> None:
         c = self.config
@@ -102,8 +104,8 @@ class Run:
 
     def _measure(self) -> None:
         """Recompute both losses and the diverged flag for the current parameters."""
-        self.train_loss, self.test_loss = self._trainer.losses()
-        self.diverged = not self._trainer.finite(self.train_loss, self.test_loss)
+        ((self.train_loss, self.test_loss, finite),) = self._trainer.measure()
+        self.diverged = not finite
 
     # -- changes --------------------------------------------------------------------------
 
@@ -123,7 +125,8 @@ class Run:
             self._build_network()
             return "data"
         if "network" in effects:
-            self._set_matrices()  # the active features may have changed
+            if self.input_names != self._data_names:
+                self._set_matrices()  # other active features: other data
             self._build_network()
             return "network"
         return "learningRate"
@@ -149,8 +152,8 @@ class Run:
             raise ConfigError("n", n, f"an integer 0 .. {MAX_STEP}")
         if self.diverged:
             return np.empty((0, 3))
-        losses = self._trainer.step(n, self.config["learningRate"])
-        return self._advance(losses, self._trainer.diverged)
+        losses, diverged = self._trainer.step(n, self.config["learningRate"])
+        return self._advance(losses, diverged)
 
     def _advance(self, losses: np.ndarray, diverged: bool) -> np.ndarray:
         k = len(losses)
@@ -163,31 +166,34 @@ class Run:
             self.diverged = diverged
         return rows
 
+    def training_data(self) -> TrainingData:
+        """The points a worker needs for this run's jobs (`job.data` names them)."""
+        # The matrices are replaced, never changed in place: no copy needed.
+        return TrainingData(self._data_token, self._A0_all, self._Y_all, self._n_train)
+
     def training_job(self, n: int, grid_sizes: tuple[int, ...] = ()) -> TrainingJob | None:
         """The next n epochs as a job for `engine.remote.train_job` (None if diverged, as `step`
-        would train nothing); the run itself is not changed."""
+        would train nothing); the run itself is not changed. The job carries no points: it
+        trains on `training_data()`, which a worker gets once."""
         if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_STEP:
             raise ConfigError("n", n, f"an integer 0 .. {MAX_STEP}")
         if self.diverged:
             return None
-        c, net, trainer = self.config, self.network, self._trainer
+        net, trainer = self.network, self._trainer
         net.packed()
         return TrainingJob(
             token=self._token,
+            data=self._data_token,
             layer_sizes=tuple(net.layer_sizes),
             activation=net.activation,
             output_activation=net.output_activation,
             batch_size=trainer.batch_size,
             regularization=trainer.regularization,
             regularization_rate=trainer.regularization_rate,
-            learning_rate=c["learningRate"],
-            A0=self._A0_all,  # replaced, never changed in place: no copy needed
-            Y=self._Y_all,
+            learning_rate=self.config["learningRate"],
             n_train=self._n_train,
-            params=net.params.copy(),
-            dead=net.dead_mask.copy(),
-            carry=trainer.carry.copy(),
-            carry_count=trainer.carry_count,
+            n_points=self._A0_all.shape[1],
+            state=trainer.state.copy(),
             n=n,
             epoch=self.epoch,
             grid_sizes=tuple(grid_sizes),
@@ -201,13 +207,8 @@ class Run:
         """
         if result.token != self._token or result.epoch != self.epoch:
             raise ValueError("the run changed since the job was made")
-        net, trainer = self.network, self._trainer
-        net.packed()
-        np.copyto(net.params, result.params)
-        np.copyto(net.dead_mask, result.dead)
-        np.copyto(trainer.carry, result.carry)
-        trainer.carry_count = result.carry_count
-        trainer.diverged = result.diverged
+        self.network.packed()
+        self._trainer.state.assign(result.state)
         return self._advance(result.losses, result.diverged)
 
     # -- edits ----------------------------------------------------------------------------
@@ -277,7 +278,7 @@ class Run:
                 view[...] = array
         if dead is None:
             net.dead_mask[:] = False
-        self._trainer.carry_count = 0
+        self._trainer.state.carry_count[:] = 0
         self.epoch = epoch
         self._measure()
 

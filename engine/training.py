@@ -1,145 +1,46 @@
-"""Mini-batch SGD exactly as the original trains, fast: fixed batches, buffers allocated once.
+"""Mini-batch SGD exactly as the original trains, for one network or for K of one structure.
 
-The kernel keeps each layer as one augmented matrix [W_l | b_l] and each activation matrix with a
-row of ones under it, so `Z_l = W_l @ A_(l-1) + b_l` is the single product
-`[W_l | b_l] @ [A_(l-1); 1]` and the bias gradient comes out as the last column of the weight
-gradient. Samples are columns, as in the lecture. Per update the work is a short fixed list of
-NumPy calls on preallocated arrays, then one vector update of every parameter.
+An epoch walks the training points in stored order and updates after every `batch_size` points
+with the mean gradient; the epoch's leftover points are carried (as a gradient sum and a count)
+into the next epoch's first update, exactly like the original's accumulators. Batches are cut
+once, and an update is the kernel's short list of NumPy calls (engine.kernel) then one vector
+update of every parameter.
+
+K networks of one structure (a course's sessions mostly share one) train as a stack: the rows of
+(K, P) arrays, every call serving all of them through np.matmul. Each row gets the operations a
+network alone gets, on operands laid out the same way, in the same order, so it ends bit for bit
+where it would alone (tested); only the calls' overhead is shared. One network is the case K = 1,
+through np.dot on plain matrices, which costs less per call than np.matmul on a stack of one.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
+from engine.kernel import (
+    Pass,
+    cut_batches,
+    forward,
+    gradient_sum,
+    layer_views,
+    transposed,
+    with_ones,
+)
 from engine.network import Network
-
-
-def _with_ones(A: np.ndarray) -> np.ndarray:
-    """[A; 1]: A (n, m) with a row of ones appended, C-contiguous."""
-    return np.ascontiguousarray(np.vstack([A, np.ones((1, A.shape[1]))]))
-
-
-def _T(A: np.ndarray) -> np.ndarray:
-    """The transpose of a matrix, or of each matrix in a stack (a view)."""
-    return A.swapaxes(-1, -2)
-
-
-class _Pass:
-    """Buffers and the fixed call lists for a forward + backward pass over `width` samples.
-
-    `layers` are the [W_l | b_l] matrices, `grads` their gradient buffers; with `lead=(K,)`
-    both are stacks of K networks and so is every buffer (see engine.stack).
-    """
-
-    def __init__(
-        self,
-        sizes: list[int],
-        names: list[str],
-        layers: list[np.ndarray],
-        grads: list[np.ndarray],
-        width: int,
-        backward: bool = True,
-        lead: tuple[int, ...] = (),
-    ) -> None:
-        last = len(sizes) - 2
-        self.forward_steps = []  # (W_aug, Z, A, activation or None, [A; 1]), layer by layer
-        A_aug = []  # [A_l; 1] for hidden layers, A_L for the output
-        slopes = []  # (Z, A, slope buffer, derivative), None for a linear layer
-        for l, n in enumerate(sizes[1:]):
-            A_aug.append(np.ones((*lead, n + (l < last), width)))
-            A = A_aug[-1][..., :n, :]
-            linear = names[l] == "linear"
-            # a linear layer writes its output directly
-            Z = A if linear else np.empty((*lead, n, width))
-            act = ACTIVATIONS[names[l]]
-            self.forward_steps.append((layers[l], Z, A, None if linear else act.output, A_aug[-1]))
-            slope = np.empty((*lead, n, width)) if backward and not linear else None
-            slopes.append(None if slope is None else (Z, A, slope, act.derivative))
-        self.output = A_aug[-1]
-        self.delta_out = np.empty((*lead, sizes[-1], width))
-        # backward, output layer first: (slope, [A_(l-1); 1]^T or None for the inputs, dW_aug,
-        # W_aug^T or None at the first layer, W^T delta buffer (+ bias row), its first rows)
-        self.backward_steps = []
-        for l in range(last, -1, -1) if backward else ():
-            back = None
-            if l:
-                full = np.empty((*lead, sizes[l] + 1, width))
-                back = (_T(layers[l]), full, full[..., :-1, :])
-            self.backward_steps.append((slopes[l], _T(A_aug[l - 1]) if l else None, grads[l], back))
-
-
-# The kernel, shared with engine.stack: `product` is np.dot for one network, np.matmul for a stack.
-
-
-def forward(bufs: _Pass, X: np.ndarray, product=np.dot) -> np.ndarray:
-    A = X
-    for W_aug, Z, A_out, act, A_next in bufs.forward_steps:
-        product(W_aug, A, out=Z)
-        if act is not None:
-            act(Z, out=A_out)
-        A = A_next
-    return bufs.output
-
-
-def gradient_sum(bufs: _Pass, X: np.ndarray, XT: np.ndarray, Y: np.ndarray, product=np.dot) -> None:
-    """The gradient buffers = the SUM over the batch of d(1/2 (out - y)^2)/d[W | b] (dead links
-    too): delta_L = (A_L - Y) * g'(Z_L), dW_aug = delta @ [A; 1]^T, delta <- (W^T delta) * g'(Z)."""
-    delta = np.subtract(forward(bufs, X, product), Y, out=bufs.delta_out)
-    for slope, A_prev_T, dW_aug, back in bufs.backward_steps:
-        if slope is not None:
-            Z, A, S, derivative = slope
-            delta *= derivative(Z, A, out=S)
-        product(delta, XT if A_prev_T is None else A_prev_T, out=dW_aug)
-        if back is not None:
-            W_aug_T, full, rows = back
-            product(W_aug_T, delta, out=full)  # its last row (the bias's) is not needed
-            delta = rows
-
-
-def update(t, regularization: str, scale, lr_rate) -> None:
-    """theta += scale * gradient (scale = -lr / count); then the regulariser step on live weights
-    (spec order), lr_rate = lr * regularization rate. `t` is a Trainer or a StackTrainer (where
-    scale and lr_rate are (K, 1) columns, one value per session)."""
-    params, grad = t.params, t.grad
-    if t.has_dead:
-        np.copyto(grad, 0.0, where=t.dead)  # dead links are skipped by every update
-    if regularization == "none":
-        grad *= scale
-        params += grad
-        return
-    reg = t._scratch
-    if regularization == "L1":
-        np.sign(params, out=reg)
-    else:
-        np.copyto(reg, params)
-    reg *= lr_rate  # R'(w_old), taken before the gradient step
-    np.copyto(reg, 0.0, where=t.is_bias)  # biases are never regularised
-    if t.has_dead:
-        np.copyto(reg, 0.0, where=t.dead)
-    grad *= scale
-    params += grad
-    if regularization == "L2":
-        params -= reg
-        return
-    new = np.subtract(params, reg, out=t._scratch2)
-    crossed = np.less(np.multiply(params, new, out=reg), 0.0, out=t._crossed)
-    if crossed.any():  # the L1 step crossed zero: the weight is 0 and the link dies
-        new[crossed] = 0.0
-        t.dead |= crossed
-        t.has_dead = True
-    np.copyto(params, new)
+from engine.state import TrainingState
 
 
 class Trainer:
-    """Trains `net` on the first `n_train` columns of A0 (n_inputs, N) / Y (n_outputs, N) and
-    measures losses on all of them (train = first n_train, test = the rest), like the original.
+    """Trains K networks of `net`'s structure, each on its own points; K = 1 trains `net` itself.
 
-    An epoch walks the training points in stored order and updates after every `batch_size`
-    points with the mean gradient; the epoch's leftover points are carried (as a gradient sum and
-    a count) into the next epoch's first update, exactly like the original's accumulators.
+    A0 (n_inputs, N) and Y (n_outputs, N) for one network, or (K, n_inputs, N) and
+    (K, n_outputs, N) for a stack, hold the training points then the test points: it trains on
+    the first `n_train` (all by default) and measures losses on both, like the original. `state`
+    (kept up to date in place, never replaced) defaults to the network's own parameters for one
+    network and to zeros for a stack.
     """
 
     def __init__(
@@ -151,136 +52,255 @@ class Trainer:
         regularization: str = "none",
         regularization_rate: float = 0.0,
         n_train: int | None = None,
+        state: TrainingState | None = None,
     ) -> None:
+        net.packed()
         self.net = net
+        self.stacked = np.ndim(A0) == 3
+        self.K = K = len(A0) if self.stacked else 1
+        self.product = np.matmul if self.stacked else np.dot
         self.batch_size = batch_size
         self.regularization = regularization
-        self.regularization_rate = float(regularization_rate)
-        net.packed()
-        self.params = net.params  # [W_l | b_l] of every layer, flat (see Network)
-        self.dead = net.dead_mask
-        self.is_bias = net.is_bias
-        self.grad = np.zeros_like(self.params)
-        self.grads = Network._split(self.grad, [A.shape for A in net.augmented])
-        self.carry = np.zeros_like(self.params)
-        self.carry_count = 0
-        self._scratch = np.empty_like(self.params)
-        self._scratch2 = np.empty_like(self.params)
-        self._crossed = np.empty(self.params.shape, dtype=bool)
-        self.diverged = False
+        self.regularization_rate = float(regularization_rate)  # unless `train` is given rates
+        P = net.params.shape[0]
+        if state is None:
+            state = TrainingState.zeros(K, P) if self.stacked else TrainingState.of(net)
+        self.state = state
+        self.grad = np.zeros((K, P))
+        # The update is elementwise: for one network it runs on flat vectors, whose calls cost
+        # less than on (1, P) matrices. Per row: params, dead, grad, is_bias, then scratch.
+        rows = (lambda a: a) if self.stacked else (lambda a: a[0])  # views, never copies
+        self._vectors = tuple(
+            rows(a) for a in (state.params, state.dead, self.grad, np.tile(net.is_bias, (K, 1)))
+        ) + tuple(rows(np.empty((K, P), dtype)) for dtype in (float, float, bool))
+        shapes = [A.shape for A in net.augmented]
+        self._structure = (
+            net.layer_sizes,
+            net.activation_names,
+            layer_views(state.params, shapes, self.stacked),
+            layer_views(self.grad, shapes, self.stacked),
+        )
         self.set_data(A0, Y, n_train)
-
-    def load(self) -> None:
-        """Take in edits made through the network's lists (e.g. a new array in weights[l])."""
-        self.net.packed()
-        self.has_dead = bool(self.dead.any())
 
     # -- data -------------------------------------------------------------------------------
 
     def set_data(self, A0: np.ndarray, Y: np.ndarray, n_train: int | None = None) -> None:
-        """Cut the training set into the epoch's fixed batches (contiguous copies, made once)."""
-        n = A0.shape[1] if n_train is None else n_train
+        """Cut the training points into the epoch's fixed batches (contiguous copies, made once)."""
+        lead = (self.K,) if self.stacked else ()
+        X = with_ones(np.asarray(A0, dtype=np.float64).reshape(self.K, *np.shape(A0)[-2:]))
+        Y = np.ascontiguousarray(np.reshape(Y, (self.K, *np.shape(Y)[-2:])), dtype=np.float64)
+        one = (lambda M: M) if self.stacked else (lambda M: M[0])  # a stack, or row 0's matrix
+        N = X.shape[2]
+        n = N if n_train is None else n_train
         bs = self.batch_size
         full = n // bs
-        X = _with_ones(A0)
-        Y = np.ascontiguousarray(Y, dtype=np.float64)
-        self.n_train = n
-        self.batches = []
-        for k in range(full):
-            Xb = np.ascontiguousarray(X[:, k * bs : (k + 1) * bs])
-            self.batches.append((Xb, Xb.T, np.ascontiguousarray(Y[:, k * bs : (k + 1) * bs])))
-        net = self.net
-        layers = (net.layer_sizes, net.activation_names, net.augmented, self.grads)
-        self.batch_pass = _Pass(*layers, bs) if full else None
+        pairs = zip(cut_batches(X, 0, full, bs), cut_batches(Y, 0, full, bs), strict=True)
+        self.batches = [(one(Xb), transposed(one(Xb)), one(Yb)) for Xb, Yb in pairs]
+        self.batch_pass = Pass(*self._structure, bs, lead=lead) if full else None
         rest = n - full * bs
         self.leftover = None
         if rest:
-            Xl = np.ascontiguousarray(X[:, full * bs : n])
-            self.leftover = (Xl, Xl.T, np.ascontiguousarray(Y[:, full * bs : n]))
-            self.leftover_pass = _Pass(*layers, rest)
-        self.all_X, self.all_Y = X, Y
-        self.all_pass = _Pass(*layers, X.shape[1], backward=False)
-        self._diff = np.empty(Y.shape)
+            Xl = one(np.ascontiguousarray(X[:, :, full * bs : n]))
+            self.leftover = (Xl, transposed(Xl), one(np.ascontiguousarray(Y[:, :, full * bs : n])))
+            self.leftover_pass = Pass(*self._structure, rest, lead=lead)
+        self.n_train = n
+        self.all_X, self.all_Y = one(X), one(Y)
+        self.all_pass = Pass(*self._structure, N, backward=False, lead=lead)
+        self._diff = np.empty(self.all_Y.shape)
 
-    # -- the kernel -------------------------------------------------------------------------
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays this trainer holds (batches, buffers, state), each counted once."""
+        owners: dict[int, int] = {}
+        todo: list = list(vars(self).values())
+        while todo:
+            x = todo.pop()
+            if isinstance(x, np.ndarray):
+                while isinstance(x.base, np.ndarray):
+                    x = x.base
+                owners[id(x)] = x.nbytes
+            elif isinstance(x, list | tuple):
+                todo += x
+            elif isinstance(x, Pass | TrainingState):
+                todo += vars(x).values()
+        return sum(owners.values())
 
-    def _apply(self, learning_rate: float, count: int) -> None:
-        rate = self.regularization_rate
-        regularization = "none" if rate == 0.0 else self.regularization
-        update(self, regularization, -learning_rate / count, learning_rate * rate)
+    # -- one epoch --------------------------------------------------------------------------
 
-    def _epoch(self, learning_rate: float) -> None:
-        bufs = self.batch_pass
+    def _hyperparameters(self, learning_rates: Sequence[float], rates: Sequence[float]) -> None:
+        """Per-update factors: floats for one network, (K, 1) columns (one per row) for a stack.
+        A zero regularisation rate trains as "none" does (the L1/L2 step would only add zeros)."""
+        if self.stacked:
+            lr = np.array(learning_rates, dtype=np.float64)[:, None]
+            rate = np.array(rates, dtype=np.float64)[:, None]
+            self._neg_lr = np.negative(lr)
+            self._scale = np.divide(self._neg_lr, float(self.batch_size))
+            self._lr_rate = np.multiply(lr, rate)
+            regularized = bool(rate.any())
+        else:
+            lr, rate = float(learning_rates[0]), float(rates[0])
+            self._neg_lr = -lr
+            self._scale = -lr / self.batch_size
+            self._lr_rate = lr * rate
+            regularized = rate != 0.0
+        self._kind = self.regularization if regularized else "none"
+        self.net.packed()  # edits made through the network's lists (one network)
+        self.has_dead = bool(self.state.dead.any())
+        self.carrying = any(self.state.carry_count.tolist())
+
+    def _epoch(self) -> None:
+        bufs, product, update, scale = self.batch_pass, self.product, self._update, self._scale
         for X, XT, Y in self.batches:
-            gradient_sum(bufs, X, XT, Y)
-            count = self.batch_size
-            if self.carry_count:
-                self.grad += self.carry
-                count += self.carry_count
-                self.carry_count = 0
-            self._apply(learning_rate, count)
+            gradient_sum(bufs, X, XT, Y, product)
+            # Only an epoch's first update takes in what the last epoch carried.
+            update(self._take_carry() if self.carrying else scale)
         if self.leftover is not None:
             X, XT, Y = self.leftover
-            gradient_sum(self.leftover_pass, X, XT, Y)
-            if self.carry_count:
-                self.carry += self.grad
-            else:
-                np.copyto(self.carry, self.grad)
-            self.carry_count += X.shape[1]
+            gradient_sum(self.leftover_pass, X, XT, Y, product)
+            self._keep_carry(X.shape[-1])
 
-    def _losses(self) -> tuple[float, float]:
-        """Mean of 1/2 (out - y)^2 (summed over outputs) over train and over test points."""
-        out = forward(self.all_pass, self.all_X)
+    def _take_carry(self) -> float | np.ndarray:
+        """Add the carried gradient sums to this update's; the scale for the larger counts."""
+        state, self.carrying = self.state, False
+        if not self.stacked:  # one network, which carries: plain numbers, fewer calls
+            self.grad += state.carry
+            count = self.batch_size + int(state.carry_count[0])
+            state.carry_count[0] = 0
+            return self._neg_lr / count
+        carrying = state.carry_count > 0
+        np.add(self.grad, state.carry, out=self.grad, where=carrying[:, None])
+        count = (self.batch_size + state.carry_count).astype(np.float64)
+        state.carry_count[:] = 0
+        return np.divide(self._neg_lr, count[:, None])
+
+    def _keep_carry(self, count: int) -> None:
+        """The leftover points' gradient sum joins (or starts) what is carried."""
+        state, self.carrying = self.state, True
+        if not self.stacked:
+            if state.carry_count[0]:
+                state.carry += self.grad
+            else:
+                np.copyto(state.carry, self.grad)
+        else:
+            carrying = (state.carry_count > 0)[:, None]
+            np.add(state.carry, self.grad, out=state.carry, where=carrying)
+            np.copyto(state.carry, self.grad, where=~carrying)
+        state.carry_count += count
+
+    def _update(self, scale: float | np.ndarray) -> None:
+        """theta += scale * gradient (scale = -lr / count), then the regulariser's step on live
+        weights (spec order) with lr_rate = lr * regularization rate."""
+        params, dead, grad, is_bias, reg, new, crossed = self._vectors
+        if self.has_dead:
+            np.copyto(grad, 0.0, where=dead)  # dead links are skipped by every update
+        if self._kind == "none":
+            grad *= scale
+            params += grad
+            return
+        if self._kind == "L1":
+            np.sign(params, out=reg)
+        else:
+            np.copyto(reg, params)
+        reg *= self._lr_rate  # R'(w_old), taken before the gradient step
+        np.copyto(reg, 0.0, where=is_bias)  # biases are never regularised
+        if self.has_dead:
+            np.copyto(reg, 0.0, where=dead)
+        grad *= scale
+        params += grad
+        if self._kind == "L2":
+            params -= reg
+            return
+        np.subtract(params, reg, out=new)
+        np.less(np.multiply(params, new, out=reg), 0.0, out=crossed)
+        if crossed.any():  # the L1 step crossed zero: the weight is 0 and the link dies
+            new[crossed] = 0.0
+            dead |= crossed
+            self.has_dead = True
+        np.copyto(params, new)
+
+    def _losses(self) -> list[tuple[float, float]]:
+        """Per row: the mean of 1/2 (out - y)^2 (summed over outputs) over train and test points."""
+        out = forward(self.all_pass, self.all_X, self.product)
         diff = np.subtract(out, self.all_Y, out=self._diff)
         np.square(diff, out=diff)
-        per_point = diff[0] if diff.shape[0] == 1 else diff.sum(axis=0)
+        if self.stacked:
+            per_point = diff[:, 0] if diff.shape[1] == 1 else diff.sum(axis=1)
+        else:
+            per_point = (diff[0] if len(diff) == 1 else diff.sum(axis=0),)
         n = self.n_train
-        n_test = per_point.shape[0] - n
-        train = 0.5 * float(per_point[:n].sum()) / n
-        test = 0.5 * float(per_point[n:].sum()) / n_test if n_test else math.nan
-        return train, test
+        n_test = diff.shape[-1] - n
+        rows = []
+        for row in per_point:  # one 1-D sum per network, stacked or not, for the same rounding
+            train = 0.5 * float(row[:n].sum()) / n
+            test = 0.5 * float(row[n:].sum()) / n_test if n_test else math.nan
+            rows.append((train, test))
+        return rows
+
+    def _finite(self, train: float, test: float, params_finite: bool) -> bool:
+        no_test = self.n_train == self.all_X.shape[-1]
+        return math.isfinite(train) and (no_test or math.isfinite(test)) and params_finite
 
     # -- public -----------------------------------------------------------------------------
 
-    def losses(self) -> tuple[float, float]:
-        """(train loss, test loss) of the network as it is now."""
-        self.load()
+    def train(
+        self,
+        epochs: Sequence[int],
+        learning_rates: Sequence[float],
+        rates: Sequence[float] | None = None,
+    ) -> list[tuple[np.ndarray, bool]]:
+        """Train row k for epochs[k] epochs, or until an epoch leaves its loss or parameters not
+        finite; `rates` default to `regularization_rate` for every row.
+
+        Returns per row (losses (e, 2): train and test loss after each epoch, diverged); `state`
+        then holds every row as its own last epoch left it. Rows that are done ride along until
+        all are, and are put back at the end.
+        """
+        K = self.K
+        if rates is None:
+            rates = [self.regularization_rate] * K
+        self._hyperparameters(learning_rates, rates)
+        losses = np.empty((max(epochs, default=0), K, 2))
+        ends = [(0, False)] * K  # per row: (epochs trained, diverged)
+        pending = [k for k in range(K) if epochs[k] > 0]
+        kept = {}  # rows done while others go on, as they were then: put back at the end
+        if len(pending) < K:
+            kept = {k: self.state.row(k) for k in range(K) if epochs[k] <= 0}
+        e = 0
         with np.errstate(all="ignore"):
-            return self._losses()
+            while pending:
+                self._epoch()
+                rows = self._losses()
+                losses[e] = rows
+                e += 1
+                finite = np.isfinite(self.state.params).all(axis=1).tolist()
+                done = []
+                for k in pending:
+                    ok = self._finite(*rows[k], finite[k])
+                    if not ok or e == epochs[k]:
+                        ends[k] = (e, not ok)
+                        done.append(k)
+                if done:
+                    pending = [k for k in pending if k not in done]
+                    if pending:
+                        kept.update((k, self.state.row(k)) for k in done)
+        for k, state in kept.items():
+            self.state.assign(state, k)
+        return [(losses[:e, k], diverged) for k, (e, diverged) in enumerate(ends)]
 
-    def step(self, n: int, learning_rate: float) -> np.ndarray:
-        """Train n epochs: rows (train loss, test loss) per epoch, shape (k, 2). Stops after the
-        first epoch whose loss or parameters are not finite, and sets `diverged`."""
-        rows = np.empty((n, 2))
-        self.load()
-        self.diverged = False
-        k = 0
-        with np.errstate(all="ignore"):
-            while k < n:
-                self._epoch(learning_rate)
-                train, test = self._losses()
-                rows[k] = train, test
-                k += 1
-                if not self._finite(train, test):
-                    self.diverged = True
-                    break
-        return rows[:k]
-
-    def _finite(self, train: float, test: float) -> bool:
-        no_test = self.n_train == self.all_X.shape[1]
-        return (
-            math.isfinite(train)
-            and (no_test or math.isfinite(test))
-            and bool(np.isfinite(self.params).all())
-        )
-
-    def finite(self, train: float, test: float) -> bool:
-        """Whether the parameters and these losses are finite (else the run has diverged)."""
-        self.diverged = not self._finite(train, test)
-        return not self.diverged
+    def step(self, n: int, learning_rate: float) -> tuple[np.ndarray, bool]:
+        """One network: train n epochs (see `train`); (losses (k, 2), diverged)."""
+        return self.train([n], [learning_rate])[0]
 
     def epoch(self, learning_rate: float) -> None:
-        """One epoch, as the original's oneStep (without the losses it then shows)."""
-        self.load()
+        """One epoch of every row, as the original's oneStep (without the losses it then shows)."""
+        self._hyperparameters([learning_rate] * self.K, [self.regularization_rate] * self.K)
         with np.errstate(all="ignore"):
-            self._epoch(learning_rate)
+            self._epoch()
+
+    def measure(self) -> list[tuple[float, float, bool]]:
+        """Per row, as the parameters are now: (train loss, test loss, all finite)."""
+        self.net.packed()
+        with np.errstate(all="ignore"):
+            rows = self._losses()
+        finite = np.isfinite(self.state.params).all(axis=1)
+        return [(*row, self._finite(*row, bool(ok))) for row, ok in zip(rows, finite, strict=True)]

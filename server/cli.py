@@ -9,6 +9,7 @@ import webbrowser
 from collections.abc import Mapping
 from dataclasses import fields
 
+from server.core.worker import SINGLE_THREADED_BLAS
 from server.settings import Settings, parse_value
 
 
@@ -60,6 +61,9 @@ def read_settings(
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Before NumPy loads (it reads these once): this process and the engine workers it spawns
+    # each use one core for NumPy, so that N workers share N cores without contention.
+    os.environ.update(SINGLE_THREADED_BLAS)
     # Imported here: engine worker processes import this module (it is `python -m server`'s main)
     # and need none of the web stack.
     import uvicorn

@@ -19,5 +19,5 @@ async def healthz() -> str:
 async def metrics_page(request: Request) -> PlainTextResponse:
     state = request.app.state
     scheduler = state.scheduler
-    text = render(state.metrics, state.limiter.total, scheduler.playing)
+    text = render(state.metrics, state.limiter.total, scheduler.playing, scheduler.pool)
     return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")

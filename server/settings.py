@@ -58,6 +58,8 @@ class Settings:
     # rooms and counts through ("redis://host:6379/0"; empty: one process, rooms in memory).
     processes: int = 1
     redis_url: str = ""
+    # What each worker keeps of its sessions' points and trainers (their batches cut once).
+    worker_cache_mb: int = 64
     # Origins allowed to open the WebSocket; empty means "same host as the page".
     allowed_origins: tuple[str, ...] = ()
     # Classrooms.

@@ -30,7 +30,8 @@ class Metrics:
             self._mark = (now, self.epochs)
 
 
-def render(metrics: Metrics, sessions: int, playing: int) -> str:
+def render(metrics: Metrics, sessions: int, playing: int, pool: object = None) -> str:
+    """The Prometheus text; `pool` (an EnginePool, if any) adds the engine workers' health."""
     rows = [
         ("playground_sessions", "gauge", "Open training sessions (one per WebSocket).", sessions),
         ("playground_sessions_playing", "gauge", "Sessions currently training.", playing),
@@ -65,6 +66,21 @@ def render(metrics: Metrics, sessions: int, playing: int) -> str:
             metrics.closed_for_abuse,
         ),
     ]
+    if pool is not None:
+        rows += [
+            (
+                "playground_engine_worker_restarts_total",
+                "counter",
+                "Engine workers started again after they died.",
+                pool.restarts,
+            ),
+            (
+                "playground_engine_workers_alive",
+                "gauge",
+                "1 when every engine worker runs, 0 while one starts (training runs here then).",
+                int(pool.alive),
+            ),
+        ]
     lines = []
     for name, kind, text, value in rows:
         lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}", f"{name} {value}"]

@@ -1,81 +1,237 @@
-"""Engine worker processes: they train batches of sessions' jobs while this process serves them.
+"""Engine worker processes: each trains its own sessions' jobs while this process serves them.
 
-Workers are spawned (never forked from a process running an event loop with threads) and hold no
-session: each job carries its whole training state, and its result goes back to the scheduler.
+A session is placed on one worker when first seen and stays there while it lives: that worker
+gets the session's points once (per data token) and then only small jobs that refer to them.
+Sessions of one structure are placed together where the load allows, since a worker trains the
+jobs of one structure in a batch as one stack. A worker that dies is started again, and the
+sessions it trained send their points to the new one and go on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+import time
+from collections import Counter
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
-from engine import remote
-from engine.remote import TrainingJob, TrainingResult
+from engine.remote import TrainingJob, TrainingResult, job_key
+from server.core.worker import SINGLE_THREADED_BLAS, WorkerProcess
 
 log = logging.getLogger(__name__)
 # Workers run at a lower priority than the serving process: when the CPU is short, messages and
 # frames go first and training takes what is left, so a full server slows training, not the page.
 WORKER_NICE = 5
+BUSY_S = 2.0  # a session that sent a job this recently counts in its worker's load
+MAX_RESTART_DELAY_S = 5.0  # between attempts, for a worker that keeps dying before it runs
+
+
+class WorkerLost(Exception):
+    """The worker that had a batch died: its sessions train again, on its successor."""
+
+
+@dataclass
+class _Seat:
+    """Where a session trains: its worker, its structure then, the data that worker has for it."""
+
+    worker: int
+    key: str
+    data: tuple | None = None
+    busy_at: float = 0.0
 
 
 class EnginePool:
-    """A process pool that is `ready` once its workers run, and gives up for good if one dies."""
+    """Worker processes that are `ready` once all run; each trains the sessions placed on it."""
 
-    def __init__(self, workers: int, cache_size: int) -> None:
+    def __init__(self, workers: int, cache_size: int, cache_mb: int = 64) -> None:
         self.workers = workers
-        self.cache_size = cache_size
-        self.broken = False
-        self._pool: ProcessPoolExecutor | None = None
-        self._warming: list[asyncio.Future] = []
+        self.restarts = 0  # workers started again after they died
+        self.data_sent = 0  # sessions' points sent to a worker
+        self._args = (cache_size, cache_mb * 2**20, WORKER_NICE)
+        self._procs: list[WorkerProcess | None] = [None] * workers
+        self._seats: dict[Hashable, _Seat] = {}
+        self._held: list[dict[tuple, set]] = [{} for _ in range(workers)]  # token -> sessions
+        self._waiting: dict[int, tuple[int, asyncio.Future]] = {}  # request -> (worker, answer)
+        self._requests = itertools.count()
+        self._early_deaths = [0] * workers
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._alive = asyncio.Event()
+        self._stopped = False
 
     def start(self) -> None:
         """Start the workers without waiting for them: until they run, sessions train here."""
-        self._pool = ProcessPoolExecutor(
-            self.workers,
-            multiprocessing.get_context("spawn"),
-            initializer=remote.init_worker,
-            initargs=(self.cache_size, os.getpid(), WORKER_NICE),
-        )
-        loop = asyncio.get_running_loop()
-        warm = [loop.run_in_executor(self._pool, remote.ready) for _ in range(self.workers)]
-        self._warming = warm
+        self._loop = asyncio.get_running_loop()
+        os.environ.update(SINGLE_THREADED_BLAS)  # what the spawned workers inherit
+        for index in range(self.workers):
+            self._spawn(index)
+
+    def _spawn(self, index: int) -> None:
+        if not self._stopped:
+            self._procs[index] = WorkerProcess(index, self._args, self._received, self._exited)
+
+    @property
+    def alive(self) -> bool:
+        """Whether every worker runs and has said so (not while one starts or starts again)."""
+        return all(p is not None and p.started and not p.exited for p in self._procs)
 
     @property
     def ready(self) -> bool:
-        if self._pool is None or self.broken:
-            return False
-        if self._warming:
-            if not all(f.done() for f in self._warming):
-                return False
-            failed = [f for f in self._warming if f.cancelled() or f.exception()]
-            self._warming = []
-            if failed:
-                self.fail("a worker did not start")
-                return False
-        return True
+        return self._loop is not None and not self._stopped and self.alive
 
-    def submit(self, jobs: list[TrainingJob]) -> asyncio.Future[list[TrainingResult | str]]:
-        """Train `jobs` in turn in one worker (one round trip for the whole batch)."""
-        return asyncio.get_running_loop().run_in_executor(self._pool, remote.train_jobs, jobs)
+    async def until_ready(self) -> None:
+        """Wait until every worker runs (at start, or after one died)."""
+        await self._alive.wait()
+
+    @property
+    def pids(self) -> list[int | None]:
+        """Each worker's process id (None while one is being replaced)."""
+        return [None if proc is None else proc.pid for proc in self._procs]
+
+    # -- sessions -----------------------------------------------------------------------------
+
+    def route(self, session: Hashable, run: Any, job: TrainingJob) -> int:
+        """The worker for `session`'s job: where the session was placed (placed now if new),
+        which gets the job's data first if it does not have it yet."""
+        seat = self._seats.get(session)
+        if seat is None:
+            key = job_key(job)
+            seat = self._seats[session] = _Seat(self._place(key), key)
+        seat.busy_at = time.monotonic()
+        if seat.data != job.data:
+            self._release(seat.worker, session, seat.data)
+            seat.data = job.data
+        holders = self._held[seat.worker].get(job.data)
+        if holders is None:
+            data = run.training_data()
+            if data.token != job.data:
+                raise ValueError(f"the run's data {data.token} is not the job's {job.data}")
+            self._send(seat.worker, ("data", data))
+            self.data_sent += 1
+            holders = self._held[seat.worker][job.data] = set()
+        holders.add(session)
+        return seat.worker
+
+    def _place(self, key: str) -> int:
+        """A new session's worker: of the least loaded (busy sessions), the one with the most
+        sessions of its structure. For that, loads may differ by an eighth."""
+        now = time.monotonic()
+        busy, same = [0] * self.workers, [0] * self.workers
+        for seat in self._seats.values():
+            if now - seat.busy_at < BUSY_S:
+                busy[seat.worker] += 1
+                same[seat.worker] += seat.key == key
+        lowest = min(busy)
+        allowed = [w for w in range(self.workers) if busy[w] < lowest + max(1, lowest // 8)]
+        return max(allowed, key=lambda w: (same[w], -busy[w], -w))
+
+    def worker_of(self, session: Hashable) -> int | None:
+        seat = self._seats.get(session)
+        return None if seat is None else seat.worker
+
+    def forget(self, session: Hashable) -> None:
+        """The session ended: its worker drops its data and the trainers built on it."""
+        seat = self._seats.pop(session, None)
+        if seat is not None:
+            self._release(seat.worker, session, seat.data)
+
+    def _release(self, worker: int, session: Hashable, token: tuple | None) -> None:
+        holders = self._held[worker].get(token)
+        if holders is None:
+            return
+        holders.discard(session)
+        if not holders:
+            del self._held[worker][token]
+            if self._procs[worker] is not None:
+                self._send(worker, ("forget", [token]))
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def _send(self, worker: int, message: tuple) -> None:
+        proc = self._procs[worker]
+        if proc is None:
+            raise WorkerLost(f"engine worker {worker} is starting again")
+        proc.send(message)
+
+    def _ask(self, worker: int, *message: object) -> asyncio.Future:
+        request = next(self._requests)
+        answer = self._loop.create_future()
+        self._send(worker, (message[0], request, *message[1:]))
+        self._waiting[request] = (worker, answer)
+        return answer
+
+    def submit(self, worker: int, jobs: list[TrainingJob]) -> asyncio.Future:
+        """Train `jobs` (of sessions routed to `worker`) there: one round trip for the batch."""
+        return self._ask(worker, "train", jobs)
+
+    async def cache_stats(self) -> list[dict[str, int]]:
+        """What each worker's cache holds ({"data", "trainers", "bytes"}), after every message
+        sent before this one."""
+        return list(await asyncio.gather(*(self._ask(w, "stats") for w in range(self.workers))))
+
+    def _received(self, proc: WorkerProcess, message: tuple) -> None:
+        if proc is not self._procs[proc.index]:
+            return  # from a worker that was replaced
+        if message[0] == "hello":
+            proc.started = True
+            self._early_deaths[proc.index] = 0
+            if self.alive:
+                self._alive.set()
+            return
+        _, answer = self._waiting.pop(message[1], (None, None))
+        if answer is not None and not answer.done():
+            answer.set_result(message[2])
+
+    def _exited(self, proc: WorkerProcess) -> None:
+        proc.exited = True
+        index = proc.index
+        if self._stopped or self._procs[index] is not proc:
+            return
+        self._procs[index] = None
+        self._alive.clear()
+        proc.close()
+        self.restarts += 1
+        for request, (worker, answer) in list(self._waiting.items()):
+            if worker == index:
+                del self._waiting[request]
+                if not answer.done():
+                    answer.set_exception(WorkerLost(f"engine worker {index} died"))
+        self._held[index].clear()  # its successor gets each session's points again
+        self._early_deaths[index] += not proc.started
+        deaths = self._early_deaths[index]
+        delay = min(MAX_RESTART_DELAY_S, 0.1 * 2**deaths) if deaths else 0.0
+        log.warning(
+            "engine worker %d (pid %s) exited with %s; another starts in %.1f s",
+            index,
+            proc.pid,
+            proc.exitcode,
+            delay,
+        )
+        self._loop.call_later(delay, self._spawn, index)
 
     def fail(self, reason: object) -> None:
-        """A worker died or the pool broke: stop using it; sessions train in this process."""
-        if self.broken:
-            return
-        self.broken = True
-        log.warning("engine workers stopped (%s); training continues in the server process", reason)
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        """Something between this process and the workers broke (a batch could not be sent or
+        came back broken): start every worker again; their sessions' points follow."""
+        log.warning("engine workers start again: %s", reason)
+        for proc in self._procs:
+            if proc is not None:
+                proc.kill()
 
     def stop(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """End the workers and wait for them: no process or thread is left behind."""
+        self._stopped = True
+        procs = [proc for proc in self._procs if proc is not None]
+        self._procs = [None] * self.workers
+        for proc in procs:
+            proc.stop()  # all at once, then wait for each
+        for proc in procs:
+            proc.close()
+        for _, answer in self._waiting.values():
+            answer.cancel()
+        self._waiting.clear()
 
 
 class Flights:
@@ -88,21 +244,32 @@ class Flights:
     def __init__(self, pool: EnginePool, wake: Callable[[], None]) -> None:
         self.pool = pool
         self.wake = wake
-        self.batches: list[tuple[list[tuple[Any, int, Any, TrainingJob]], asyncio.Future]] = []
+        # (worker, [(session, version, run, job), ...], future of the results)
+        self.batches: list[tuple[int, list[tuple[Any, int, Any, TrainingJob]], asyncio.Future]]
+        self.batches = []
         self.sessions: set = set()
         self.any_landed = False
 
     def send(self, entries: list[tuple[Any, int, Any, TrainingJob]], most: int) -> None:
-        """Send (session, version, run, job) entries in up to `most` batches (at least one)."""
-        count = max(1, min(len(entries), most))
-        # Sessions of one structure travel together, so that a worker trains them as one stack.
-        entries = sorted(entries, key=lambda entry: remote.job_key(entry[-1]))
-        for i in range(count):
-            batch = entries[i * len(entries) // count : (i + 1) * len(entries) // count]
-            future = self.pool.submit([job for *_, job in batch])
-            future.add_done_callback(self._landed)
-            self.batches.append((batch, future))
-            self.sessions.update(session for session, *_ in batch)
+        """Send (session, version, run, job) entries to their sessions' workers, each worker's in
+        as many batches as its share of `most` more in flight allows (at least one)."""
+        by_worker: dict[int, list] = {}
+        for entry in entries:
+            session, _, run, job = entry
+            by_worker.setdefault(self.pool.route(session, run, job), []).append(entry)
+        share = (most + len(self.batches)) // self.pool.workers
+        flying = Counter(worker for worker, _, _ in self.batches)
+        for worker, group in by_worker.items():
+            # Sessions of one structure travel together, so that the worker trains them as one
+            # stack.
+            group.sort(key=lambda entry: job_key(entry[-1]))
+            count = max(1, min(len(group), share - flying[worker]))
+            for i in range(count):
+                batch = group[i * len(group) // count : (i + 1) * len(group) // count]
+                future = self.pool.submit(worker, [job for *_, job in batch])
+                future.add_done_callback(self._landed)
+                self.batches.append((worker, batch, future))
+                self.sessions.update(session for session, *_ in batch)
 
     def _landed(self, future: asyncio.Future) -> None:
         if not future.cancelled():
@@ -111,18 +278,20 @@ class Flights:
         self.wake()
 
     def landed(self) -> list[tuple[Any, int, Any, TrainingResult | str]]:
-        """(session, version, run, result) of every batch that came back; the pool is given up
-        if one was lost (its sessions train again, elsewhere)."""
+        """(session, version, run, result) of every batch that came back. A batch whose worker
+        died is dropped: its sessions are free to train again."""
         out, flying = [], []
         self.any_landed = False
-        for batch, future in self.batches:
+        for worker, batch, future in self.batches:
             if not future.done():
-                flying.append((batch, future))
+                flying.append((worker, batch, future))
                 continue
             self.sessions.difference_update(session for session, *_ in batch)
             exc = None if future.cancelled() else future.exception()
-            if future.cancelled() or exc is not None:
-                self.pool.fail(exc or "cancelled")
+            if future.cancelled() or isinstance(exc, WorkerLost):
+                continue
+            if exc is not None:
+                self.pool.fail(exc)
                 continue
             results = future.result()
             out += [(*entry[:3], result) for entry, result in zip(batch, results, strict=True)]
@@ -130,6 +299,6 @@ class Flights:
         return out
 
     def drop(self) -> None:
-        for _, future in self.batches:
+        for _, _, future in self.batches:
             future.cancel()
         self.batches, self.sessions = [], set()

@@ -79,6 +79,8 @@ class Scheduler:
 
     def remove_session(self, session: Session) -> None:
         self.sessions.pop(session, None)
+        if self.pool is not None:
+            self.pool.forget(session)  # its worker drops its data
 
     def add_outlet(self, outlet: Outlet) -> None:
         self.outlets[outlet] = None
@@ -106,7 +108,9 @@ class Scheduler:
     def start(self) -> None:
         workers = self.settings.engine_workers
         if workers > 0:
-            self.pool = EnginePool(workers, self.settings.max_sessions)
+            self.pool = EnginePool(
+                workers, self.settings.max_sessions, self.settings.worker_cache_mb
+            )
             try:
                 self.pool.start()
             except OSError:

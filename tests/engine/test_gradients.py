@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from engine import ACTIVATIONS, REGULARIZERS, Network
+from engine.state import TrainingState
 from engine.training import Trainer
 
 SHAPES = [[2, 1], [2, 3, 1], [3, 4, 2], [7, 8, 8, 1], [2, 5, 3, 4, 2]]
@@ -66,6 +67,51 @@ def test_training_kernel_steps_along_the_same_gradient(activation, output_activa
     expected = before - 0.1 * net.flat(*net.gradients(X, Y))
     Trainer(net, X.T, Y.T, batch_size=len(X)).epoch(learning_rate=0.1)
     np.testing.assert_allclose(net.params, expected, rtol=1e-12, atol=1e-15)
+
+
+def one_update(net, X, Y, regularization, rate, lr, stacked):
+    """One full-batch update by the fast trainer: of `net` alone, or of `net` as the middle row
+    of a stack of three whose other rows have their own parameters, data and rates."""
+    if not stacked:
+        Trainer(net, X.T, Y.T, len(X), regularization, rate).epoch(lr)
+        return net.params, net.dead_mask
+    shape, names = net.layer_sizes, (net.activation, net.output_activation)
+    (a, Xa, Ya), (b, Xb, Yb) = (random_network(shape, *names, seed=s) for s in (7, 8))
+    trainer = Trainer(
+        net,
+        np.stack([Xa.T, X.T, Xb.T]),
+        np.stack([Ya.T, Y.T, Yb.T]),
+        len(X),
+        regularization,
+        state=TrainingState.stack([TrainingState.of(n) for n in (a, net, b)]),
+    )
+    trainer.train([1, 1, 1], [3 * lr, lr, lr / 2], [2 * rate, rate, rate / 3])
+    return trainer.state.params[1], trainer.state.dead[1]
+
+
+@pytest.mark.parametrize("stacked", [False, True], ids=["alone", "stacked"])
+@pytest.mark.parametrize("regularization", list(REGULARIZERS))
+@pytest.mark.parametrize("output_activation", list(ACTIVATIONS))
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_an_update_is_the_reference_gradient_step(
+    activation, output_activation, regularization, stacked
+):
+    """The fast trainer's update, alone or in a stack, is theta - lr * `Network.gradients` with
+    the regulariser's term; a weight whose L1 step crosses zero is 0 and its link dies."""
+    net, X, Y = random_network([3, 5, 4, 2], activation, output_activation, seed=3)
+    lr, rate = 0.1, 0.0 if regularization == "none" else 0.2
+    before = net.params.copy()
+    mid = before - lr * net.flat(*net.gradients(X, Y))  # the data's step alone
+    if regularization == "L1":  # just large enough that the weights nearest zero cross it
+        turns = ~net.is_bias & (np.sign(mid) == np.sign(before))
+        rate = 1.5 * np.abs(mid[turns]).min() / lr
+    expected = before - lr * net.flat(*net.gradients(X, Y, regularization, rate))
+    dies = (mid * expected < 0) if regularization == "L1" else np.zeros(before.shape, bool)
+    expected[dies] = 0.0
+    params, dead = one_update(net, X, Y, regularization, rate, lr, stacked)
+    np.testing.assert_allclose(params, expected, rtol=1e-12, atol=1e-15)
+    assert (dead == dies).all()
+    assert dies.any() == (regularization == "L1")
 
 
 def lecture_network(b3=0.048694033, b4=0.093878596):

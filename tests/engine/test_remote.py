@@ -1,15 +1,12 @@
 """Training through jobs (packed, trained elsewhere, applied) is bit-identical to Run.step."""
 
-import multiprocessing
-import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
 
 from engine import Run
-from engine.remote import TrainerCache, init_worker, train_job, train_jobs
+from engine.remote import TrainerCache, build_trainer, train_job
 
 SETUPS = {
     "default": {"seed": "0.12345"},
@@ -35,9 +32,13 @@ SETUPS = {
 CHUNKS = [1, 2, 3, 7, 1, 11]  # 25 epochs in uneven jobs
 
 
-def roundtrip(job, cache=None):
-    """Train as a worker would: the job and its result cross a process boundary as pickles."""
-    result = train_job(pickle.loads(pickle.dumps(job)), cache)
+def roundtrip(run, job, cache=None):
+    """Train as a worker would: the run's data, the job and its result cross a process boundary
+    as pickles; a cache is sent the data once, as a worker is."""
+    data = pickle.loads(pickle.dumps(run.training_data()))
+    if cache is not None:
+        cache.add_data(data)
+    result = train_job(pickle.loads(pickle.dumps(job)), data, cache)
     return pickle.loads(pickle.dumps(result))
 
 
@@ -46,9 +47,9 @@ def assert_same(a: Run, b: Run) -> None:
     assert a.diverged == b.diverged
     np.testing.assert_array_equal(a.network.params, b.network.params)
     np.testing.assert_array_equal(a.network.dead_mask, b.network.dead_mask)
-    assert a._trainer.carry_count == b._trainer.carry_count
-    if a._trainer.carry_count:
-        np.testing.assert_array_equal(a._trainer.carry, b._trainer.carry)
+    assert a._trainer.state.carry_count[0] == b._trainer.state.carry_count[0]
+    if a._trainer.state.carry_count[0]:
+        np.testing.assert_array_equal(a._trainer.state.carry, b._trainer.state.carry)
     assert (a.train_loss, a.test_loss) == (b.train_loss, b.test_loss) or a.diverged
 
 
@@ -63,11 +64,11 @@ def test_jobs_train_exactly_like_step(name, cached):
         if job is None:  # diverged: step trains nothing either
             assert remote.diverged and len(expected) == 0
             continue
-        got = remote.apply_training(roundtrip(job, cache))
+        got = remote.apply_training(roundtrip(remote, job, cache))
         np.testing.assert_array_equal(got, expected)
         assert_same(local, remote)
     if name == "leftovers":
-        assert remote._trainer.carry_count == 10
+        assert remote._trainer.state.carry_count[0] == 10
     if name == "l1_dead_links":
         assert remote.network.dead_mask.any()
     if name == "diverges":
@@ -82,49 +83,53 @@ def test_edits_between_jobs_are_carried_by_the_next_job():
         run.set_weight(0, 1, 0, 0.75)
         run.set_bias(1, 2, -0.5)
     local.step(4)
-    remote.apply_training(roundtrip(remote.training_job(4), cache))
+    remote.apply_training(roundtrip(remote, remote.training_job(4), cache))
     assert_same(local, remote)
     for run in (local, remote):  # new data: a new token, so the cached trainer is not reused
         run.regenerate()
     local.step(5)
-    remote.apply_training(roundtrip(remote.training_job(5), cache))
+    remote.apply_training(roundtrip(remote, remote.training_job(5), cache))
     assert_same(local, remote)
     assert len(cache) == 2
 
 
 def test_a_stale_result_is_refused():
     run = Run.from_config({"seed": "0.6"})
-    result = train_job(run.training_job(3))
+    result = train_job(run.training_job(3), run.training_data())
     run.step(1)
     with pytest.raises(ValueError, match="changed"):
         run.apply_training(result)
     run.reset()
     with pytest.raises(ValueError, match="changed"):
-        run.apply_training(train_job(Run.from_config({"seed": "0.6"}).training_job(1)))
+        other = Run.from_config({"seed": "0.6"})
+        run.apply_training(train_job(other.training_job(1), other.training_data()))
 
 
 def test_the_cache_is_bounded():
     cache = TrainerCache(2)
     for seed in ("0.1", "0.2", "0.3"):
-        train_job(Run.from_config({"seed": seed}).training_job(1), cache)
+        run = Run.from_config({"seed": seed})
+        train_job(run.training_job(1), run.training_data(), cache)
     assert len(cache) == 2
 
 
-def test_a_spawned_worker_process_trains_the_same():
-    local, remote = (
-        Run.from_config(SETUPS["l1_dead_links"]),
-        Run.from_config(SETUPS["l1_dead_links"]),
-    )
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        1, context, initializer=init_worker, initargs=(8, os.getpid())
-    ) as pool:
-        for n in (5, 9):
-            (result,) = pool.submit(train_jobs, [remote.training_job(n)]).result(timeout=60)
-            np.testing.assert_array_equal(remote.apply_training(result), local.step(n))
-            assert_same(local, remote)
-        (bad,) = pool.submit(train_jobs, [None]).result(timeout=60)
-        assert "AttributeError" in bad
+def test_the_cache_keeps_data_until_forgotten_and_trainers_within_its_bytes():
+    runs = [Run.from_config({"seed": f"0.{k}", "networkShape": [8, 8, 8]}) for k in range(1, 6)]
+    data = [run.training_data() for run in runs]
+    one = build_trainer(runs[0].training_job(1), data[0]).nbytes
+    cache = TrainerCache(100, max_bytes=sum(d.nbytes for d in data) + int(2.5 * one))
+    for run, d in zip(runs, data, strict=True):
+        cache.add_data(d)
+        train_job(run.training_job(1), d, cache)
+        assert cache.nbytes <= cache.max_bytes
+    assert len(cache) == 2  # the two most recent trainers; all the data
+    assert cache.stats() == {"data": 5, "trainers": 2, "bytes": cache.nbytes}
+    cache.forget([d.token for d in data[3:]])
+    assert cache.stats() == {"data": 3, "trainers": 0, "bytes": sum(d.nbytes for d in data[:3])}
+    cache.forget([d.token for d in data])
+    assert cache.stats() == {"data": 0, "trainers": 0, "bytes": 0}
+    with pytest.raises(LookupError, match="no data"):
+        cache.data(runs[0].training_job(1))
 
 
 @pytest.mark.parametrize("cached", [False, True])
@@ -135,7 +140,7 @@ def test_a_job_draws_the_grids_of_the_state_it_ends_in(cached):
     config = {"seed": "0.5", "dataset": "spiral", "networkShape": [5, 3], "sinX": True}
     ours, theirs = Run.from_config(config), Run.from_config(config)
     cache = TrainerCache(4) if cached else None
-    result = train_job(theirs.training_job(7, (40, 10)), cache)
+    result = roundtrip(theirs, theirs.training_job(7, (40, 10)), cache)
     theirs.apply_training(result)
     ours.step(7)
     output, thumbs = result.grids
@@ -143,4 +148,24 @@ def test_a_job_draws_the_grids_of_the_state_it_ends_in(cached):
     assert thumbs.shape == (3 + 5 + 3 + 1, 10, 10)  # x, y, sin x; hidden; output
     assert np.array_equal(output, quantise(ours.node_grids(40)[-1]))
     assert np.array_equal(thumbs, quantise(ours.node_grids(10)))
-    assert train_job(ours.training_job(1), cache).grids == ()  # only when asked for
+    assert roundtrip(ours, ours.training_job(1), cache).grids == ()  # only when asked for
+
+
+def test_the_data_token_changes_with_the_points_or_the_features_only():
+    """A worker keeps a session's points by this token: a new one means sending them again."""
+    run = Run.from_config({"seed": "0.1"})
+    token = run.training_data().token
+    run.update({"networkShape": [3], "activation": "relu", "learningRate": 0.1})
+    run.reset()
+    run.step(2)
+    assert run.training_data().token == token == run.training_job(1).data
+    tokens = {token}
+    for change in ({"xSquared": True}, {"dataset": "xor"}, {"seed": "0.2"}, None):
+        if change is None:
+            run.regenerate()
+        else:
+            run.update(change)
+        data = run.training_data()
+        assert data.token not in tokens and run.training_job(1).data == data.token
+        tokens.add(data.token)
+    assert data.A0.shape == (3, 500)  # x, y, x squared

@@ -7,7 +7,14 @@ import pytest
 
 from engine import Run
 from engine.grid import GridEvaluator
-from engine.remote import MAX_STACK, stack_groups, train_job, train_jobs, train_stacked
+from engine.remote import (
+    MAX_STACK,
+    TrainerCache,
+    stack_groups,
+    train_job,
+    train_jobs,
+    train_stacked,
+)
 
 # Each family shares a structure; its members differ in seed, data, learning rate, regularisation
 # rate, history (carried points, dead links) and in how many epochs they are asked for.
@@ -63,19 +70,28 @@ EPOCHS = [9, 12, 7, 12, 10]
 ROUNDS = 3
 
 
+def with_data(data) -> TrainerCache:
+    """A worker's cache that has been sent these sessions' data (and keeps no trainers)."""
+    cache = TrainerCache(0)
+    for d in data:
+        cache.add_data(d)
+    return cache
+
+
 def same_result(a, b) -> None:
-    assert (a.epoch, a.n, a.diverged, a.carry_count) == (
+    assert (a.epoch, a.n, a.diverged, int(a.state.carry_count[0])) == (
         b.epoch,
         b.n,
         b.diverged,
-        b.carry_count,
+        int(b.state.carry_count[0]),
     )
     for name in ("params", "dead", "losses"):
-        got, want = getattr(a, name), getattr(b, name)
+        got = getattr(a, name) if name == "losses" else getattr(a.state, name)
+        want = getattr(b, name) if name == "losses" else getattr(b.state, name)
         assert got.shape == want.shape, name
         assert got.tobytes() == want.tobytes(), name  # bit for bit, NaN and -0.0 included
-    if a.carry_count:
-        assert a.carry.tobytes() == b.carry.tobytes()
+    if a.state.carry_count[0]:
+        assert a.state.carry.tobytes() == b.state.carry.tobytes()
     assert len(a.grids) == len(b.grids)
     for g, h in zip(a.grids, b.grids, strict=True):
         assert g.tobytes() == h.tobytes()
@@ -89,17 +105,20 @@ def test_a_stack_trains_each_session_as_it_would_alone(family):
         epochs = [EPOCHS[(i + round_) % len(EPOCHS)] for i in range(len(alone))]
         jobs = [r.training_job(n, (20, 8)) for r, n in zip(stacked, epochs, strict=True)]
         live = [i for i, job in enumerate(jobs) if job is not None]
-        results = train_stacked([jobs[i] for i in live], GridEvaluator())
+        data = [stacked[i].training_data() for i in live]
+        results = train_stacked([jobs[i] for i in live], data, GridEvaluator())
         for i, result in zip(live, results, strict=True):
             assert result.token == jobs[i].token
             assert result.stack == len(live)
-            expected = train_job(alone[i].training_job(epochs[i], (20, 8)))
+            expected = train_job(
+                alone[i].training_job(epochs[i], (20, 8)), alone[i].training_data()
+            )
             same_result(result, expected)
             np.testing.assert_array_equal(
                 stacked[i].apply_training(result), alone[i].apply_training(expected)
             )
     if family == "leftovers":
-        assert all(r._trainer.carry_count == 10 for r in stacked)
+        assert all(r._trainer.state.carry_count[0] == 10 for r in stacked)
     if family == "l1":
         assert any(r.network.dead_mask.any() for r in stacked)
     if family == "one_diverges":
@@ -110,11 +129,15 @@ def test_train_jobs_groups_by_structure_and_keeps_the_order():
     configs = [c for family in FAMILIES.values() for c in family[:2]]
     runs = [Run.from_config(c) for c in configs]
     jobs = [r.training_job(5, (20, 8)) for r in runs]
+    data = [r.training_data() for r in runs]
+    cache = with_data(data)
     jobs.insert(3, None)  # not a job: its own error, nobody else's
-    results = train_jobs(jobs)
+    data.insert(3, None)
+    results = train_jobs(jobs, cache)
     assert isinstance(results[3], str)
-    for job, result in zip(jobs[:3] + jobs[4:], results[:3] + results[4:], strict=True):
-        same_result(result, train_job(job))
+    for job, d, result in zip(jobs, data, results, strict=True):
+        if job is not None:
+            same_result(result, train_job(job, d))
 
 
 def test_groups_share_a_structure_and_close_epoch_counts():
@@ -132,7 +155,9 @@ def test_groups_share_a_structure_and_close_epoch_counts():
 
 def test_a_stack_with_a_bad_job_still_trains_the_good_ones():
     good, other = Run.from_config({"seed": "0.1"}), Run.from_config({"seed": "0.2"})
-    bad = replace(other.training_job(3), params=np.zeros(5))  # the stack cannot take it
-    results = train_jobs([good.training_job(3), bad])
-    same_result(results[0], train_job(good.training_job(3)))
+    job = other.training_job(3)
+    bad = replace(job, state=replace(job.state, params=np.zeros((1, 5))))  # no stack takes it
+    cache = with_data([good.training_data(), other.training_data()])
+    results = train_jobs([good.training_job(3), bad], cache)
+    same_result(results[0], train_job(good.training_job(3), good.training_data()))
     assert isinstance(results[1], str) and "shape" in results[1]

@@ -1,0 +1,88 @@
+"""Training slices as plain data: a session's points (sent once), a job, and what it changed."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.grid import GridEvaluator, quantise
+from engine.network import Network
+from engine.state import TrainingState
+
+_TOKENS = itertools.count(1)
+
+
+def new_token() -> tuple[int, int]:
+    """A key that no other data or network structure of this process has had."""
+    return (os.getpid(), next(_TOKENS))
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """A session's points, which a worker gets once and keeps under `token` for its jobs."""
+
+    token: tuple[int, int]  # changes whenever the points or the active features do
+    A0: np.ndarray  # (n_inputs, N) features of the training then the test points
+    Y: np.ndarray  # (n_outputs, N) targets
+    n_train: int  # the first n_train points are the training points
+
+    @property
+    def nbytes(self) -> int:
+        return self.A0.nbytes + self.Y.nbytes
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """Everything `train_job` needs besides the data: structure, hyperparameters, state."""
+
+    token: tuple[int, int]  # changes whenever the data or the network's structure does
+    data: tuple[int, int]  # the token of the `TrainingData` it trains on
+    layer_sizes: tuple[int, ...]
+    activation: str
+    output_activation: str
+    batch_size: int
+    regularization: str
+    regularization_rate: float
+    learning_rate: float
+    n_train: int  # the data's sizes, so that jobs can be grouped without it
+    n_points: int
+    state: TrainingState  # one row: parameters, dead links, carried leftover gradient
+    n: int  # epochs to train
+    epoch: int  # the run's epoch when the job was made
+    # Grids of the trained state, quantised: (large size, thumbnail size), or () for none. The
+    # process that sends frames then only encodes them.
+    grid_sizes: tuple[int, ...] = ()
+    input_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What training a job changed; `Run.apply_training` takes it back in."""
+
+    token: tuple[int, int]
+    epoch: int
+    n: int
+    state: TrainingState  # one row, as the job's last epoch left it
+    losses: np.ndarray  # (k, 2) train and test loss after each epoch trained
+    diverged: bool
+    seconds: float  # training time, for the scheduler's pacing
+    # For `grid_sizes` (G, T): the output on the G x G grid and every node on the T x T grid,
+    # as bytes (see `engine.grid.quantise`); () when not asked for or diverged.
+    grids: tuple[np.ndarray, ...] = ()
+    stack: int = 1  # sessions it trained with in one stack, itself included
+
+
+def job_grids(job: TrainingJob, net: Network, grids: GridEvaluator) -> tuple[np.ndarray, ...]:
+    """The grids `job.grid_sizes` asks for, of `net` as it is: the output on the large grid and
+    every node on the thumbnail grid, quantised; () for none."""
+    if not job.grid_sizes:
+        return ()
+    big, thumb = job.grid_sizes
+    names = list(job.input_names)
+    return (
+        quantise(grids.node_grids(net, names, big)[-1]),
+        quantise(grids.node_grids(net, names, thumb)),
+    )

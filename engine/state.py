@@ -1,0 +1,57 @@
+"""What training changes, as one object: parameters, dead links, the carried leftover gradient."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from engine.network import Network
+
+
+@dataclass
+class TrainingState:
+    """What training changes, one row per network in `Network.params` layout.
+
+    params (K, P) float64; dead (K, P) bool, the links L1 killed; carry (K, P), the gradient sum
+    of the leftover points carried into the next update, and carry_count (K,) int64, how many.
+    """
+
+    params: np.ndarray
+    dead: np.ndarray
+    carry: np.ndarray
+    carry_count: np.ndarray
+
+    @classmethod
+    def zeros(cls, K: int, P: int) -> TrainingState:
+        z = np.zeros
+        return cls(z((K, P)), z((K, P), dtype=bool), z((K, P)), z(K, dtype=np.int64))
+
+    @classmethod
+    def of(cls, net: Network) -> TrainingState:
+        """One row whose params and dead links are the network's own (views), carrying nothing."""
+        net.packed()
+        P = net.params.shape[0]
+        return cls(net.params[None], net.dead_mask[None], np.zeros((1, P)), np.zeros(1, np.int64))
+
+    @classmethod
+    def stack(cls, states: Sequence[TrainingState]) -> TrainingState:
+        """The rows of all `states`, in order, as one state (copies)."""
+        return cls(*(np.concatenate([getattr(s, f.name) for s in states]) for f in fields(cls)))
+
+    def row(self, k: int) -> TrainingState:
+        """A copy of row k as a state of one row."""
+        return TrainingState(*(getattr(self, f.name)[k : k + 1].copy() for f in fields(self)))
+
+    def copy(self) -> TrainingState:
+        return TrainingState(*(getattr(self, f.name).copy() for f in fields(self)))
+
+    def assign(self, other: TrainingState, rows: slice | int = slice(None)) -> None:
+        """Copy `other`'s values into these `rows`, in place (views into a network stay views)."""
+        rows = slice(rows, rows + 1) if isinstance(rows, int) else rows
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name)[rows], np.asarray(getattr(other, f.name))
+            if theirs.shape != mine.shape:  # np.copyto would broadcast a wrong shape silently
+                raise ValueError(f"{f.name}: shape {theirs.shape}, expected {mine.shape}")
+            np.copyto(mine, theirs)
