@@ -19,7 +19,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.remote import TrainingJob, TrainingResult, job_key
+from engine.remote import TrainingData, TrainingJob, TrainingResult, job_key
 from server.core.worker import SINGLE_THREADED_BLAS, WorkerProcess
 
 log = logging.getLogger(__name__)
@@ -93,9 +93,9 @@ class EnginePool:
 
     # -- sessions -----------------------------------------------------------------------------
 
-    def route(self, session: Hashable, run: Any, job: TrainingJob) -> int:
+    def route(self, session: Hashable, data: TrainingData, job: TrainingJob) -> int:
         """The worker for `session`'s job: where the session was placed (placed now if new),
-        which gets the job's data first if it does not have it yet."""
+        which gets the job's data (`data`, the session's points) first if it does not have it."""
         seat = self._seats.get(session)
         if seat is None:
             key = job_key(job)
@@ -106,9 +106,8 @@ class EnginePool:
             seat.data = job.data
         holders = self._held[seat.worker].get(job.data)
         if holders is None:
-            data = run.training_data()
             if data.token != job.data:
-                raise ValueError(f"the run's data {data.token} is not the job's {job.data}")
+                raise ValueError(f"the session's data {data.token} is not the job's {job.data}")
             self._send(seat.worker, ("data", data))
             self.data_sent += 1
             holders = self._held[seat.worker][job.data] = set()
@@ -237,26 +236,26 @@ class EnginePool:
 class Flights:
     """Jobs in the workers, by batch; a session has at most one job in flight.
 
-    Each entry remembers the session's `version` and run when its job was made: the result
-    applies only if both still hold (a change made meanwhile wins, the result is dropped).
+    Each entry is (session, the version its job was made at, the session's points, the job): the
+    session decides whether the result still applies (a change made meanwhile wins).
     """
 
     def __init__(self, pool: EnginePool, wake: Callable[[], None]) -> None:
         self.pool = pool
         self.wake = wake
-        # (worker, [(session, version, run, job), ...], future of the results)
+        # (worker, [(session, version, data, job), ...], future of the results)
         self.batches: list[tuple[int, list[tuple[Any, int, Any, TrainingJob]], asyncio.Future]]
         self.batches = []
         self.sessions: set = set()
         self.any_landed = False
 
     def send(self, entries: list[tuple[Any, int, Any, TrainingJob]], most: int) -> None:
-        """Send (session, version, run, job) entries to their sessions' workers, each worker's in
+        """Send (session, version, data, job) entries to their sessions' workers, each worker's in
         as many batches as its share of `most` more in flight allows (at least one)."""
         by_worker: dict[int, list] = {}
         for entry in entries:
-            session, _, run, job = entry
-            by_worker.setdefault(self.pool.route(session, run, job), []).append(entry)
+            session, _, data, job = entry
+            by_worker.setdefault(self.pool.route(session, data, job), []).append(entry)
         share = (most + len(self.batches)) // self.pool.workers
         flying = Counter(worker for worker, _, _ in self.batches)
         for worker, group in by_worker.items():
@@ -278,7 +277,7 @@ class Flights:
         self.wake()
 
     def landed(self) -> list[tuple[Any, int, Any, TrainingResult | str]]:
-        """(session, version, run, result) of every batch that came back. A batch whose worker
+        """(session, version, data, result) of every batch that came back. A batch whose worker
         died is dropped: its sessions are free to train again."""
         out, flying = [], []
         self.any_landed = False

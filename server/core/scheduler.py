@@ -260,7 +260,7 @@ class Scheduler:
                 continue
             if made is not None:
                 version, job = made
-                entries.append((session, version, None, job))
+                entries.append((session, version, session.training_data(), job))
         if not entries:
             return False
         most = pool.workers * BATCHES_PER_WORKER - len(self.flights.batches)

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from engine import ConfigError, Run
-from engine.remote import TrainingJob, TrainingResult
+from engine.remote import TrainingData, TrainingJob, TrainingResult
 from server.core.config import DATA_KEYS, check_config, config_error
 from server.core.history import History
 from server.core.offload import Offload
@@ -177,6 +177,10 @@ class Session:
         sizes = (self.settings.grid_size, self.settings.thumb_size)
         job = self._run.training_job(n, sizes) if n > 0 else None
         return None if job is None else (self._versions[0], job)
+
+    def training_data(self) -> TrainingData:
+        """The points a worker trains this session's jobs on (a worker gets them once)."""
+        return self._run.training_data()
 
     def take(self, version: int, result: TrainingResult | str) -> int:
         """Take in a job's result as `train_here` would have trained it; returns the epochs taken.

@@ -88,4 +88,4 @@ def test_batch_gradient_descent_follows_the_training_set_when_the_ratio_drops():
     before = run.network.params.copy()
     run.step(3)
     assert not np.array_equal(before, run.network.params)  # the weights still change
-    assert run._trainer.carry_count == 0  # and nothing piles up as carried points
+    assert run._trainer.state.carry_count[0] == 0  # and nothing piles up as carried points

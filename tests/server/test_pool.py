@@ -34,7 +34,9 @@ class Scheduler:
         self.flights = Flights(pool, self.woken.set)
 
     def send(self, runs: dict[str, Run], n: int) -> None:
-        entries = [(session, 0, run, run.training_job(n)) for session, run in runs.items()]
+        entries = [
+            (session, 0, run.training_data(), run.training_job(n)) for session, run in runs.items()
+        ]
         self.flights.send(entries, 2 * self.pool.workers)
 
     async def landed(self) -> dict[str, object]:
@@ -113,13 +115,13 @@ def test_one_structure_shares_a_worker_while_loads_stay_even():
             for k in range(8):  # a, b, a, b, ...: each structure gets a worker of its own
                 kind = "ab"[k % 2]
                 run = Run.from_config({"seed": f"0.{k + 1}", "networkShape": shapes[kind]})
-                pool.route(f"{kind}{k}", run, run.training_job(1))
+                pool.route(f"{kind}{k}", run.training_data(), run.training_job(1))
             workers = {kind: {pool.worker_of(f"{kind}{k}") for k in range(kind == "b", 8, 2)}
                        for kind in "ab"}  # fmt: skip
             assert workers["a"] in ({0}, {1}) and workers["b"] == {0, 1} - workers["a"]
             for k in range(7):  # one structure alone is spread evenly
                 run = Run.from_config({"seed": f"0.{k + 11}", "networkShape": [6]})
-                pool.route(f"c{k}", run, run.training_job(1))
+                pool.route(f"c{k}", run.training_data(), run.training_job(1))
             loads = [sum(pool.worker_of(f"c{k}") == w for k in range(7)) for w in (0, 1)]
             assert sorted(loads) == [3, 4]
         finally:

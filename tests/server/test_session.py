@@ -31,14 +31,14 @@ def test_a_result_made_before_an_edit_is_dropped_the_edit_wins():
         session = await new_session()
         await session.set_playing(True)
         version, job = session.job(5)
-        result = train_job(job)  # as a worker would, while the edit below happens
+        result = train_job(job, session.training_data())  # as a worker would, meanwhile
         await session.set_weight(0, 0, 0, 0.5)
         assert session.take(version, result) == 0
         snap = session.snapshot
         assert snap.epoch == 0 and snap.weights[0][0, 0] == 0.5
         # A result made after the edit is taken in.
         version, job = session.job(5)
-        assert session.take(version, train_job(job)) == 5
+        assert session.take(version, train_job(job, session.training_data())) == 5
         assert session.snapshot.epoch == 5
 
     run(go())
@@ -51,7 +51,7 @@ def test_a_result_is_taken_exactly_as_training_here_would_train():
             await session.request_steps(7)
         assert here.train_here(7) == 7
         version, job = there.job(7)
-        assert there.take(version, train_job(job)) == 7
+        assert there.take(version, train_job(job, there.training_data())) == 7
         a, b = here.snapshot, there.snapshot
         assert a.params.tobytes() == b.params.tobytes()
         assert a.losses == b.losses and a.epoch == b.epoch == 7
