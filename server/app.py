@@ -8,9 +8,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from server import classroom, lessons, monitoring
+from server.core import errors
+from server.core.compute import Compute
 from server.core.limits import ConnectionLimiter
 from server.core.metrics import Metrics
 from server.core.scheduler import Scheduler
+from server.middleware import Shield
 from server.paths import STATIC_DIR
 from server.playground import pages, socket
 from server.settings import Settings
@@ -24,12 +27,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.scheduler.start()
         yield
         await app.state.scheduler.stop()
+        app.state.compute.stop()
 
     app = FastAPI(title="Neural-network playground", lifespan=lifespan, docs_url=None)
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.scheduler = Scheduler(settings, app.state.metrics)
+    app.state.compute = Compute(settings)
     app.state.limiter = ConnectionLimiter(settings.max_sessions, settings.max_connections_per_ip)
+    app.add_middleware(Shield, settings=settings)
+    errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(lessons.router)

@@ -55,6 +55,13 @@ class Settings:
     rebuild_threads: int = 1
     # Origins allowed to open the WebSocket; empty means "same host as the page".
     allowed_origins: tuple[str, ...] = ()
+    # HTTP request bodies (the JSON APIs'): longer ones are refused before they are read whole.
+    max_body_bytes: int = 65536
+    # Requests that compute (the lessons' APIs) run on these threads, at most this many per
+    # client address and in all at once; more are refused with 429 (503 when all are busy).
+    compute_threads: int = 1
+    max_compute_per_ip: int = 2
+    max_compute_queue: int = 16
     # Classrooms.
     max_rooms: int = 50
     max_room_members: int = 300

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from server.classroom.model import Room
 from server.classroom.rules import RoomError, clean_name, tokens_match
 from server.classroom.service import Classroom, classroom_of
+from server.core.errors import RequestError, read_json
 
 router = APIRouter()
 
@@ -18,11 +19,11 @@ def _error(exc: RoomError, request: str) -> JSONResponse:
 
 async def _json_body(request: Request) -> dict:
     try:
-        body = await request.json()
-    except ValueError:
-        raise RoomError("body", None, "a JSON object") from None
+        body = await read_json(request, request.app.state.settings.max_body_bytes)
+    except RequestError as exc:
+        raise RoomError(exc.field, exc.value, exc.allowed, exc.status) from None
     if not isinstance(body, dict):
-        raise RoomError("body", body, "a JSON object")
+        raise RoomError("body", type(body).__name__, "a JSON object")
     return body
 
 

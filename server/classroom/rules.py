@@ -7,6 +7,7 @@ import secrets
 import unicodedata
 from typing import Any
 
+from server.core.errors import RequestError, echo
 from server.settings import Settings
 
 # No 0/O, 1/I/L: a code read off a projector is typed without guessing.
@@ -40,25 +41,15 @@ LOCKABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 FEATURE_KEYS = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")
 
 
-class RoomError(Exception):
-    """A refused classroom request: field, value and what is allowed, like the protocol's errors."""
+class RoomError(RequestError):
+    """A refused classroom request: field, value and what is allowed, like the protocol's errors.
 
-    def __init__(self, field: str, value: object, allowed: str, status: int = 400) -> None:
-        super().__init__(f"{field}: {value!r} is not allowed; allowed: {allowed}")
-        self.field, self.value, self.allowed, self.status = field, value, allowed, status
+    Only a scalar value is echoed back (a name or token a client sent never travels further).
+    """
 
-    def as_dict(self, request: str) -> dict:
+    def as_dict(self, request: str | None = None) -> dict:
         value = self.value if isinstance(self.value, str | int | float | bool) else None
-        if isinstance(value, str) and len(value) > 80:
-            value = value[:80] + "..."
-        return {
-            "type": "error",
-            "request": request,
-            "field": self.field,
-            "value": value,
-            "allowed": self.allowed,
-            "message": str(self),
-        }
+        return {**super().as_dict(request), "value": None if value is None else echo(value)}
 
 
 def new_code() -> str:
