@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import Awaitable, Callable
 
@@ -18,6 +19,7 @@ from server.core.protocol import ProtocolError, error_message
 
 Handle = Callable[[Context, str], Awaitable[str | None]]
 MAX_REASON_BYTES = 120  # a close frame's reason must fit in 123 bytes
+MAX_ACK_CHARS = 80  # {"type": "ack", "seq": 4294967295} with room for spaces
 
 
 async def close(websocket: WebSocket, code: int, reason: str) -> None:
@@ -94,7 +96,7 @@ async def receive_loop(
             return
         metrics.messages += 1
         now = time.monotonic()
-        if not bucket.take(now):
+        if not awaited_ack(message, ctx.outlet) and not bucket.take(now):
             refused += 1
             if not strikes.take(now):
                 metrics.closed_for_abuse += 1
@@ -113,6 +115,28 @@ async def receive_loop(
         if ctx.outlet.close_reason is not None:
             await close(websocket, 1008, ctx.outlet.close_reason)
             return
+
+
+def awaited_ack(message: dict, outlet: ClientOutlet) -> bool:
+    """Whether this is the ack of the frame the client was sent and the server waits on.
+
+    Such an ack never costs a token of the rate limit: there is one per frame sent, so at most
+    `max_fps` a second, and refusing it would leave its frame unacknowledged and stop the stream
+    for good. Any other ack (a guess, a repeat) is an ordinary message.
+    """
+    text = message.get("text")
+    if outlet.unacked is None or text is None or len(text) > MAX_ACK_CHARS:
+        return False
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return False
+    return (
+        isinstance(parsed, dict)
+        and parsed.get("type") == "ack"
+        and type(parsed.get("seq")) is int
+        and parsed["seq"] == outlet.unacked
+    )
 
 
 def check_size(message: dict, most: int) -> ProtocolError | None:
