@@ -81,12 +81,15 @@ def clean_name(raw: object, max_length: int) -> str:
 def tokens_match(expected: str, given: object) -> bool:
     if not isinstance(given, str):
         return False
-    return hmac.compare_digest(expected.encode(), given.encode())
+    # surrogatepass: a lone surrogate (valid in JSON) must be a wrong token, not an exception.
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
 
 
 def check_constraints(config: dict, constraints: dict) -> RoomError | None:
     """Whether a config respects a challenge's constraints; the first broken one as an error."""
     shape = config.get("networkShape", [])
+    if not isinstance(shape, list) or not all(type(n) is int for n in shape):
+        return None  # not a shape at all: the config's own check refuses it
     if "maxLayers" in constraints and len(shape) > constraints["maxLayers"]:
         return RoomError("networkShape", shape, f"at most {constraints['maxLayers']} hidden layers")
     if "maxNeurons" in constraints and sum(shape) > constraints["maxNeurons"]:
@@ -123,7 +126,7 @@ def clean_constraints(raw: object, settings: Settings) -> dict:
 
 
 def clean_locks(raw: object) -> frozenset[str]:
-    if not isinstance(raw, list) or any(name not in LOCKABLE for name in raw):
+    if not isinstance(raw, list) or any(not isinstance(n, str) or n not in LOCKABLE for n in raw):
         raise RoomError("controls", raw, "a list of: " + ", ".join(LOCKABLE))
     return frozenset(raw)
 

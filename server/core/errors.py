@@ -30,9 +30,9 @@ def echo(value: object) -> object:
         return value
     if isinstance(value, float) and math.isfinite(value):
         return value
-    if isinstance(value, str) and len(value) <= MAX_ECHO_CHARS:
-        return value
     text = value if isinstance(value, str) else _echo.repr(value)
+    # A lone surrogate is valid in JSON text but not in UTF-8: echo it escaped.
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= MAX_ECHO_CHARS else text[: MAX_ECHO_CHARS - 3] + "..."
 
 
