@@ -55,6 +55,10 @@ class Settings:
     rebuild_threads: int = 1
     # Origins allowed to open the WebSocket; empty means "same host as the page".
     allowed_origins: tuple[str, ...] = ()
+    # Host names this server answers to (`*.example.org` for subdomains); empty: any. Set it on a
+    # shared instance, so that a page on another name resolving here (DNS rebinding) is refused,
+    # on every request and on the WebSocket's Origin.
+    allowed_hosts: tuple[str, ...] = ()
     # HTTP request bodies (the JSON APIs'): longer ones are refused before they are read whole.
     max_body_bytes: int = 65536
     # Requests that compute (the lessons' APIs) run on these threads, at most this many per

@@ -37,7 +37,9 @@ async def admit(websocket: WebSocket) -> str | None:
     app = websocket.app.state
     origin = websocket.headers.get("origin")
     await websocket.accept()  # accept first so a refusal can carry a close code and reason
-    if not origin_allowed(origin, websocket.headers.get("host"), app.settings.allowed_origins):
+    settings = app.settings
+    host = websocket.headers.get("host")
+    if not origin_allowed(origin, host, settings.allowed_origins, settings.allowed_hosts):
         app.metrics.refused += 1
         await close(websocket, 1008, f"origin not allowed: {origin}")
         return None

@@ -50,11 +50,15 @@ class ConnectionLimiter:
             del self.per_address[address]
 
 
-def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> bool:
+def origin_allowed(
+    origin: str | None, host: str | None, allowed: tuple[str, ...], hosts: tuple[str, ...] = ()
+) -> bool:
     """Whether a WebSocket opened from page `origin` may talk to this server at `host`.
 
     Browsers always send Origin on a WebSocket handshake, so a missing one means a program,
-    not a page of another site. By default only pages served by this very host are allowed.
+    not a page of another site. By default only pages served by this very host are allowed,
+    and with an allow-list of host names (`hosts`) only if that host is one of them: a page on
+    a rebinding domain has its own name as both Origin and Host, and no allow-list names it.
     """
     if origin is None:
         return True
@@ -64,4 +68,24 @@ def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...
     if allowed:
         return origin in {a.strip().rstrip("/").lower() for a in allowed}
     parts = urlsplit(origin)
-    return parts.scheme in ("http", "https") and bool(host) and parts.netloc == host.lower()
+    same = parts.scheme in ("http", "https") and bool(host) and parts.netloc == host.lower()
+    return same and host_allowed(parts.netloc, hosts)
+
+
+def host_allowed(host: str | None, allowed: tuple[str, ...]) -> bool:
+    """Whether `host` (a Host header, or an Origin's host[:port]) is one this server answers to.
+
+    Entries are names without port; `*.example.org` allows its subdomains, `*` anything, and
+    an empty list any host.
+    """
+    if not allowed or "*" in allowed:
+        return True
+    if not host:
+        return False
+    name = host.strip().lower()
+    name = name[: name.find("]") + 1] if name.startswith("[") else name.rsplit(":", 1)[0]
+    for pattern in allowed:
+        pattern = pattern.strip().lower()
+        if name == pattern or (pattern.startswith("*.") and name.endswith(pattern[1:])):
+            return True
+    return False
