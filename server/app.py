@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from server import classroom, lessons, monitoring
-from server.core import errors
+from server.core import errors, looplag
 from server.core.compute import Compute
 from server.core.limits import ConnectionLimiter
 from server.core.metrics import Metrics
@@ -25,7 +26,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.scheduler.start()
+        probe = None
+        if settings.loop_probe_interval_s > 0:
+            lag, interval = app.state.metrics.loop_lag, settings.loop_probe_interval_s
+            probe = asyncio.get_running_loop().create_task(looplag.probe(lag, interval))
         yield
+        if probe is not None:
+            probe.cancel()
         await app.state.scheduler.stop()
         app.state.compute.stop()
 

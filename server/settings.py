@@ -66,6 +66,8 @@ class Settings:
     compute_threads: int = 1
     max_compute_per_ip: int = 2
     max_compute_queue: int = 16
+    # How often the event loop's own lag is measured for /metrics (0: never).
+    loop_probe_interval_s: float = 0.1
     # Classrooms.
     max_rooms: int = 50
     max_room_members: int = 300

@@ -17,14 +17,22 @@ MakeSession = Callable[[], Awaitable[Session]]
 
 
 async def fork(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
+    if member.forking:  # a flood of forks must not queue sessions to build
+        raise RoomError(
+            "fork", "fork", "one fork at a time: the last one is still being built", 429
+        )
     if member.session is None:
         hub.check_capacity(1)
     parts = room.session.snapshot.parts()
+    member.forking = True
     hub.spawn(_fork(hub, room, member, ctx, parts))
 
 
 async def _fork(hub: Hub, room: Room, member: Member, ctx: Context, parts: dict) -> None:
-    session = await Session.from_parts(hub.settings, hub.scheduler.offload, parts)
+    try:
+        session = await Session.from_parts(hub.settings, hub.scheduler.offload, parts)
+    finally:
+        member.forking = False
     if not room.closed:
         give_session(hub, room, member, session)
         ctx.reply({"type": "forked", **session.snapshot.restore_fields()})

@@ -60,6 +60,7 @@ class Member:
     outlet: Any = None  # this student's FollowerOutlet while connected
     following: bool = False  # back to following after a fork, own session kept
     tile: tuple[int, str] | None = None  # (session version, thumbnail) for the gallery
+    forking: bool = False  # a fork is being built: at most one at a time per student
 
     def record_loss(self, test_loss: float, eligible: bool) -> None:
         better = self.best_loss is None or test_loss < self.best_loss
