@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     from server.app import create_app
+    from server.transport import uvicorn_options
 
     args = vars(build_parser().parse_args(argv))
     open_browser = args.pop("open")
@@ -52,12 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     where = {"fd": fd} if fd is not None else {"host": settings.host, "port": settings.port}
-    uvicorn.run(
-        create_app(settings),
-        **where,
-        log_level="warning",
-        ws_max_size=max(settings.ws_max_size, settings.max_message_bytes),
-        ws_ping_interval=settings.ws_ping_interval or None,
-        ws_ping_timeout=settings.ws_ping_timeout or None,
-        ws_per_message_deflate=settings.ws_per_message_deflate,
-    )
+    app = create_app(settings)
+    options = uvicorn_options(settings, app.state.metrics)
+    config = uvicorn.Config(app, **where, log_level="warning", **options)
+    uvicorn.Server(config).run()

@@ -59,8 +59,18 @@ class Settings:
     # shared instance, so that a page on another name resolving here (DNS rebinding) is refused,
     # on every request and on the WebSocket's Origin.
     allowed_hosts: tuple[str, ...] = ()
-    # HTTP request bodies (the JSON APIs'): longer ones are refused before they are read whole.
+    # HTTP: bodies (the JSON APIs'), request heads, idle and keep-alive connections, and
+    # connections in all. Longer bodies are refused before they are read whole.
     max_body_bytes: int = 65536
+    max_header_bytes: int = 16384
+    # A connection must deliver a whole request (head and body) this long after it opened or
+    # after its first byte; one that never sends a byte is closed then too.
+    request_timeout_s: float = 10.0
+    keepalive_timeout_s: float = 5.0
+    # Open connections of every kind; lowered at start-up to fit the file-descriptor limit.
+    max_connections: int = 4000
+    # On SIGTERM, connections and requests get this long to finish once clients were told.
+    shutdown_timeout_s: float = 3.0
     # Requests that compute (the lessons' APIs) run on these threads, at most this many per
     # client address and in all at once; more are refused with 429 (503 when all are busy).
     compute_threads: int = 1

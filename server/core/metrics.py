@@ -23,6 +23,11 @@ class Metrics:
         self.epochs_per_s = 0.0
         self._mark = (0.0, 0)
         self.loop_lag = LoopLag()
+        # Connections the transport closed or refused (server/transport.py).
+        self.connections_timed_out = 0
+        self.connections_evicted = 0
+        self.connections_refused = 0
+        self.heads_too_large = 0
 
     def tick(self, now: float) -> None:
         """Update the epochs/s figure about once a second."""
@@ -66,6 +71,30 @@ def render(metrics: Metrics, sessions: int, playing: int) -> str:
             "counter",
             "Connections closed for breaking limits (floods, idle).",
             metrics.closed_for_abuse,
+        ),
+        (
+            "playground_http_timed_out_total",
+            "counter",
+            "Connections closed for not sending a whole request in time (slow or silent).",
+            metrics.connections_timed_out,
+        ),
+        (
+            "playground_http_evicted_total",
+            "counter",
+            "Connections without a request closed to make room under max_connections.",
+            metrics.connections_evicted,
+        ),
+        (
+            "playground_http_refused_total",
+            "counter",
+            "Connections refused with 503: max_connections open and none idle.",
+            metrics.connections_refused,
+        ),
+        (
+            "playground_http_heads_too_large_total",
+            "counter",
+            "Requests refused with 431: a head past max_header_bytes.",
+            metrics.heads_too_large,
         ),
     ]
     lines = []
