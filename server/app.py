@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from server import classroom, lessons, monitoring
 from server.core import errors, looplag
 from server.core.compute import Compute
+from server.core.connection import Live
 from server.core.limits import ConnectionLimiter
 from server.core.metrics import Metrics
 from server.core.scheduler import Scheduler
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.scheduler = Scheduler(settings, app.state.metrics)
     app.state.compute = Compute(settings)
     app.state.limiter = ConnectionLimiter(settings.max_sessions, settings.max_connections_per_ip)
+    app.state.live = Live()
     app.add_middleware(Shield, settings=settings)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     from server.app import create_app
-    from server.transport import uvicorn_options
+    from server.transport import PlaygroundServer, uvicorn_options
 
     args = vars(build_parser().parse_args(argv))
     open_browser = args.pop("open")
@@ -56,4 +56,4 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app(settings)
     options = uvicorn_options(settings, app.state.metrics)
     config = uvicorn.Config(app, **where, log_level="warning", **options)
-    uvicorn.Server(config).run()
+    PlaygroundServer(config, app).run()

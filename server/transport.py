@@ -14,6 +14,8 @@ import logging
 import resource
 
 import h11
+import uvicorn
+from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from server.core.metrics import Metrics
@@ -220,3 +222,19 @@ def uvicorn_options(settings: Settings, app_metrics: Metrics | None) -> dict:
         "ws_ping_timeout": settings.ws_ping_timeout or None,
         "ws_per_message_deflate": settings.ws_per_message_deflate,
     }
+
+
+class PlaygroundServer(uvicorn.Server):
+    """uvicorn's server, which on SIGTERM stops accepting, then tells every WebSocket client
+    `closing` and closes it with 1012 (service restart) before its own shutdown: pages
+    reconnect to the next server and restore their sessions."""
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+        super().__init__(config)
+        self.app = app
+
+    async def shutdown(self, sockets=None) -> None:
+        for listener in getattr(self, "servers", ()):
+            listener.close()
+        await self.app.state.live.farewell()
+        await super().shutdown(sockets)
