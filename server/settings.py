@@ -84,7 +84,14 @@ class Settings:
     room_idle_timeout_s: float = 3600.0
     max_name_length: int = 32
     join_attempts_per_minute: int = 10
+    # Successful joins too, so that nobody fills a room with made-up students: per address
+    # (a class behind one NAT shares one) and per room, each in bursts of a minute's worth.
+    joins_per_minute_per_ip: int = 120
+    joins_per_minute_per_room: int = 240
     room_creations_per_minute: int = 30
+    # When set, creating a room takes this passphrase (the instructor page asks for it); every
+    # attempt counts against room_creations_per_minute, so it cannot be guessed quickly.
+    instructor_key: str = field(default="", repr=False)
     max_rate_limited_addresses: int = 10000
     gallery_interval_s: float = 1.0
     extra: dict = field(default_factory=dict)

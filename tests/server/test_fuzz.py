@@ -41,36 +41,48 @@ SETTINGS = {
 
 
 class RoomOpener:
-    """Opens each room connection with a `hello` (sometimes mutated); a new room when the fuzz
-    closed the last one."""
+    """Opens each room connection with a `hello` (sometimes mutated): a new room when the fuzz
+    closed the last one, a new student when it removed the last one or locked the room."""
 
     def __init__(self, server, rng: random.Random, role: str) -> None:
         self.server, self.rng, self.role = server, rng, role
         self.room: dict | None = None
-        self.member: dict | None = None
 
-    def _post(self, path: str, body: dict) -> dict:
+    def _post(self, path: str, body: dict) -> tuple[int, dict]:
         status, raw = http_call(self.server.port, "POST", path, json.dumps(body).encode(), {})
-        assert status == 201, (status, raw[:300])
-        return json.loads(raw)
+        return status, json.loads(raw)
 
-    def _fresh(self) -> None:
-        self.room = self._post("/classroom/api/rooms", {})
-        self.member = self._post("/classroom/api/join", {"code": self.room["code"], "name": "f"})
+    def _fresh_room(self) -> None:
+        status, self.room = self._post("/classroom/api/rooms", {})
+        assert status == 201, self.room
 
     def _closed(self) -> bool:
         headers = {"x-room-token": self.room["token"]}
         path = f"/classroom/api/rooms/{self.room['code']}"
         return http_call(self.server.port, "GET", path, None, headers)[0] != 200
 
-    async def __call__(self) -> tuple[dict | str | bytes, str]:
-        if self.room is None or await asyncio.to_thread(self._closed):
-            await asyncio.to_thread(self._fresh)
+    def _student(self) -> dict:
+        status, member = self._post("/classroom/api/join", {"code": self.room["code"], "name": "f"})
+        if status != 201:  # locked to new joins by the fuzz: another room
+            self._fresh_room()
+            status, member = self._post(
+                "/classroom/api/join", {"code": self.room["code"], "name": "f"}
+            )
+        assert status == 201, member
+        return member
+
+    def _hello(self) -> dict:
+        if self.room is None or self._closed():
+            self._fresh_room()
         hello = {"type": "hello", "role": self.role, "code": self.room["code"]}
         if self.role == "instructor":
             hello["token"] = self.room["token"]
         else:
-            hello["member"] = self.member["memberToken"]
+            hello["member"] = self._student()["memberToken"]
+        return hello
+
+    async def __call__(self) -> tuple[dict | str | bytes, str]:
+        hello = await asyncio.to_thread(self._hello)
         if self.rng.random() < 0.1:
             return mutate(self.rng, hello, 65536), self.room["token"]
         return hello, self.room["token"]
@@ -105,7 +117,7 @@ def test_ten_thousand_fuzzed_messages_and_requests_leave_no_traceback(tmp_path):
 
     assert sockets.sent >= 10_000 and requests.answers == HTTP_REQUESTS, (sockets, requests)
     assert sockets.problems == [] and requests.problems == []
-    assert sockets.errors > 500 and sockets.frames > 20, sockets  # refused and served, both
+    assert sockets.errors > 300 and sockets.frames > 5, sockets  # refused and served, both
     assert tracebacks == [], f"{len(tracebacks)} tracebacks, the first:\n{tracebacks[0]}"
 
 
