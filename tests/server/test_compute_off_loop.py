@@ -29,8 +29,9 @@ def get(port: int, path: str) -> tuple[int, bytes]:
 
 
 def test_healthz_answers_all_along_while_six_trainings_run(tmp_path):
-    # One compute thread: the six trainings (about 0.2 s each) run one after the other. Were they
-    # run on the event loop, /healthz could only answer in the gaps between them, about 6 times.
+    # One compute thread; each convention's curve is trained once (about 0.3 s), then served
+    # from memory. Were trainings run on the event loop, /healthz could only answer in the gaps
+    # between them, a few times at most.
     with serve(tmp_path, engine_workers=0, max_compute_per_ip=6) as server:
         done = threading.Event()
         answered = []
@@ -40,15 +41,16 @@ def test_healthz_answers_all_along_while_six_trainings_run(tmp_path):
                 status, body = get(server.port, "/healthz")
                 answered.append(status == 200 and body == b"ok")
 
+        paths = [TRAIN + f"&convention={c}" for c in ("lecture", "half") * 3]
         with ThreadPoolExecutor(7) as pool:
-            trainings = [pool.submit(get, server.port, TRAIN) for _ in range(6)]
             prober = pool.submit(probe)
+            trainings = [pool.submit(get, server.port, path) for path in paths]
             results = [t.result(timeout=60) for t in trainings]
             done.set()
             prober.result(timeout=30)
         assert [status for status, _ in results] == [200] * 6
         assert len(json.loads(results[0][1])["errors"]) == 5001
-        assert all(answered) and len(answered) >= 20, len(answered)
+        assert all(answered) and len(answered) >= 15, len(answered)
         assert server.tracebacks() == []
 
 
