@@ -88,6 +88,9 @@ class Settings:
     # (a class behind one NAT shares one) and per room, each in bursts of a minute's worth.
     joins_per_minute_per_ip: int = 120
     joins_per_minute_per_room: int = 240
+    # A fork builds a whole session (data, network, frames): a student has one being built at
+    # a time, and at most this many a minute (in bursts of as many).
+    forks_per_minute: int = 6
     room_creations_per_minute: int = 30
     # When set, creating a room takes this passphrase (the instructor page asks for it); every
     # attempt counts against room_creations_per_minute, so it cannot be guessed quickly.

@@ -3,6 +3,7 @@ lock_joins) do in a room."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 from server.classroom.fanout import FanOutlet
@@ -18,13 +19,20 @@ MakeSession = Callable[[], Awaitable[Session]]
 
 
 async def fork(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
-    if member.forking:  # a flood of forks must not queue sessions to build
-        raise RoomError(
-            "fork", "fork", "one fork at a time: the last one is still being built", 429
-        )
+    # A fork builds a whole session: one at a time, and a few a minute, per student.
+    if member.forking:
+        allowed = "one fork at a time: the last one is still being built"
+        raise RoomError("fork", "fork", allowed, 429)
+    now = time.monotonic()
+    bucket = hub.registry.forks.bucket(f"{room.code}/{member.id}", now)
+    if not bucket.ready(now):
+        most = hub.settings.forks_per_minute
+        allowed = f"at most {most} forks a minute; try again in {bucket.wait_s():.0f} s"
+        raise RoomError("fork", "fork", allowed, 429)
     if member.session is None:
         hub.check_capacity(1)
     parts = room.session.snapshot.parts()
+    bucket.take(now)
     member.forking = True
     hub.spawn(_fork(hub, room, member, ctx, parts))
 

@@ -134,6 +134,7 @@ class RoomRegistry:
         self.creations = AttemptLimiter(settings.room_creations_per_minute, most)
         self.joins_by_address = KeyedBuckets(settings.joins_per_minute_per_ip, most)
         self.joins_by_room = KeyedBuckets(settings.joins_per_minute_per_room, most)
+        self.forks = KeyedBuckets(settings.forks_per_minute, most)
 
     def check_key(self, address: str, given: object) -> None:
         """The instance's instructor passphrase, when one is set; a wrong one counts as a room

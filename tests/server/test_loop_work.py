@@ -52,9 +52,9 @@ def test_a_blocked_loop_shows_in_the_probe_and_in_metrics():
     assert float(lines["playground_event_loop_lag_max_seconds"]) >= 0.15
 
 
-def test_a_student_has_one_fork_in_flight_at_most():
+def test_a_student_has_one_fork_in_flight_at_most_and_a_few_a_minute():
     async def go():
-        settings = Settings(engine_workers=0)
+        settings = Settings(engine_workers=0, forks_per_minute=2)
         classroom = Classroom(settings, Scheduler(settings, Metrics()))
         room = await classroom.create_room("10.0.0.1")
         member = room.add_member("Ada", settings.max_room_members)
@@ -68,6 +68,9 @@ def test_a_student_has_one_fork_in_flight_at_most():
         assert member.session is not None and not member.forking
         await actions.fork(classroom, room, member, ctx)  # the next one is welcome
         await asyncio.wait_for(asyncio.gather(*classroom._jobs), 10)
+        with pytest.raises(RoomError) as third:  # ... but not a third within the minute
+            await actions.fork(classroom, room, member, ctx)
+        assert "at most 2 forks a minute" in third.value.allowed
         classroom.close_room(room, "done")
         classroom._task.cancel()
         classroom.scheduler.offload.stop()
