@@ -51,9 +51,16 @@ def loop_lag(before: dict[str, float], after: dict[str, float]) -> dict[str, flo
     old = dict(_buckets(before))
     rows = [(bound, count - old.get(bound, 0.0)) for bound, count in _buckets(after)]
     samples = rows[-1][1] if rows else 0
+    counts = [0.0] + [count for _, count in rows]
+    below = [bound for i, (bound, count) in enumerate(rows) if count > counts[i]]
     return {
         "samples": int(samples),
         "p50_ms": round(quantile(0.5, rows) * 1000, 2),
         "p99_ms": round(quantile(0.99, rows) * 1000, 2),
+        # The largest lag between the two reads, as the bound of its bucket ...
+        "max_at_most_ms": (round(below[-1] * 1000, 1) if below else 0.0)
+        if not below or math.isfinite(below[-1])
+        else "more than 5000",
+        # ... and the largest of the last 10 s before the second read, exact.
         "max_ms": round(after.get("playground_event_loop_lag_max_seconds", 0.0) * 1000, 2),
     }
