@@ -210,7 +210,12 @@ async def run(soak_seconds: float) -> dict:
     finally:
         main.stop()
         small.stop()
-    return {"results": results, "tracebacks_in_log": main.tracebacks() + small.tracebacks()}
+    logs = [str(main.log_path), str(small.log_path)]
+    return {
+        "results": results,
+        "tracebacks_in_log": main.tracebacks() + small.tracebacks(),
+        "logs": logs,
+    }
 
 
 def main() -> None:
@@ -218,7 +223,8 @@ def main() -> None:
     parser.add_argument("--soak-seconds", type=float, default=600.0)
     args = parser.parse_args()
     summary = asyncio.run(run(args.soak_seconds))
-    print(f"\ntracebacks in the servers' logs: {summary['tracebacks_in_log']}")
+    logs = ", ".join(summary["logs"])
+    print(f"\ntracebacks in the servers' logs: {summary['tracebacks_in_log']}  ({logs})")
     print(json.dumps(summary))
 
 

@@ -289,7 +289,7 @@ def fuzz_request(rng: random.Random, room: dict | None) -> tuple[str, str, bytes
     """One fuzzed request to a JSON endpoint: (method, path, body, headers)."""
     code = (room or {}).get("code", "ABCDEF")
     token = (room or {}).get("token", "t")
-    target = rng.randrange(7)
+    target = rng.randrange(8)
     headers: dict = {}
     if target == 0:
         body = {"points": [[rng.uniform(-9, 9), rng.uniform(-9, 9)] for _ in range(5)]}
@@ -308,6 +308,10 @@ def fuzz_request(rng: random.Random, room: dict | None) -> tuple[str, str, bytes
         return "GET", f"/classroom/api/rooms/{rng.choice([code, _fuzz_query(rng)])}", None, headers
     if target == 5:
         return "POST", "/classroom/api/rooms", _fuzz_body(rng, {"instructorKey": "k"}), headers
+    headers["x-room-token"] = rng.choice([token, "guess", ""])
+    if target == 6:
+        member = rng.choice(["s1", "s99", _fuzz_query(rng)])
+        return "DELETE", f"/classroom/api/rooms/{code}/members/{member}", None, headers
     headers["x-room-token"] = rng.choice(["guess", ""])
     return "POST", f"/classroom/api/rooms/{code}/close", _fuzz_body(rng, {}), headers
 
