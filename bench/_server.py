@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_server(settings: dict[str, str]) -> tuple[subprocess.Popen, socket.socket, int]:
-    """The server process, its listening socket (keep it open) and port; `settings` are env vars."""
+def start_server(
+    settings: dict[str, str], log: IO | None = None, nofile: int | None = None
+) -> tuple[subprocess.Popen, socket.socket, int]:
+    """The server process, its listening socket (keep it open) and port; `settings` are env vars.
+
+    `log`: a file for the server's stderr (else this terminal's); `nofile`: the server's
+    file-descriptor limit, soft and hard, as on a small host.
+    """
     # We bind the socket ourselves and hand it over, so the port is known and free before start.
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -21,7 +29,18 @@ def start_server(settings: dict[str, str]) -> tuple[subprocess.Popen, socket.soc
     port = sock.getsockname()[1]
     env = {**os.environ, **settings}
     args = [sys.executable, "-m", "server", "--fd", str(sock.fileno()), "--port", str(port)]
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, pass_fds=(sock.fileno(),))
+
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
+    proc = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        pass_fds=(sock.fileno(),),
+        stderr=log,
+        preexec_fn=limit_files if nofile is not None else None,
+    )
     return proc, sock, port
 
 

@@ -8,8 +8,10 @@ stalls or fails keeps the epochs it reached, not the rate it had). Latency is th
 beyond what pacing requires: a frame's arrival minus the moment the server was first allowed to
 send it (the later of our ack of the previous frame and the previous frame's arrival plus 1/fps; 0
 if earlier). A probe client asks for its `state` ten times a second meanwhile: its round trip shows
-how long the event loop is ever busy. Server CPU counts the engine worker processes too
-(PLAYGROUND_ENGINE_WORKERS sets how many; 0 trains in the server process). The last line is JSON.
+how long the event loop is ever busy, and the server's own probe of its event loop's lag (GET
+/metrics, read before and after the window) shows how late the loop ran. Server CPU counts the
+engine worker processes too (PLAYGROUND_ENGINE_WORKERS sets how many; 0 trains in the server
+process). The last line is JSON.
 
 `--mix` gives every other client a second, much larger setup (spiral, all 7 features, 6 hidden
 layers of 8), as a class where students build different networks: the figures are then also given
@@ -28,6 +30,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import _metrics
 import _server
 import numpy as np
 import websockets
@@ -178,7 +181,9 @@ async def measure(
         p.measuring = True
         p.mark()
     cpu0, t0 = cpu_seconds(pid, kids), time.perf_counter()
+    scraped = await asyncio.to_thread(_metrics.scrape, port)
     await asyncio.sleep(seconds)
+    lag = _metrics.loop_lag(scraped, await asyncio.to_thread(_metrics.scrape, port))
     cpu1, t1 = cpu_seconds(pid, kids), time.perf_counter()
     for p in players:
         p.measuring = False
@@ -220,6 +225,9 @@ async def measure(
         "errors": int(sum(p.errors for p in players)),
         "probe_rtt_p50_ms": round(float(np.percentile(rtts or [np.nan], 50)) * 1000, 1),
         "probe_rtt_max_ms": round(float(np.max(rtts or [np.nan])) * 1000, 1),
+        "loop_lag_p50_ms": lag["p50_ms"],
+        "loop_lag_p99_ms": lag["p99_ms"],
+        "loop_lag_max_ms": lag["max_ms"],
         **({"per_setup": per_setup} if mix else {}),
     }
 
@@ -251,6 +259,8 @@ def main() -> None:
     print(f"server RSS MB            {r['rss_mb']}  {kids}")
     print(f"clients without frames   {r['clients_without_frames']}  errors {r['errors']}")
     print(f"probe round trip ms      p50 {r['probe_rtt_p50_ms']}  max {r['probe_rtt_max_ms']}")
+    lag = f"p50 {r['loop_lag_p50_ms']}  p99 {r['loop_lag_p99_ms']}  max {r['loop_lag_max_ms']}"
+    print(f"event-loop lag ms        {lag}  (/metrics over the window)")
     for kind, g in r.get("per_setup", {}).items():
         print(
             f"{kind:<8} x{g['sessions']:<4}  epochs/s p5 {g['epochs_per_s_p5']}"

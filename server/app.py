@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from server import classroom, lessons, monitoring, web
+from server.core import errors, looplag
+from server.core.compute import Compute
+from server.core.connection import Live
 from server.core.limits import ConnectionLimiter
 from server.core.metrics import Metrics
 from server.core.scheduler import Scheduler
+from server.middleware import Shield
 from server.playground import pages, socket
 from server.settings import Settings
 
@@ -20,14 +25,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.scheduler.start()
+        probe = None
+        if settings.loop_probe_interval_s > 0:
+            lag, interval = app.state.metrics.loop_lag, settings.loop_probe_interval_s
+            probe = asyncio.get_running_loop().create_task(looplag.probe(lag, interval))
         yield
+        if probe is not None:
+            probe.cancel()
         await app.state.scheduler.stop()
+        app.state.compute.stop()
 
     app = FastAPI(title="Neural-network playground", lifespan=lifespan, docs_url=None)
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.scheduler = Scheduler(settings, app.state.metrics)
+    app.state.compute = Compute(settings)
     app.state.limiter = ConnectionLimiter(settings.max_sessions, settings.max_connections_per_ip)
+    app.state.live = Live()
+    app.add_middleware(Shield, settings=settings)
+    errors.install(app)
     web.install(app)  # /static (versioned, gzip), /favicon.ico, the HTML 404 page
     app.include_router(pages.router)
     app.include_router(lessons.router)

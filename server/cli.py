@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import threading
 import webbrowser
 from collections.abc import Mapping
@@ -69,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     from server.app import create_app
+    from server.transport import PlaygroundServer, uvicorn_options
 
     settings, options = read_settings(argv)
     open_browser, fd = options["open"], options["fd"]
@@ -82,42 +82,13 @@ def main(argv: list[str] | None = None) -> None:
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     where = {"fd": fd} if fd is not None else {"host": settings.host, "port": settings.port}
-    options = dict(
-        where,
-        log_level="warning",
-        ws_max_size=max(settings.ws_max_size, settings.max_message_bytes),
-        ws_ping_interval=settings.ws_ping_interval or None,
-        ws_ping_timeout=settings.ws_ping_timeout or None,
-        ws_per_message_deflate=settings.ws_per_message_deflate,
-    )
-    if settings.processes == 1:
-        uvicorn.run(create_app(settings), **options)
+    if settings.processes > 1:
+        # Several serving processes on one socket, each a whole server of its own.
+        from server.supervisor import run_processes
+
+        run_processes(settings, fd)
         return
-    # Several serving processes on one socket: each builds its app from the environment, so the
-    # settings given here travel as PLAYGROUND_* variables, with each its share of engine workers.
-    shares = per_process(settings)
-    os.environ.update(environment(shares))
-    uvicorn.run(APP_FACTORY, factory=True, workers=settings.processes, **options)
-
-
-APP_FACTORY = "server.app:create_app"
-
-
-def per_process(settings: Settings) -> Settings:
-    """One serving process's settings when `settings.processes` share the machine."""
-    workers = settings.engine_workers
-    return settings.replace(
-        engine_workers=max(1, round(workers / settings.processes)) * (workers > 0)
-    )
-
-
-def environment(settings: Settings) -> dict[str, str]:
-    """`settings` as PLAYGROUND_* variables that `Settings.from_env` reads back the same."""
-    env = {}
-    for f in fields(Settings):
-        if f.name == "extra":
-            continue
-        value = getattr(settings, f.name)
-        text = ",".join(value) if isinstance(value, tuple) else str(value)
-        env[f"PLAYGROUND_{f.name.upper()}"] = text
-    return env
+    app = create_app(settings)
+    options = uvicorn_options(settings, app.state.metrics)
+    config = uvicorn.Config(app, **where, log_level="warning", **options)
+    PlaygroundServer(config, app).run()

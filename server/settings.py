@@ -62,13 +62,46 @@ class Settings:
     worker_cache_mb: int = 64
     # Origins allowed to open the WebSocket; empty means "same host as the page".
     allowed_origins: tuple[str, ...] = ()
+    # Host names this server answers to (`*.example.org` for subdomains); empty: any. Set it on a
+    # shared instance, so that a page on another name resolving here (DNS rebinding) is refused,
+    # on every request and on the WebSocket's Origin.
+    allowed_hosts: tuple[str, ...] = ()
+    # HTTP: bodies (the JSON APIs'), request heads, idle and keep-alive connections, and
+    # connections in all. Longer bodies are refused before they are read whole.
+    max_body_bytes: int = 65536
+    max_header_bytes: int = 16384
+    # A connection must deliver a whole request (head and body) this long after it opened or
+    # after its first byte; one that never sends a byte is closed then too.
+    request_timeout_s: float = 10.0
+    keepalive_timeout_s: float = 5.0
+    # Open connections of every kind; lowered at start-up to fit the file-descriptor limit.
+    max_connections: int = 4000
+    # On SIGTERM, connections and requests get this long to finish once clients were told.
+    shutdown_timeout_s: float = 3.0
+    # Requests that compute (the lessons' APIs) run on these threads, at most this many per
+    # client address and in all at once; more are refused with 429 (503 when all are busy).
+    compute_threads: int = 1
+    max_compute_per_ip: int = 2
+    max_compute_queue: int = 16
+    # How often the event loop's own lag is measured for /metrics (0: never).
+    loop_probe_interval_s: float = 0.1
     # Classrooms.
     max_rooms: int = 50
     max_room_members: int = 300
     room_idle_timeout_s: float = 3600.0
     max_name_length: int = 32
     join_attempts_per_minute: int = 10
+    # Successful joins too, so that nobody fills a room with made-up students: per address
+    # (a class behind one NAT shares one) and per room, each in bursts of a minute's worth.
+    joins_per_minute_per_ip: int = 120
+    joins_per_minute_per_room: int = 240
+    # A fork builds a whole session (data, network, frames): a student has one being built at
+    # a time, and at most this many a minute (in bursts of as many).
+    forks_per_minute: int = 6
     room_creations_per_minute: int = 30
+    # When set, creating a room takes this passphrase (the instructor page asks for it); every
+    # attempt counts against room_creations_per_minute, so it cannot be guessed quickly.
+    instructor_key: str = field(default="", repr=False)
     max_rate_limited_addresses: int = 10000
     gallery_interval_s: float = 1.0
     extra: dict = field(default_factory=dict)

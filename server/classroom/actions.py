@@ -1,4 +1,5 @@
-"""What students (fork, follow) and instructors (push, lock, spotlight, close) do in a room."""
+"""What students (fork, follow) and instructors (push, lock, spotlight, close, remove,
+lock_joins) do in a room."""
 
 from __future__ import annotations
 
@@ -19,14 +20,29 @@ MakeSession = Callable[[], Awaitable[Session]]
 
 
 async def fork(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
+    # A fork builds a whole session: one at a time, and a few a minute, per student.
+    if member.forking:
+        allowed = "one fork at a time: the last one is still being built"
+        raise RoomError("fork", "fork", allowed, 429)
+    now = time.monotonic()
+    bucket = hub.registry.forks.bucket(f"{room.code}/{member.id}", now)
+    if not bucket.ready(now):
+        most = hub.settings.forks_per_minute
+        allowed = f"at most {most} forks a minute; try again in {bucket.wait_s():.0f} s"
+        raise RoomError("fork", "fork", allowed, 429)
     if member.session is None:
         hub.check_capacity(1)
     parts = room.session.snapshot.parts()
+    bucket.take(now)
+    member.forking = True
     hub.spawn(_fork(hub, room, member, ctx, parts))
 
 
 async def _fork(hub: Hub, room: Room, member: Member, ctx: Context, parts: dict) -> None:
-    session = await Session.from_parts(hub.settings, hub.scheduler.offload, parts)
+    try:
+        session = await Session.from_parts(hub.settings, hub.scheduler.offload, parts)
+    finally:
+        member.forking = False
     if not room.closed:
         give_session(hub, room, member, session)
         ctx.reply({"type": "forked", **session.snapshot.restore_fields()})
@@ -163,5 +179,43 @@ async def close(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
     hub.close_room(room, "closed by the instructor")
 
 
+async def remove(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
+    """A student leaves the room for good: their page is told and their token stops working."""
+    target = message.get("member")
+    member = room.members.get(target) if isinstance(target, str) else None
+    if member is None:
+        raise RoomError("member", target, "the id of a student in this room (gallery)")
+    remove_member(hub, room, member)
+
+
+def remove_member(hub: Hub, room: Room, member: Member) -> None:
+    del room.members[member.id]
+    if room.spotlight == member.id:
+        end_spotlight(hub, room)
+    if member.session is not None:
+        hub.scheduler.remove_session(member.session)
+    if member.outlet is not None:
+        reason = "removed from the room by the instructor"
+        member.outlet.send({"type": "closed", "reason": reason})
+        member.outlet.farewell(reason)
+    hub.send_room_info(room)
+
+
+async def lock_joins(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
+    """Close the room to new students (or open it again); those in it stay."""
+    locked = message.get("locked")
+    if not isinstance(locked, bool):
+        raise RoomError("locked", locked, "true (no new students) or false")
+    room.joins_locked = locked
+    hub.send_room_info(room)
+
+
 STUDENT_ACTIONS = {"fork": fork, "follow": follow}
-INSTRUCTOR_ACTIONS = {"push": push, "lock": lock, "spotlight": spotlight, "close": close}
+INSTRUCTOR_ACTIONS = {
+    "push": push,
+    "lock": lock,
+    "spotlight": spotlight,
+    "close": close,
+    "remove": remove,
+    "lock_joins": lock_joins,
+}

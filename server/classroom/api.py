@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from server.classroom import actions as room_actions
 from server.classroom.model import Room
 from server.classroom.rules import RoomError, clean_name, tokens_match
 from server.classroom.service import Classroom, classroom_of
+from server.core.errors import RequestError, read_json
 
 router = APIRouter()
 
@@ -18,19 +20,25 @@ def _error(exc: RoomError, request: str) -> JSONResponse:
 
 async def _json_body(request: Request) -> dict:
     try:
-        body = await request.json()
-    except ValueError:
-        raise RoomError("body", None, "a JSON object") from None
+        body = await read_json(request, request.app.state.settings.max_body_bytes)
+    except RequestError as exc:
+        raise RoomError(exc.field, exc.value, exc.allowed, exc.status) from None
     if not isinstance(body, dict):
-        raise RoomError("body", body, "a JSON object")
+        raise RoomError("body", type(body).__name__, "a JSON object")
     return body
 
 
 @router.post("/api/rooms")
 async def create_room(request: Request) -> JSONResponse:
+    """A new room. With an instructor passphrase set (`instructor_key`), the body must be
+    `{"instructorKey": "..."}`; without one, any body (or none) will do."""
     address = request.client.host if request.client else "unknown"
+    classroom = classroom_of(request.app)
     try:
-        room = await classroom_of(request.app).create_room(address)
+        if classroom.settings.instructor_key:
+            body = await _json_body(request)
+            classroom.registry.check_key(address, body.get("instructorKey"))
+        room = await classroom.create_room(address)
     except RoomError as exc:
         return _error(exc, "create")
     # The token rides in the fragment: browsers send it to no server and in no Referer.
@@ -48,6 +56,7 @@ async def join_room(request: Request) -> JSONResponse:
         body = await _json_body(request)
         room = classroom.registry.find(body.get("code"), address)
         name = clean_name(body.get("name"), classroom.settings.max_name_length)
+        classroom.registry.admit_join(room, address)
         member = room.add_member(name, classroom.settings.max_room_members)
     except RoomError as exc:
         return _error(exc, "join")
@@ -83,3 +92,17 @@ async def close_room(request: Request, code: str) -> JSONResponse:
         return _error(exc, "close")
     classroom.close_room(room, "closed by the instructor")
     return JSONResponse({"code": room.code, "closed": True})
+
+
+@router.delete("/api/rooms/{code}/members/{member_id}")
+async def remove_member(request: Request, code: str, member_id: str) -> JSONResponse:
+    """The instructor removes a student (as the `remove` message does)."""
+    try:
+        classroom, room = _instructor_room(request, code)
+        member = room.members.get(member_id)
+        if member is None:
+            raise RoomError("member", member_id, "the id of a student in this room (gallery)", 404)
+    except RoomError as exc:
+        return _error(exc, "remove")
+    room_actions.remove_member(classroom, room, member)
+    return JSONResponse({"code": room.code, "member": member_id, "removed": True})

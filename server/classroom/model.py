@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from server.classroom.goals import Reached, board
 from server.classroom.rules import RoomError, new_code, normalise_code, tokens_match
+from server.core.limits import KeyedBuckets
 from server.core.scheduler import Scheduler
 from server.core.session import Session
 from server.settings import Settings
@@ -61,6 +62,7 @@ class Member:
     following: bool = False  # back to following after a fork, own session kept
     tile: tuple[int, str] | None = None  # (session version, thumbnail) for the gallery
     measured: tuple[int, Reached] | None = None  # (session version, its figures)
+    forking: bool = False  # a fork is being built: at most one at a time per student
 
 
 @dataclass
@@ -76,6 +78,7 @@ class Room:
     challenge_started: float = 0.0  # time.monotonic() when the challenge was pushed
     spotlight: str | None = None
     share_leaderboard: bool = True
+    joins_locked: bool = False  # the instructor closed the room to new students
     closed: bool = False
     fan: Any = None  # FanOutlet of the room's session
     spot_fan: Any = None  # FanOutlet of the spotlighted student's session
@@ -135,6 +138,45 @@ class RoomRegistry:
         most = settings.max_rate_limited_addresses
         self.limiter = AttemptLimiter(settings.join_attempts_per_minute, most)
         self.creations = AttemptLimiter(settings.room_creations_per_minute, most)
+        self.joins_by_address = KeyedBuckets(settings.joins_per_minute_per_ip, most)
+        self.joins_by_room = KeyedBuckets(settings.joins_per_minute_per_room, most)
+        self.forks = KeyedBuckets(settings.forks_per_minute, most)
+
+    def check_key(self, address: str, given: object) -> None:
+        """The instance's instructor passphrase, when one is set; a wrong one counts as a room
+        creation, so guesses are as slow as `room_creations_per_minute`."""
+        key = self.settings.instructor_key
+        if not key:
+            return
+        if self.creations.blocked(address):
+            per = self.settings.room_creations_per_minute
+            raise RoomError("rooms", None, f"at most {per} new rooms a minute per address", 429)
+        if not tokens_match(key, given):
+            self.creations.fail(address)
+            allowed = "the instructor passphrase of this server (ask whoever runs it)"
+            raise RoomError("instructorKey", None, allowed, 403)
+
+    def admit_join(self, room: Room, address: str, now: float | None = None) -> None:
+        """Whether a student may join `room` from `address` now; counts the join."""
+        if room.joins_locked:
+            allowed = "a room open to new students (the instructor closed it to new joins)"
+            raise RoomError("code", room.code, allowed, 403)
+        if len(room.members) >= self.settings.max_room_members:
+            most = self.settings.max_room_members
+            raise RoomError("room", room.code, f"at most {most} students per room", 409)
+        now = time.monotonic() if now is None else now
+        by_room = self.joins_by_room.bucket(room.code, now)
+        by_address = self.joins_by_address.bucket(address, now)
+        for bucket, per, whom in (
+            (by_room, self.settings.joins_per_minute_per_room, "per room"),
+            (by_address, self.settings.joins_per_minute_per_ip, "per address"),
+        ):
+            if not bucket.ready(now):
+                wait = f"try again in {bucket.wait_s():.0f} s"
+                allowed = f"at most {per} joins a minute {whom}; {wait}"
+                raise RoomError("join", None, allowed, 429)
+        by_room.take(now)
+        by_address.take(now)
 
     def admit(self, address: str) -> None:
         """Whether this address may create a room now; counts the attempt."""
@@ -155,8 +197,17 @@ class RoomRegistry:
         self.rooms[code] = room
         return room
 
-    def find(self, raw_code: object, address: str) -> Room:
-        """The room for a join attempt; failed attempts count against the address."""
+    def find(self, raw_code: object, address: str, hello: dict | None = None) -> Room:
+        """The room for a join attempt; failed attempts count against the address.
+
+        A `hello` carrying a valid token for the room (the instructor's, or a student's member
+        token) opens it whatever the address's failed attempts: classmates behind one NAT must
+        not lock each other out of reconnecting by mistyping codes.
+        """
+        if hello is not None:
+            room = self._vouched(raw_code, hello)
+            if room is not None:
+                return room
         if self.limiter.blocked(address):
             per = self.settings.join_attempts_per_minute
             raise RoomError("code", raw_code, f"at most {per} failed attempts a minute", 429)
@@ -170,10 +221,22 @@ class RoomRegistry:
             raise RoomError("code", raw_code, "the code of an open room", 404)
         return room
 
+    def _vouched(self, raw_code: object, hello: dict) -> Room | None:
+        try:
+            room = self.rooms.get(normalise_code(raw_code))
+        except RoomError:
+            return None
+        if room is None or room.closed:
+            return None
+        if hello.get("role") == "instructor":
+            return room if tokens_match(room.token, hello.get("token")) else None
+        return room if room.member_by_token(hello.get("member")) is not None else None
+
     def remove(self, code: str) -> Room | None:
         room = self.rooms.pop(code, None)
         if room is not None:
             room.closed = True
+            self.joins_by_room.forget(code)
         return room
 
     def idle(self, now: float | None = None) -> list[Room]:

@@ -7,6 +7,7 @@ import secrets
 import unicodedata
 from typing import Any
 
+from server.core.errors import RequestError, echo
 from server.settings import Settings
 
 # No 0/O, 1/I/L: a code read off a projector is typed without guessing.
@@ -40,25 +41,15 @@ LOCKABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 FEATURE_KEYS = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")
 
 
-class RoomError(Exception):
-    """A refused classroom request: field, value and what is allowed, like the protocol's errors."""
+class RoomError(RequestError):
+    """A refused classroom request: field, value and what is allowed, like the protocol's errors.
 
-    def __init__(self, field: str, value: object, allowed: str, status: int = 400) -> None:
-        super().__init__(f"{field}: {value!r} is not allowed; allowed: {allowed}")
-        self.field, self.value, self.allowed, self.status = field, value, allowed, status
+    Only a scalar value is echoed back (a name or token a client sent never travels further).
+    """
 
-    def as_dict(self, request: str) -> dict:
+    def as_dict(self, request: str | None = None) -> dict:
         value = self.value if isinstance(self.value, str | int | float | bool) else None
-        if isinstance(value, str) and len(value) > 80:
-            value = value[:80] + "..."
-        return {
-            "type": "error",
-            "request": request,
-            "field": self.field,
-            "value": value,
-            "allowed": self.allowed,
-            "message": str(self),
-        }
+        return {**super().as_dict(request), "value": None if value is None else echo(value)}
 
 
 def new_code() -> str:
@@ -90,12 +81,15 @@ def clean_name(raw: object, max_length: int) -> str:
 def tokens_match(expected: str, given: object) -> bool:
     if not isinstance(given, str):
         return False
-    return hmac.compare_digest(expected.encode(), given.encode())
+    # surrogatepass: a lone surrogate (valid in JSON) must be a wrong token, not an exception.
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
 
 
 def check_constraints(config: dict, constraints: dict) -> RoomError | None:
     """Whether a config respects a challenge's constraints; the first broken one as an error."""
     shape = config.get("networkShape", [])
+    if not isinstance(shape, list) or not all(type(n) is int for n in shape):
+        return None  # not a shape at all: the config's own check refuses it
     if "maxLayers" in constraints and len(shape) > constraints["maxLayers"]:
         return RoomError("networkShape", shape, f"at most {constraints['maxLayers']} hidden layers")
     if "maxNeurons" in constraints and sum(shape) > constraints["maxNeurons"]:
@@ -132,7 +126,7 @@ def clean_constraints(raw: object, settings: Settings) -> dict:
 
 
 def clean_locks(raw: object) -> frozenset[str]:
-    if not isinstance(raw, list) or any(name not in LOCKABLE for name in raw):
+    if not isinstance(raw, list) or any(not isinstance(n, str) or n not in LOCKABLE for n in raw):
         raise RoomError("controls", raw, "a list of: " + ", ".join(LOCKABLE))
     return frozenset(raw)
 

@@ -98,7 +98,7 @@ class Classroom:
         role = message.get("role")
         if role not in ("instructor", "student"):
             raise RoomError("role", role, '"instructor" or "student"')
-        room = self.registry.find(message.get("code"), address)
+        room = self.registry.find(message.get("code"), address, message)
         if role == "instructor":
             if not tokens_match(room.token, message.get("token")):
                 self.registry.limiter.fail(address)
@@ -154,6 +154,7 @@ class Classroom:
         if member is None:
             connected = sum(m.outlet is not None for m in room.members.values())
             info.update(role="instructor", members=len(room.members), connected=connected)
+            info["joinsLocked"] = room.joins_locked
             spot = room.members.get(room.spotlight) if room.spotlight else None
             info["spotlight"] = {"id": spot.id, "name": spot.name} if spot else None
         else:
@@ -223,7 +224,7 @@ class Classroom:
         if fn is None:
             extra = ", fork, follow" if member else ""
             known = ", ".join(sorted(HANDLERS))
-            rooms = "snapshot, push, lock, spotlight, close"
+            rooms = "snapshot, " + ", ".join(room_actions.INSTRUCTOR_ACTIONS)
             raise ProtocolError("type", kind, f"one of {known}{extra}, {rooms}")
         if member is not None and kind not in ("ack", "fps"):
             if ctx.session is None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 
 from fastapi import WebSocket
+from starlette.websockets import WebSocketState
 
 from server.core.context import Context, dispatch
 from server.core.limits import TokenBucket, origin_allowed
@@ -18,6 +21,61 @@ from server.core.protocol import ProtocolError, error_message
 
 Handle = Callable[[Context, str], Awaitable[str | None]]
 MAX_REASON_BYTES = 120  # a close frame's reason must fit in 123 bytes
+SERVICE_RESTART = 1012  # close code: the server restarts; pages reconnect and restore
+CLOSING = json.dumps({"type": "closing", "reason": "server restarting"}, separators=(",", ":"))
+FAREWELL_S = 1.0
+
+
+class Live:
+    """The open WebSockets of this process and their send loops, so that a server shutting
+    down can tell each client first. Held weakly: a finished connection drops out by itself."""
+
+    def __init__(self) -> None:
+        self._sockets: dict[int, weakref.ref] = {}
+        self._senders: dict[int, asyncio.Task] = {}
+        self.closing = False
+
+    def add(self, websocket: WebSocket) -> None:
+        key = id(websocket)
+
+        def gone(_: weakref.ref) -> None:
+            self._sockets.pop(key, None)
+            self._senders.pop(key, None)
+
+        self._sockets[key] = weakref.ref(websocket, gone)
+
+    def sending(self, websocket: WebSocket, task: asyncio.Task) -> None:
+        if id(websocket) in self._sockets:
+            self._senders[id(websocket)] = task
+
+    def __len__(self) -> int:
+        return len(self._sockets)
+
+    async def farewell(self) -> None:
+        """Tell every connected client `closing`, then close with 1012 (service restart).
+
+        Each send loop is stopped first, so the goodbye is the last thing on the wire.
+        """
+        self.closing = True
+        pairs = [(ref(), self._senders.get(key)) for key, ref in list(self._sockets.items())]
+        goodbyes = [_goodbye(ws, sender) for ws, sender in pairs if ws is not None]
+        if goodbyes:
+            await asyncio.wait([asyncio.ensure_future(g) for g in goodbyes], timeout=FAREWELL_S)
+
+
+async def _goodbye(websocket: WebSocket, sender: asyncio.Task | None) -> None:
+    if sender is not None and not sender.done():
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender
+    if websocket.application_state is not WebSocketState.CONNECTED:
+        return
+    with contextlib.suppress(Exception):  # the peer may be gone already
+        await websocket.send_text(CLOSING)
+    await close(websocket, SERVICE_RESTART, "server restarting")
+
+
+MAX_ACK_CHARS = 80  # {"type": "ack", "seq": 4294967295} with room for spaces
 
 
 async def close(websocket: WebSocket, code: int, reason: str) -> None:
@@ -35,7 +93,13 @@ async def admit(websocket: WebSocket) -> str | None:
     app = websocket.app.state
     origin = websocket.headers.get("origin")
     await websocket.accept()  # accept first so a refusal can carry a close code and reason
-    if not origin_allowed(origin, websocket.headers.get("host"), app.settings.allowed_origins):
+    if app.live.closing:
+        await close(websocket, SERVICE_RESTART, "server restarting")
+        return None
+    app.live.add(websocket)
+    settings = app.settings
+    host = websocket.headers.get("host")
+    if not origin_allowed(origin, host, settings.allowed_origins, settings.allowed_hosts):
         app.metrics.refused += 1
         await close(websocket, 1008, f"origin not allowed: {origin}")
         return None
@@ -50,6 +114,7 @@ async def admit(websocket: WebSocket) -> str | None:
 
 async def send_loop(websocket: WebSocket, outlet: ClientOutlet, metrics: Metrics) -> None:
     """Send what the outlet hands out; a stalled client blocks only this task."""
+    websocket.app.state.live.sending(websocket, asyncio.current_task())
     try:
         while True:
             item = await outlet.next_outgoing()
@@ -94,7 +159,7 @@ async def receive_loop(
             return
         metrics.messages += 1
         now = time.monotonic()
-        if not bucket.take(now):
+        if not awaited_ack(message, ctx.outlet) and not bucket.take(now):
             refused += 1
             if not strikes.take(now):
                 metrics.closed_for_abuse += 1
@@ -113,6 +178,28 @@ async def receive_loop(
         if ctx.outlet.close_reason is not None:
             await close(websocket, 1008, ctx.outlet.close_reason)
             return
+
+
+def awaited_ack(message: dict, outlet: ClientOutlet) -> bool:
+    """Whether this is the ack of the frame the client was sent and the server waits on.
+
+    Such an ack never costs a token of the rate limit: there is one per frame sent, so at most
+    `max_fps` a second, and refusing it would leave its frame unacknowledged and stop the stream
+    for good. Any other ack (a guess, a repeat) is an ordinary message.
+    """
+    text = message.get("text")
+    if outlet.unacked is None or text is None or len(text) > MAX_ACK_CHARS:
+        return False
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return False
+    return (
+        isinstance(parsed, dict)
+        and parsed.get("type") == "ack"
+        and type(parsed.get("seq")) is int
+        and parsed["seq"] == outlet.unacked
+    )
 
 
 def check_size(message: dict, most: int) -> ProtocolError | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from urllib.parse import urlsplit
 
 
@@ -16,12 +16,44 @@ class TokenBucket:
         self.stamp = now
 
     def take(self, now: float) -> bool:
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1.0:
+        if self.ready(now):
             self.tokens -= 1.0
             return True
         return False
+
+    def ready(self, now: float) -> bool:
+        """Whether a token is there now (none is taken)."""
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return self.tokens >= 1.0
+
+    def wait_s(self) -> float:
+        """How long until the next token, from the last look."""
+        return max(0.0, (1.0 - self.tokens) / self.rate) if self.rate > 0 else float("inf")
+
+
+class KeyedBuckets:
+    """One token bucket per key (an address, a room), `per_minute` on average in bursts of as
+    many, over a bounded set of keys: the least recently used bucket is forgotten (a full one,
+    in effect, which errs towards letting a class in)."""
+
+    def __init__(self, per_minute: float, max_keys: int) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = max(1, int(per_minute))
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+
+    def bucket(self, key: str, now: float) -> TokenBucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, now)
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+        self._buckets.move_to_end(key)
+        return bucket
+
+    def forget(self, key: str) -> None:
+        self._buckets.pop(key, None)
 
 
 class ConnectionLimiter:
@@ -50,11 +82,15 @@ class ConnectionLimiter:
             del self.per_address[address]
 
 
-def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> bool:
+def origin_allowed(
+    origin: str | None, host: str | None, allowed: tuple[str, ...], hosts: tuple[str, ...] = ()
+) -> bool:
     """Whether a WebSocket opened from page `origin` may talk to this server at `host`.
 
     Browsers always send Origin on a WebSocket handshake, so a missing one means a program,
-    not a page of another site. By default only pages served by this very host are allowed.
+    not a page of another site. By default only pages served by this very host are allowed,
+    and with an allow-list of host names (`hosts`) only if that host is one of them: a page on
+    a rebinding domain has its own name as both Origin and Host, and no allow-list names it.
     """
     if origin is None:
         return True
@@ -64,4 +100,24 @@ def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...
     if allowed:
         return origin in {a.strip().rstrip("/").lower() for a in allowed}
     parts = urlsplit(origin)
-    return parts.scheme in ("http", "https") and bool(host) and parts.netloc == host.lower()
+    same = parts.scheme in ("http", "https") and bool(host) and parts.netloc == host.lower()
+    return same and host_allowed(parts.netloc, hosts)
+
+
+def host_allowed(host: str | None, allowed: tuple[str, ...]) -> bool:
+    """Whether `host` (a Host header, or an Origin's host[:port]) is one this server answers to.
+
+    Entries are names without port; `*.example.org` allows its subdomains, `*` anything, and
+    an empty list any host.
+    """
+    if not allowed or "*" in allowed:
+        return True
+    if not host:
+        return False
+    name = host.strip().lower()
+    name = name[: name.find("]") + 1] if name.startswith("[") else name.rsplit(":", 1)[0]
+    for pattern in allowed:
+        pattern = pattern.strip().lower()
+        if name == pattern or (pattern.startswith("*.") and name.endswith(pattern[1:])):
+            return True
+    return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from server.core.looplag import LoopLag
+
 RATE_WINDOW_S = 1.0
 
 
@@ -20,6 +22,12 @@ class Metrics:
         self.closed_for_abuse = 0
         self.epochs_per_s = 0.0
         self._mark = (0.0, 0)
+        self.loop_lag = LoopLag()
+        # Connections the transport closed or refused (server/transport.py).
+        self.connections_timed_out = 0
+        self.connections_evicted = 0
+        self.connections_refused = 0
+        self.heads_too_large = 0
 
     def tick(self, now: float) -> None:
         """Update the epochs/s figure about once a second."""
@@ -65,6 +73,30 @@ def render(metrics: Metrics, sessions: int, playing: int, pool: object = None) -
             "Connections closed for breaking limits (floods, idle).",
             metrics.closed_for_abuse,
         ),
+        (
+            "playground_http_timed_out_total",
+            "counter",
+            "Connections closed for not sending a whole request in time (slow or silent).",
+            metrics.connections_timed_out,
+        ),
+        (
+            "playground_http_evicted_total",
+            "counter",
+            "Connections without a request closed to make room under max_connections.",
+            metrics.connections_evicted,
+        ),
+        (
+            "playground_http_refused_total",
+            "counter",
+            "Connections refused with 503: max_connections open and none idle.",
+            metrics.connections_refused,
+        ),
+        (
+            "playground_http_heads_too_large_total",
+            "counter",
+            "Requests refused with 431: a head past max_header_bytes.",
+            metrics.heads_too_large,
+        ),
     ]
     if pool is not None:
         rows += [
@@ -84,4 +116,21 @@ def render(metrics: Metrics, sessions: int, playing: int, pool: object = None) -
     lines = []
     for name, kind, text, value in rows:
         lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}", f"{name} {value}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _lag_lines(metrics.loop_lag)) + "\n"
+
+
+def _lag_lines(lag: LoopLag) -> list[str]:
+    name = "playground_event_loop_lag_seconds"
+    lines = [
+        f"# HELP {name} How much later than asked a periodic probe on the event loop woke up.",
+        f"# TYPE {name} histogram",
+    ]
+    lines += [f'{name}_bucket{{le="{le}"}} {count}' for le, count in lag.cumulative()]
+    lines += [f"{name}_sum {lag.total:.6f}", f"{name}_count {lag.samples}"]
+    top = "playground_event_loop_lag_max_seconds"
+    lines += [
+        f"# HELP {top} The largest event-loop lag of the last 10 seconds.",
+        f"# TYPE {top} gauge",
+        f"{top} {lag.recent_max():.6f}",
+    ]
+    return lines

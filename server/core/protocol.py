@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 PROTOCOL_VERSION = 1
 MAX_ECHO_CHARS = 120
@@ -88,9 +89,17 @@ def parse_message(text: str) -> dict:
 
 # Field readers: each raises ProtocolError naming the field.
 
+_FLOAT_MAX = int(sys.float_info.max)
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
 _KINDS = {
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "integer": _is_int,
+    # An integer too large for a float (400 digits) is not a number the engine can take.
+    "number": lambda v: isinstance(v, float) or (_is_int(v) and abs(v) <= _FLOAT_MAX),
     "string": lambda v: isinstance(v, str),
     "boolean": lambda v: isinstance(v, bool),
     "object": lambda v: isinstance(v, dict),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -199,5 +200,12 @@ def training(convention: str, iterations: int) -> dict:
         raise ValueError(
             f"iterations: {iterations!r} is not allowed; allowed: an integer 1 .. {MAX_ITERATIONS}"
         )
-    errors = _train(lecture_network(), convention, iterations)
+    errors = list(_curve(convention)[: iterations + 1])
     return {"convention": convention, "learning_rate": LEARNING_RATE, "errors": errors}
+
+
+@lru_cache(maxsize=len(CONVENTIONS))
+def _curve(convention: str) -> tuple[float, ...]:
+    """E over the most iterations, once per convention: training is deterministic, and fewer
+    iterations are exactly this curve's beginning, so no request trains twice."""
+    return tuple(_train(lecture_network(), convention, MAX_ITERATIONS))

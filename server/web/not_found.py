@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from server.core.errors import RequestError
 from server.templating import templates
 
 
@@ -15,7 +16,9 @@ def wants_json(path: str) -> bool:
 
 
 async def handler(request: Request, exc: HTTPException) -> Response:
-    if wants_json(request.url.path):
-        return JSONResponse({"detail": exc.detail}, status_code=404, headers=exc.headers)
+    path = request.url.path
+    if wants_json(path):
+        error = RequestError("path", path, "a page or API of this server", 404)
+        return JSONResponse(error.as_dict(), status_code=404, headers=exc.headers)
     context = {"page": None, "path": request.url.path}
     return templates.TemplateResponse(request, "not_found.html", context, status_code=404)

@@ -58,7 +58,7 @@ def test_instructor_and_student(server, browser, artifacts):
         expect(learn.get_by_test_id("mode")).to_have_text("Following the instructor")
         assert "token" not in learn.content().lower().replace("membertoken", "")
         learn.wait_for_function(
-            "document.querySelector('[data-testid=output-heatmap]').dataset.paints > 0"
+            "() => document.querySelector('[data-testid=output-heatmap]').dataset.paints > 0"
         )
 
         # The instructor steps; the follower sees the epoch the room reached.

@@ -12,12 +12,12 @@ def number(page, testid: str) -> float:
 
 def test_backprop_steps_show_the_lecture_numbers_by_keyboard(server, page):
     page.goto(server.url + "/lessons/backprop")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     counter = page.get_by_test_id("bp-counter")
     total = int(counter.inner_text().split()[-1])
     for _ in range(total):
         page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"document.querySelectorAll('#bp-rows tr').length === {total}")
+    page.wait_for_function(f"() => document.querySelectorAll('#bp-rows tr').length === {total}")
     assert round(number(page, "value-out_h1"), 4) == 0.5933
     assert round(number(page, "value-out_o1"), 4) == 0.6352
     assert round(number(page, "value-dE_dw5"), 4) == 0.1719
@@ -25,15 +25,15 @@ def test_backprop_steps_show_the_lecture_numbers_by_keyboard(server, page):
     assert page.get_by_test_id("lecture-dE_dw1").inner_text().startswith("5.5090e-04")
     assert "misprint" in page.get_by_test_id("lecture-dnet_o2_dw1").inner_text()
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function(f"document.querySelectorAll('#bp-rows tr').length === {total - 1}")
+    page.wait_for_function(f"() => document.querySelectorAll('#bp-rows tr').length === {total - 1}")
 
 
 def test_backprop_half_convention_and_training(server, page):
     page.goto(server.url + "/lessons/backprop?projector=1")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     assert "projector" in page.locator("body").get_attribute("class")
     page.get_by_test_id("convention-half").check()
-    page.wait_for_function("document.body.dataset.convention === 'half'")
+    page.wait_for_function("() => document.body.dataset.convention === 'half'")
     page.get_by_test_id("bp-all").click()
     assert round(number(page, "value-dE_dw5"), 4) == round(0.1718965 / 2, 4)
     page.get_by_test_id("bp-iterations").select_option("100")
@@ -49,13 +49,13 @@ def test_backprop_half_convention_and_training(server, page):
 @pytest.fixture
 def linreg_page(server, page):
     page.goto(server.url + "/lessons/linear-regression")
-    page.wait_for_function("document.body.dataset.loaded === '1'")
+    page.wait_for_function("() => document.body.dataset.loaded === '1'")
     return page
 
 
 def reload_with(page, button: str, count: int) -> None:
     page.get_by_test_id(button).click()
-    page.wait_for_function(f"document.body.dataset.loaded === '{count}'")
+    page.wait_for_function(f"() => document.body.dataset.loaded === '{count}'")
     page.keyboard.press("End")
 
 
@@ -88,7 +88,7 @@ def test_linear_regression_step_and_click_in_points(linreg_page):
     canvas.click(position={"x": 100, "y": 300})
     canvas.click(position={"x": 400, "y": 100})
     page.wait_for_function(
-        "JSON.parse(document.querySelector('#lr-data').dataset.points || '[]').length === 2"
+        "() => JSON.parse(document.querySelector('#lr-data').dataset.points || '[]').length === 2"
     )
     assert number(page, "lr-mstar") > 0  # the second click is up and to the right
 
@@ -105,7 +105,8 @@ def test_playground_inspector_updates_live_and_shows_the_mode_formula(server, pa
     page.get_by_test_id("step").click()
     page.get_by_test_id("epoch").filter(has_text="1").wait_for()
     page.wait_for_function(
-        "document.querySelector('[data-testid=inspector-panel]').textContent.includes('epoch 1')"
+        "() => document.querySelector('[data-testid=inspector-panel]')"
+        ".textContent.includes('epoch 1')"
     )
     exact = {
         key: float(page.get_by_test_id(f"inspector-{key}").get_attribute("data-value"))
