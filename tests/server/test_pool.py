@@ -188,15 +188,14 @@ def test_a_killed_worker_is_replaced_and_its_sessions_go_on():
 
 def test_the_command_runs_numpy_single_threaded(monkeypatch):
     """`playground` sets the variables before NumPy loads; workers inherit them."""
-    import uvicorn
-
-    from server import cli
+    from server import cli, transport
 
     seen = {}
     for name in SINGLE_THREADED_BLAS:
         monkeypatch.setenv(name, "4")
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(os.environ))
-    cli.main(["--port", "0"])
+    # The server would start here: it only notes the environment it would have run in.
+    monkeypatch.setattr(transport.PlaygroundServer, "run", lambda self: seen.update(os.environ))
+    cli.main(["--port", "0", "--engine-workers", "0"])
     assert {name: seen[name] for name in SINGLE_THREADED_BLAS} == dict.fromkeys(
         SINGLE_THREADED_BLAS, "1"
     )
