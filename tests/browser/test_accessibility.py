@@ -122,7 +122,7 @@ def test_space_on_a_focused_feature_toggles_it(open_playground, page):
 
 def test_home_and_end_on_the_backprop_lesson(server, page):
     page.goto(server.url + "/lessons/backprop")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     counter = page.get_by_test_id("bp-counter")
     total = int(counter.inner_text().split()[-1])
     page.keyboard.press("End")

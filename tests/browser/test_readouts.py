@@ -67,7 +67,7 @@ def test_a_learning_network_gets_no_such_hint(open_playground, page):
 
 def test_clear_points_leaves_no_numbers_of_the_old_points(server, page):
     page.goto(server.url + "/lessons/linear-regression")
-    page.wait_for_function("document.body.dataset.loaded === '1'")
+    page.wait_for_function("() => document.body.dataset.loaded === '1'")
     page.keyboard.press("ArrowRight")
     expect(page.get_by_test_id("lr-J")).not_to_have_text("—")
     page.get_by_test_id("lr-clear").click()
