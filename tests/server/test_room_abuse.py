@@ -103,14 +103,14 @@ def test_the_instructor_removes_a_student_and_locks_the_room(tmp_path):
             closed = await until(ada_ws, "closed")
             await ada_ws.wait_closed()
             assert "removed" in closed["reason"]
-            assert (await until(teacher, "room"))["members"] == 1
+            assert (await until(teacher, "room", members=1))["members"] == 1
             refused, ws = await hello(server, student)  # the token no longer opens the room
             assert refused["type"] == "error" and refused["field"] == "member"
             await ws.close()
             # Locked: nobody new joins, those in the room still reconnect.
             lock = {"type": "lock_joins", "locked": True, "token": room["token"]}
             await teacher.send(json.dumps(lock))
-            assert (await until(teacher, "room"))["joinsLocked"] is True
+            assert (await until(teacher, "room", joinsLocked=True))["joinsLocked"] is True
             status, error = join(server, room, "Mallory")
             assert status == 403 and error["field"] == "code"
             bob_hello = {"role": "student", "code": room["code"], "member": bob["memberToken"]}
@@ -119,7 +119,7 @@ def test_the_instructor_removes_a_student_and_locks_the_room(tmp_path):
             await teacher.send(json.dumps({**lock, "locked": "yes"}))
             assert (await until(teacher, "error"))["field"] == "locked"
             await teacher.send(json.dumps({**lock, "locked": False}))
-            assert (await until(teacher, "room"))["joinsLocked"] is False
+            assert (await until(teacher, "room", joinsLocked=False))["joinsLocked"] is False
             await bob_ws.close()
             await teacher.close()
 

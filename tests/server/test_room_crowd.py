@@ -72,7 +72,8 @@ async def until(follower: Follower, test, seconds: float = 30) -> None:
 
 
 def test_thirty_students_get_frames_while_the_instructor_changes_every_control(make_server):
-    server = make_server(max_connections_per_ip=40, join_attempts_per_minute=100)
+    limits = {"joins_per_minute_per_ip": 100, "joins_per_minute_per_room": 100}
+    server = make_server(max_connections_per_ip=40, join_attempts_per_minute=100, **limits)
     room = new_room(server)
     members = [join(server, room, f"Student {i}") for i in range(STUDENTS)]
     url = server.url.replace("http", "ws") + "/classroom/ws"

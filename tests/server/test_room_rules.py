@@ -18,6 +18,7 @@ from server.classroom.rules import (
     normalise_code,
     tokens_match,
 )
+from server.core.errors import MAX_ECHO_CHARS
 from server.settings import Settings
 
 SETTINGS = Settings(max_hidden_layers=6, max_neurons=8)
@@ -68,7 +69,7 @@ def test_an_error_names_the_field_and_shortens_what_it_echoes():
     error = RoomError("name", "x" * 200, "1 to 32 printable characters")
     message = error.as_dict("join")
     assert message["request"] == "join" and message["field"] == "name"
-    assert message["value"] == "x" * 80 + "..."
+    assert message["value"] == "x" * (MAX_ECHO_CHARS - 3) + "..."
     assert RoomError("controls", ["a"], "a list").as_dict("lock")["value"] is None
 
 

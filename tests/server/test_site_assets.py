@@ -111,7 +111,8 @@ def test_unknown_pages_get_a_page_and_apis_json(client):
     for url in ("/lessons/api/nothing", "/classroom/api/nothing"):
         api = client.get(url)
         assert api.status_code == 404
-        assert api.json() == {"detail": "Not Found"}
+        body = api.json()  # the structured refusal every API answers with
+        assert body["type"] == "error" and body["field"] == "path" and body["value"] == url
 
 
 def test_linear_regression_may_leave_its_grid_to_the_page(client):
