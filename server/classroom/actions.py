@@ -38,6 +38,17 @@ async def follow(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
     ctx.session = None
 
 
+async def resume(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
+    """Back to one's own session after following: the work as it was, not a new copy."""
+    if member.session is None:
+        raise RoomError("resume", "resume", "a network of your own: work on your own copy first")
+    member.following = False
+    ctx.session = member.session
+    ctx.outlet.own(member.session)
+    ctx.outlet.sync(force_state=True)
+    hub.scheduler.wake()
+
+
 def give_session(hub: Hub, room: Room, member: Member, session: Session) -> None:
     if member.session is not None:
         hub.scheduler.remove_session(member.session)
@@ -163,5 +174,5 @@ async def close(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
     hub.close_room(room, "closed by the instructor")
 
 
-STUDENT_ACTIONS = {"fork": fork, "follow": follow}
+STUDENT_ACTIONS = {"fork": fork, "follow": follow, "resume": resume}
 INSTRUCTOR_ACTIONS = {"push": push, "lock": lock, "spotlight": spotlight, "close": close}
