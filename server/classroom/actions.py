@@ -49,6 +49,26 @@ async def resume(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
     hub.scheduler.wake()
 
 
+async def take_challenge(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
+    """A fresh session of the challenge that runs, for a student who joined after its push."""
+    if room.challenge is None:
+        raise RoomError("take_challenge", "take_challenge", "a challenge the instructor pushed")
+    if member.session is None:
+        hub.check_capacity(1)
+    config, push = room.challenge["config"], room.pushes
+    hub.spawn(_take_challenge(hub, room, member, ctx, config, push))
+
+
+async def _take_challenge(hub: Hub, room: Room, member: Member, ctx, config, push: int) -> None:
+    try:
+        session = await Session.create(hub.settings, hub.scheduler.offload, config)
+    except Exception as exc:
+        ctx.reply(refusal(exc, "take_challenge"))
+        return
+    if not room.closed and push == room.pushes:  # not a challenge pushed since
+        give_session(hub, room, member, session)
+
+
 def give_session(hub: Hub, room: Room, member: Member, session: Session) -> None:
     if member.session is not None:
         hub.scheduler.remove_session(member.session)
@@ -174,5 +194,10 @@ async def close(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
     hub.close_room(room, "closed by the instructor")
 
 
-STUDENT_ACTIONS = {"fork": fork, "follow": follow, "resume": resume}
+STUDENT_ACTIONS = {
+    "fork": fork,
+    "follow": follow,
+    "resume": resume,
+    "take_challenge": take_challenge,
+}
 INSTRUCTOR_ACTIONS = {"push": push, "lock": lock, "spotlight": spotlight, "close": close}

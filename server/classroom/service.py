@@ -224,7 +224,7 @@ class Classroom:
         kind = message["type"]
         fn = HANDLERS.get(kind)
         if fn is None:
-            extra = ", fork, follow, resume" if member else ""
+            extra = ", fork, follow, resume, take_challenge" if member else ""
             known = ", ".join(sorted(HANDLERS))
             rooms = "snapshot, push, lock, spotlight, close"
             raise ProtocolError("type", kind, f"one of {known}{extra}, {rooms}")

@@ -435,3 +435,24 @@ def test_a_student_goes_back_to_their_own_network_after_following(server):
             await client.close()
 
     asyncio.run(scenario())
+
+
+def test_a_student_who_joins_after_a_push_takes_the_challenge(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        late = await student(server, room, "Lou")
+        await late.send(type="take_challenge")
+        assert (await late.message("error"))["field"] == "take_challenge"  # none runs yet
+        challenge = {"config": {"dataset": "xor", "networkShape": [3]}, "constraints": {}}
+        await inst.send(type="push", token=room["token"], challenge=challenge)
+        await inst.message("pushed", kind="challenge")
+        later = await student(server, room, "Max")
+        await later.send(type="take_challenge")
+        state = await later.message("state", source="own")
+        got = (state["config"]["dataset"], state["layers"], state["epoch"])
+        assert got == ("xor", [2, 3, 1], 0)
+        for client in (inst, late, later):
+            await client.close()
+
+    asyncio.run(scenario())
