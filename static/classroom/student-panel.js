@@ -56,7 +56,9 @@ function mountButtons(doc, store, send) {
     // In a challenge, a copy of the instructor's network would leave the challenge: not offered.
     $("fork").hidden = own && Boolean(challenge);
     $("fork").textContent = own ? "Start again from the instructor's network" : "Work on my own copy";
-    $("fork").classList.toggle("strong", !own);
+    // One who joined after the push has no network of the challenge yet: they can take it up.
+    $("take-challenge").hidden = own || kept || !challenge;
+    $("fork").classList.toggle("strong", !own && !challenge);
     $("resume").hidden = own || !kept;
     $("follow").hidden = !own;
     $("download-network").hidden = !own;
@@ -65,6 +67,7 @@ function mountButtons(doc, store, send) {
     if (await forkAllowed(doc, store.get())) send({ type: "fork" });
   });
   $("resume").addEventListener("click", () => send({ type: "resume" }));
+  $("take-challenge").addEventListener("click", () => send({ type: "take_challenge" }));
   $("follow").addEventListener("click", () => {
     send({ type: "follow" });
     store.update(follow);

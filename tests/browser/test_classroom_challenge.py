@@ -46,7 +46,7 @@ def classroom(server, browser):
         expect(learn.get_by_test_id("mode")).to_have_text("Following the instructor")
         students.append(learn)
     try:
-        yield teach, students, code
+        yield teach, students, code, page
     finally:
         for context in contexts:
             context.close()
@@ -66,8 +66,8 @@ def push_challenge(teach) -> None:
     teach.get_by_test_id("push-challenge").click()
 
 
-def test_a_class_takes_a_challenge_and_keeps_its_results(classroom, artifacts):
-    teach, (ana, ben, ana2), code = classroom
+def test_a_class_takes_a_challenge_and_keeps_its_results(classroom, server, artifacts):
+    teach, (ana, ben, ana2), code, new_page = classroom
     expect(ana2.get_by_test_id("my-name")).to_have_text("Ana (2)")  # two Anas told apart
     expect(teach.get_by_test_id("roster")).to_have_text("3 connected of 3 students")
 
@@ -92,6 +92,18 @@ def test_a_class_takes_a_challenge_and_keeps_its_results(classroom, artifacts):
             "locked by the instructor"
         )
     expect(ana.get_by_test_id("fork")).to_be_hidden()  # a copy of the room's would leave it
+
+    # Who joins after the push takes the challenge up from the room's line.
+    late = new_page()
+    late.goto(f"{server.url}/classroom/join?code={code}")
+    late.get_by_test_id("join-name").fill("Lou")
+    late.get_by_test_id("join-submit").click()
+    expect(late.get_by_test_id("challenge")).to_contain_text("Goal: test loss at most 0.2")
+    late.get_by_test_id("take-challenge").click()
+    expect(late.get_by_test_id("mode")).to_have_text("Your own network")
+    expect(late.get_by_test_id("dataset-circle")).to_have_attribute("aria-pressed", "true")
+    expect(late.get_by_test_id("play")).to_be_enabled()
+    expect(teach.get_by_test_id("roster")).to_have_text("4 connected of 4 students")
 
     # A feature outside the challenge is refused in words, before it is sent.
     ana.get_by_test_id("feature-sinX").click()
@@ -163,7 +175,7 @@ def test_a_class_takes_a_challenge_and_keeps_its_results(classroom, artifacts):
     assert download.value.suggested_filename == f"room-{code}-results.csv"
     rows = list(csv.DictReader(io.StringIO(saved(download))))
     assert [r["name"] for r in rows].count("Ana") == 1
-    assert {r["name"] for r in rows} == {"Ana", "Ben", "Ana (2)"}
+    assert {r["name"] for r in rows} == {"Ana", "Ben", "Ana (2)", "Lou"}
     ana_row = next(r for r in rows if r["name"] == "Ana")
     assert ana_row["challenge"] == "test loss at most 0.2"
     assert ana_row["reached goal"] == "yes"
