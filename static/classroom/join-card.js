@@ -4,6 +4,7 @@
  */
 
 import { encodeQr } from "./qr.js";
+import { mountDialog } from "./view.js";
 
 const QUIET = 4; // light modules around the symbol, as the standard asks
 
@@ -30,7 +31,7 @@ export function paintQr(canvas, qr, scale = 8) {
 
 /**
  * Wire the card (a <dialog> of the instructor's page) for room `code`: the "show" button opens
- * it, its own button or Esc closes it. Returns {open, close}.
+ * it, its own button or Esc closes it.
  */
 export function mountJoinCard(doc, code, { origin = location.origin, host = location.host } = {}) {
   const card = doc.querySelector('[data-testid="join-card"]');
@@ -42,12 +43,5 @@ export function mountJoinCard(doc, code, { origin = location.origin, host = loca
   paintQr(canvas, encodeQr(link, { level: "M" }));
   canvas.setAttribute("aria-label", `QR code of ${link}`);
   canvas.dataset.link = link;
-  const open = () => card.open || card.showModal();
-  const close = () => card.close();
-  doc.querySelector('[data-testid="show-join"]').addEventListener("click", open);
-  $("join-card-close").addEventListener("click", close);
-  card.addEventListener("click", (event) => event.target === card && close()); // the backdrop
-  // Esc closes the card only: it must not also end a spotlight behind it.
-  card.addEventListener("keydown", (event) => event.key === "Escape" && event.stopPropagation());
-  return { open, close };
+  mountDialog(card, doc.querySelector('[data-testid="show-join"]'), $("join-card-close"));
 }

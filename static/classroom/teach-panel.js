@@ -11,7 +11,7 @@ import { downloadResults } from "./downloads.js";
 import { renderGallery } from "./gallery.js";
 import { renderLeaderboard } from "./leaderboard.js";
 import { sortGallery } from "./room-state.js";
-import { $, closedText } from "./view.js";
+import { $, closedText, mountDialog } from "./view.js";
 
 /** "2 connected of 3 students", or "No students yet". */
 export function rosterText(connected, members) {
@@ -53,7 +53,13 @@ function mountLocks(doc, store, send, token) {
 }
 
 function mountResults(doc, store, { code, token }) {
-  watch(store, (s) => s.room.leaderboard, (board) => board && renderLeaderboard($("leaderboard"), board));
+  // The board in the panel, and large for the projector, live in both.
+  watch(store, (s) => s.room.leaderboard, (board) => {
+    if (!board) return;
+    renderLeaderboard($("leaderboard"), board);
+    renderLeaderboard($("leaderboard-large"), board);
+  });
+  mountDialog($("board-card"), $("show-board"), $("board-card-close"));
   for (const [testid, kind] of [["download-results", "csv"], ["download-results-json", "json"]]) {
     $(testid).addEventListener("click", async () => {
       $("results-error").textContent = "";

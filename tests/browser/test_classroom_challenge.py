@@ -157,6 +157,14 @@ def test_a_class_takes_a_challenge_and_keeps_its_results(classroom, server, arti
     teach.get_by_test_id("join-card-close").click()
     expect(teach.get_by_test_id("join-card")).to_be_hidden()
 
+    # The board, large for the projector, as live as the panel's.
+    teach.get_by_test_id("show-board").click()
+    large = teach.get_by_test_id("leaderboard-large")
+    expect(large.get_by_test_id("leaderboard-row").filter(has_text="Ana").first).to_be_in_viewport()
+    teach.screenshot(path=artifacts / "classroom-board.png")
+    teach.keyboard.press("Escape")
+    expect(large).to_be_hidden()
+
     # Spotlight at a projector's sizes: the way back stays on screen.
     tile = teach.get_by_test_id("gallery-tile").filter(has_text="Ana").first
     tile.get_by_test_id("tile-spotlight").click()
