@@ -32,7 +32,7 @@ function mountLine(doc, store, send, token) {
   });
   $("end-spotlight").addEventListener("click", () => send({ type: "spotlight", token, member: null }));
   $("close-room").addEventListener("click", async () => {
-    const question = "Close the room? Every student leaves it, and its results can no longer be downloaded.";
+    const question = "Close the room? Every student leaves it, and its results can no longer be downloaded: download them first to keep them.";
     if (await confirmAction(doc, question, { yes: "Close the room", no: "Keep it open" })) send({ type: "close", token });
   });
   watch(store, (s) => s.room.closed, (reason) => reason && ($("room-error").textContent = closedText(reason)));
