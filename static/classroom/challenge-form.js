@@ -5,7 +5,8 @@
  */
 
 import { watch } from "../js/store.js";
-import { challengeConfig, describeChallenge } from "./challenge.js";
+import { challengeConfig, describeChallenge, pushLoses } from "./challenge.js";
+import { confirmAction } from "./confirm.js";
 
 const wholeNumber = (text) => (/^\s*\d+\s*$/.test(text) ? Number(text) : NaN);
 
@@ -49,6 +50,12 @@ export function challengeFromForm(values, config, boot) {
   }
   const start = challengeConfig(config, changes, constraints, featureKeys);
   return { challenge: { config: start, constraints, goal, leaderboard: values.leaderboard } };
+}
+
+/** Whether to push now: at once when it loses nothing, else when the instructor says so. */
+export async function pushAllowed(doc, state) {
+  const question = pushLoses(state.room.students, state.room.leaderboard);
+  return !question || confirmAction(doc, question, { yes: "Push", no: "Not now" });
 }
 
 /** The form's current values. */
@@ -104,9 +111,10 @@ export function mountChallengeForm(doc, store, { boot, labels, send, token }) {
   form.addEventListener("input", preview);
   form.addEventListener("change", preview);
   watch(store, (s) => s.server && s.server.config, preview);
-  form.addEventListener("submit", (event) => {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const read = preview();
-    if (read && read.challenge) send({ type: "push", token, challenge: read.challenge });
+    if (!read || !read.challenge || !(await pushAllowed(doc, store.get()))) return;
+    send({ type: "push", token, challenge: read.challenge });
   });
 }

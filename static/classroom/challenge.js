@@ -99,3 +99,17 @@ export function limitBroken(config, constraints = {}, labels = {}) {
   }
   return null;
 }
+
+/**
+ * What a push would throw away, in a question, or null when nothing: students' own networks
+ * that trained, and the board of the challenge that runs. `students` are the gallery's tiles.
+ */
+export function pushLoses(students, board) {
+  const trained = students.filter((s) => s.layers && s.epoch > 0).length;
+  const results = board && board.entries.length > 0;
+  if (!trained && !results) return null;
+  const parts = [];
+  if (trained) parts.push(`replaces the own network${trained === 1 ? "" : "s"} ${trained === 1 ? "one student has" : `${trained} students have`} trained`);
+  if (results) parts.push("starts the leaderboard afresh (download the results first to keep them)");
+  return `This push ${list(parts)}. Push anyway?`;
+}

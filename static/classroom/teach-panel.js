@@ -6,6 +6,7 @@
 import { paletteOf } from "../js/colors.js";
 import { watch } from "../js/store.js";
 import { GridPainter } from "../js/views/grid-painter.js";
+import { pushAllowed } from "./challenge-form.js";
 import { confirmAction } from "./confirm.js";
 import { downloadResults } from "./downloads.js";
 import { renderGallery } from "./gallery.js";
@@ -88,7 +89,9 @@ function mountGallery(store, send, token) {
 export function mountTeachPanel(doc, store, { send, code, token }) {
   $("room-code").textContent = code;
   $("join-url").textContent = `${location.host}/classroom/join`;
-  $("push-setup").addEventListener("click", () => send({ type: "push", token }));
+  $("push-setup").addEventListener("click", async () => {
+    if (await pushAllowed(doc, store.get())) send({ type: "push", token });
+  });
   mountLine(doc, store, send, token);
   mountLocks(doc, store, send, token);
   mountResults(doc, store, { code, token });

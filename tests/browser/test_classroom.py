@@ -113,8 +113,13 @@ def test_instructor_and_student(server, browser, artifacts):
         teach.keyboard.press("Escape")
         expect(teach.get_by_test_id("stage-title")).to_have_text("Your network")
 
-        # Push a challenge: the student's page switches to it, in their own session.
+        # Push a challenge: it asks first (the student's trained network goes), then the
+        # student's page switches to it, in their own session.
         teach.get_by_test_id("push-challenge").click()
+        expect(teach.get_by_test_id("confirm")).to_contain_text(
+            "replaces the own network one student has trained"
+        )
+        teach.get_by_test_id("confirm-yes").click()
         expect(learn.get_by_test_id("challenge")).to_contain_text("spiral")
         expect(learn.get_by_test_id("dataset-spiral")).to_have_attribute("aria-pressed", "true")
         expect(learn.get_by_test_id("play")).to_be_enabled()

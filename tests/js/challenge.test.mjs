@@ -82,3 +82,17 @@ test("a gallery tile says what the student has and whether they are here", async
   assert.equal(tileText({ name: "Ana", connected: true, layers: [2, 4, 1], epoch: 120, testLoss: 0.1234 }), "2-4-1 · 000,120 · test 0.123");
   assert.equal(tileText({ name: "Bo", connected: false, layers: null }), "following you · not connected");
 });
+
+test("a push asks first only when it would throw work or results away", async () => {
+  const { pushLoses } = await import("../../static/classroom/challenge.js");
+  const following = { layers: null, epoch: 0 };
+  const fresh = { layers: [2, 4, 1], epoch: 0 };
+  const trained = { layers: [2, 4, 1], epoch: 12 };
+  assert.equal(pushLoses([following, fresh], null), null);
+  assert.equal(pushLoses([following], { entries: [] }), null);
+  assert.equal(pushLoses([trained, fresh], null), "This push replaces the own network one student has trained. Push anyway?");
+  assert.equal(
+    pushLoses([trained, trained], { entries: [{ name: "Ana" }] }),
+    "This push replaces the own networks 2 students have trained and starts the leaderboard afresh (download the results first to keep them). Push anyway?",
+  );
+});
