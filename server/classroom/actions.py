@@ -54,6 +54,37 @@ async def follow(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
     ctx.session = None
 
 
+async def resume(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
+    """Back to one's own session after following: the work as it was, not a new copy."""
+    if member.session is None:
+        raise RoomError("resume", "resume", "a network of your own: work on your own copy first")
+    member.following = False
+    ctx.session = member.session
+    ctx.outlet.own(member.session)
+    ctx.outlet.sync(force_state=True)
+    hub.scheduler.wake()
+
+
+async def take_challenge(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
+    """A fresh session of the challenge that runs, for a student who joined after its push."""
+    if room.challenge is None:
+        raise RoomError("take_challenge", "take_challenge", "a challenge the instructor pushed")
+    if member.session is None:
+        hub.check_capacity(1)
+    config, push = room.challenge["config"], room.pushes
+    hub.spawn(_take_challenge(hub, room, member, ctx, config, push))
+
+
+async def _take_challenge(hub: Hub, room: Room, member: Member, ctx, config, push: int) -> None:
+    try:
+        session = await Session.create(hub.settings, hub.scheduler.offload, config)
+    except Exception as exc:
+        ctx.reply(refusal(exc, "take_challenge"))
+        return
+    if not room.closed and push == room.pushes:  # not a challenge pushed since
+        give_session(hub, room, member, session)
+
+
 def give_session(hub: Hub, room: Room, member: Member, session: Session) -> None:
     if member.session is not None:
         hub.scheduler.remove_session(member.session)
@@ -210,7 +241,12 @@ async def lock_joins(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
     hub.send_room_info(room)
 
 
-STUDENT_ACTIONS = {"fork": fork, "follow": follow}
+STUDENT_ACTIONS = {
+    "fork": fork,
+    "follow": follow,
+    "resume": resume,
+    "take_challenge": take_challenge,
+}
 INSTRUCTOR_ACTIONS = {
     "push": push,
     "lock": lock,

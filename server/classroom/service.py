@@ -160,6 +160,9 @@ class Classroom:
         else:
             info.update(role="student", member=member.id, name=member.name)
             info["mode"] = "follow" if member.session is None or member.following else "own"
+            # A session of one's own, kept while following: the page offers to go back to it.
+            own = member.session
+            info["own"] = {"epoch": own.snapshot.epoch} if own is not None else None
         return info
 
     def send_roster(self, room: Room) -> None:
@@ -222,7 +225,7 @@ class Classroom:
         kind = message["type"]
         fn = HANDLERS.get(kind)
         if fn is None:
-            extra = ", fork, follow" if member else ""
+            extra = ", fork, follow, resume, take_challenge" if member else ""
             known = ", ".join(sorted(HANDLERS))
             rooms = "snapshot, " + ", ".join(room_actions.INSTRUCTOR_ACTIONS)
             raise ProtocolError("type", kind, f"one of {known}{extra}, {rooms}")

@@ -1,4 +1,4 @@
-/** The instructor's gallery: one tile per student (heatmap, architecture, epoch, test loss). */
+/** The instructor's gallery: one tile per student (heatmap, architecture, epoch, test loss, here or not). */
 
 import { formatEpoch, formatLoss } from "../js/frame.js";
 
@@ -20,6 +20,12 @@ export function sortStudents(students, by) {
     copy.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }
   return copy;
+}
+
+/** A tile's line: "2-4-1 · 000,120 · test 0.123", "following you", and whether they are here now. */
+export function tileText(student) {
+  const own = student.layers ? `${student.layers.join("-")} · ${formatEpoch(student.epoch || 0)} · test ${formatLoss(student.testLoss)}` : "following you";
+  return student.connected ? own : `${own} · not connected`;
 }
 
 function makeTile(onSpotlight) {
@@ -54,9 +60,11 @@ export function renderGallery(container, students, by, onSpotlight, painter) {
     const [canvas, name, info] = tile.children;
     name.textContent = student.name;
     name.title = student.name;
-    const arch = student.layers ? student.layers.join("-") : "following";
-    const loss = student.layers ? ` · test ${formatLoss(student.testLoss)}` : "";
-    info.textContent = `${arch} · ${formatEpoch(student.epoch || 0)}${loss}`;
+    info.textContent = tileText(student);
+    // Only a network of their own can go on the projector.
+    const button = tile.querySelector("button");
+    button.disabled = !student.layers;
+    button.title = student.layers ? `Show ${student.name}'s network to the class` : `${student.name} follows you: no network of their own yet`;
     if (student.thumb) painter.paint(canvas, fromBase64(student.thumb), student.size);
     return tile;
   });

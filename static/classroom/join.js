@@ -1,11 +1,13 @@
-/** The student's page: join by code, follow the instructor live, fork, take on pushed challenges. */
+/** The student's page: join by code, follow the instructor live, work on one's own copy, take on challenges. */
 
-import { openRoomPage } from "./room-page.js";
-import { mountStudentPanel } from "./student-panel.js";
-import { $, showError } from "./view.js";
+import { openRoomPage, tabStorage } from "./room-page.js";
+import { lockLabels, mountStudentPanel, studentGuard } from "./student-panel.js";
+import { $, closedText, showError } from "./view.js";
 
 const STORE = "classroom-member";
-const page = openRoomPage("student");
+const boot = JSON.parse(document.getElementById("boot").textContent);
+const page = openRoomPage("student", { guard: studentGuard(boot, lockLabels(document)) });
+const storage = tabStorage();
 let started = false;
 
 async function join(event) {
@@ -21,7 +23,7 @@ async function join(event) {
     return;
   }
   // Kept for this tab only, so a reload rejoins as the same student.
-  sessionStorage.setItem(STORE, JSON.stringify(body));
+  if (storage) storage.setItem(STORE, JSON.stringify(body));
   // A page that was in another room starts afresh in this one.
   if (started) location.reload();
   else start(body);
@@ -29,10 +31,10 @@ async function join(event) {
 
 /** The room is gone (closed, expired, or this tab's membership unknown): back to the form. */
 function leave(reason) {
-  sessionStorage.removeItem(STORE);
+  if (storage) storage.removeItem(STORE);
   document.getElementById("room").hidden = true;
   document.getElementById("join").hidden = false;
-  $("join-error").textContent = `Left the room: ${reason}`;
+  $("join-error").textContent = `You left the room. ${closedText(reason)}`;
 }
 
 function start(member) {
@@ -41,12 +43,12 @@ function start(member) {
   document.getElementById("room").hidden = false;
   $("room-code").textContent = member.code;
   $("my-name").textContent = member.name;
-  mountStudentPanel(page.store, page.send, page.boot);
+  mountStudentPanel(document, page.store, page.send, page.boot);
   page.connect({ type: "hello", role: "student", code: member.code, member: member.memberToken }, leave);
 }
 
 $("join-form").addEventListener("submit", join);
 const query = new URLSearchParams(location.search);
 if (query.get("code")) $("join-code").value = query.get("code");
-const saved = sessionStorage.getItem(STORE);
+const saved = storage && storage.getItem(STORE);
 if (saved) start(JSON.parse(saved));

@@ -8,27 +8,63 @@ import { KEYMAPS } from "../js/keyboard.js";
 import { initialState, receiveFrame } from "../js/page-state.js";
 import { mountHeader } from "../js/site-header.js";
 import { defaultState } from "../js/state.js";
-import { readOnlyView, writable } from "../js/store.js";
+import { readOnlyView, watch, writable } from "../js/store.js";
 import { mountPlaygroundViews } from "../js/views/page-views.js";
 import { RoomConnection } from "./room-socket.js";
 import { receiveRoom, roomState } from "./room-state.js";
 
+const PROJECTOR_KEY = "classroom-projector";
+
+/** This tab's storage, or null where the browser refuses it. */
+export function tabStorage() {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** Projector mode outlives a reload of this tab (the room pages keep no hash). */
+function keepProjector(store, storage) {
+  if (!storage) return;
+  watch(store, (s) => Boolean(s.setup.projector), (on) => {
+    try {
+      if (on) storage.setItem(PROJECTOR_KEY, "1");
+      else storage.removeItem(PROJECTOR_KEY);
+    } catch {
+      // Refused: projector mode lasts until the reload.
+    }
+  });
+}
+
 /**
  * Mount the page for `role` ("instructor" or "student"); `roomActions(send)` adds the page's own
- * key actions. Returns {store, send, actions, connect(hello)}: nothing is sent before connect.
+ * key actions; `guard(state, message)` may refuse a message before it is sent, with an `error`
+ * the page shows as the server's. Returns {store, send, actions, connect(hello), boot}: nothing is
+ * sent before connect.
  */
-export function openRoomPage(role, roomActions = () => ({})) {
+export function openRoomPage(role, { roomActions = () => ({}), guard = () => null } = {}) {
   const boot = JSON.parse(document.getElementById("boot").textContent);
-  const page = roomState(initialState(defaultState(boot.defaults)), role);
+  const storage = tabStorage();
+  const setup = { ...defaultState(boot.defaults), projector: Boolean(storage && storage.getItem(PROJECTOR_KEY)) };
+  const page = roomState(initialState(setup), role);
   const store = writable({ ...page, status: { state: "idle", detail: "" } });
   // The store's current state, read-only, for debugging and the browser tests.
   Object.defineProperty(window, "playground", { value: readOnlyView(store) });
   let conn = null;
-  const send = (message) => Boolean(conn) && conn.send(message);
+  const send = (message) => {
+    const refusal = guard(store.get(), message);
+    if (refusal) {
+      store.update((s) => receiveRoom(s, refusal));
+      return true; // answered, as the server would have: not offline
+    }
+    return Boolean(conn) && conn.send(message);
+  };
   // A room's frames are shared: a hovered neuron shows its thumbnail large, asking nothing.
   const actions = pageActions(store, send, boot, { sendFocus: false });
   mountHeader(document, store, KEYMAPS[role], { ...actions, ...roomActions(send) });
   mountPlaygroundViews(document, store, boot, actions);
+  keepProjector(store, storage);
   const connect = (hello, onClosed = () => {}) => {
     conn = new RoomConnection(hello, {
       onJson: (message) => store.update((s) => receiveRoom(s, message)),

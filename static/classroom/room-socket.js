@@ -34,8 +34,3 @@ export class RoomConnection extends Connection {
     super.closed(ws, event);
   }
 }
-
-/** `#a=1&b=2` -> {a: "1", b: "2"}. */
-export function fragmentParams(hash = location.hash) {
-  return Object.fromEntries(new URLSearchParams(hash.replace(/^#/, "")));
-}

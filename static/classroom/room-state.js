@@ -4,7 +4,6 @@
  */
 
 import { receive } from "../js/page-state.js";
-import { HIDEABLE } from "../js/state.js";
 
 /** A page state for a room page; role "instructor" or "student". */
 export function roomState(page, role) {
@@ -18,12 +17,15 @@ export function roomState(page, role) {
       mode: "follow", // a student's: "follow" (the room's session) or "own"
       code: "",
       name: "",
-      members: 0,
+      members: 0, // the instructor's: students who joined
+      connected: 0, // ... and of them, connected now
+      own: null, // a student's own session while following: {epoch} when last seen, else null
       spotlight: null, // the instructor's: {id, name} of the student on the projector
       spotlit: false, // a student's: on the projector now
       locks: [],
       challenge: null,
-      leaderboard: null,
+      leaderboard: null, // the `leaderboard` message: {goal, goalText, entries}
+      snapshot: null, // the last `snapshot` answer (a student's download of their network)
       students: [], // the instructor's gallery
       sort: "name", // how the gallery is sorted: "name" or "loss"
       closed: null, // why the room closed
@@ -51,12 +53,11 @@ function show(state) {
   const { state: sourceState, data } = room.sources[source] || {};
   if (sourceState && sourceState !== next.server) next = receive(next, sourceState);
   if (data && data !== next.shownData) next = { ...receive(next, data), shownData: data };
+  // Locks are for students: their controls stay in view, disabled (views/controls.js).
   const locks = room.role === "student" ? room.locks : [];
-  const hidden = locks.filter((name) => HIDEABLE.includes(name));
   const readOnly = room.role === "student" ? room.mode !== "own" : source === "spotlight";
   if (next.readOnly !== readOnly) next = { ...next, readOnly };
   if (next.locked.join() !== locks.join()) next = { ...next, locked: locks };
-  if (next.setup.hidden.join() !== hidden.join()) next = { ...next, setup: { ...next.setup, hidden } };
   return next;
 }
 
@@ -79,22 +80,30 @@ export function receiveRoom(state, message) {
     }
     case "room": {
       const changes = { code: message.code, locks: message.locks, challenge: message.challenge };
-      if (room.role === "instructor") Object.assign(changes, { members: message.members, spotlight: message.spotlight });
-      else Object.assign(changes, { name: message.name, mode: message.mode });
+      if (room.role === "instructor") {
+        Object.assign(changes, { members: message.members, connected: message.connected, spotlight: message.spotlight });
+      } else {
+        Object.assign(changes, { name: message.name, mode: message.mode });
+        if ("own" in message) changes.own = message.own;
+      }
       return withRoom(state, changes);
     }
     case "locks":
       return withRoom(state, { locks: message.controls });
     case "pushed":
-      return withRoom(state, { challenge: message.challenge });
+      return withRoom(state, { challenge: message.challenge, leaderboard: null });
     case "forked":
       return withRoom(state, { mode: "own" });
     case "spotlight":
       return withRoom(state, { spotlit: message.on });
     case "leaderboard":
-      return withRoom(state, { leaderboard: message.entries });
-    case "gallery":
-      return withRoom(state, { students: message.students, members: message.students.length });
+      return withRoom(state, { leaderboard: message });
+    case "snapshot":
+      return withRoom(state, { snapshot: message });
+    case "gallery": {
+      const connected = message.students.filter((s) => s.connected).length;
+      return withRoom(state, { students: message.students, members: message.students.length, connected });
+    }
     case "closed":
       return withRoom(state, { closed: message.reason });
     default:
@@ -107,7 +116,18 @@ export function sortGallery(state, by) {
   return { ...state, room: { ...state.room, sort: by } };
 }
 
-/** A student goes back to following the room (the server is told with a `follow`). */
+/**
+ * A student goes back to following the room (the server is told with a `follow`); their own
+ * session stays on the server, at the epoch it had.
+ */
 export function follow(state) {
-  return withRoom(state, { mode: "follow" });
+  const epoch = state.frame ? state.frame.epoch : state.server ? state.server.epoch : 0;
+  const own = state.room.mode === "own" ? { epoch } : state.room.own;
+  return withRoom(state, { mode: "follow", own });
+}
+
+/** The epoch of a student's own session, on screen or kept while following; null without one. */
+export function ownEpoch(state) {
+  if (state.room.mode === "own") return state.frame ? state.frame.epoch : state.server ? state.server.epoch : 0;
+  return state.room.own ? state.room.own.epoch : null;
 }

@@ -1,21 +1,22 @@
-/** Small views shared by the classroom pages: a test id lookup, the leaderboard, request errors. */
-
-import { formatLoss } from "../js/frame.js";
+/** Small views shared by the classroom pages: a test id lookup, a refused request's words, a dialog. */
 
 export const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
-
-/** Names only ever reach the page as text nodes: a name is never markup. */
-export function renderLeaderboard(list, entries) {
-  list.replaceChildren(
-    ...entries.map((entry) => {
-      const item = document.createElement("li");
-      item.textContent = `${entry.name} — ${formatLoss(entry.testLoss)}`;
-      return item;
-    }),
-  );
-}
 
 /** A refused request (creating or joining a room): its message, written for people by the server. */
 export function showError(target, message) {
   target.textContent = message ? message.message || `${message.field}: ${message.allowed}` : "";
+}
+
+/** The room's closing, said on the page. */
+export function closedText(reason) {
+  return `The room is closed: ${reason}.`;
+}
+
+/** A dialog opened by `opener` and closed by its `closer` button, Esc or a click beside it. */
+export function mountDialog(dialog, opener, closer) {
+  opener.addEventListener("click", () => dialog.open || dialog.showModal());
+  closer.addEventListener("click", () => dialog.close());
+  dialog.addEventListener("click", (event) => event.target === dialog && dialog.close());
+  // Esc closes the dialog only: it must not also end a spotlight behind it.
+  dialog.addEventListener("keydown", (event) => event.key === "Escape" && event.stopPropagation());
 }

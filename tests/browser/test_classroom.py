@@ -9,18 +9,13 @@ import numpy as np
 from playwright.sync_api import expect
 from websockets.sync.client import connect
 
-from tests.browser.conftest import FIRST_FRAME
-
 HOSTILE_NAME = "<img src=x onerror=pwned=1>Zoe"  # within the 32-character limit
-PLAYGROUND_NETWORK = """() => {
+OWN_NETWORK = """() => {
   const f = window.playground.frame;
   return {
-    frames: window.playground.stats.frames,
     epoch: f.epoch,
     weights: f.weights.map((w) => Array.from(w)),
     biases: f.biases.map((b) => Array.from(b)),
-    handoff: localStorage.getItem("playground-handoff"),
-    opened: window.playground.opened,
     errors: window.playground.errors,
   };
 }"""
@@ -50,7 +45,13 @@ def test_instructor_and_student(server, browser, artifacts):
         teach.get_by_test_id("create-room").click()
         expect(teach.get_by_test_id("room-code")).to_have_text(re.compile(r"^[A-Z2-9]{6}$"))
         code = teach.get_by_test_id("room-code").inner_text()
-        assert "token=" in teach.url  # the private link, in the fragment
+        # The private link never stays in the address bar (a projector shows it): this tab keeps it.
+        assert teach.url == server.url + "/classroom/new", teach.url
+        kept = json.loads(teach.evaluate("sessionStorage.getItem('classroom-instructor')"))
+        assert kept["code"] == code
+        expect(teach.get_by_test_id("private-link")).to_have_value(
+            re.compile(f"#code={code}&token=")
+        )
 
         learn.goto(f"{server.url}/classroom/join?code={code}")
         learn.get_by_test_id("join-name").fill(HOSTILE_NAME)
@@ -71,39 +72,36 @@ def test_instructor_and_student(server, browser, artifacts):
         expect(tile.get_by_test_id("tile-name")).to_have_text(HOSTILE_NAME)
         assert teach.locator(".gallery img").count() == 0
         assert teach.evaluate("window.pwned") is None
+        expect(teach.get_by_test_id("roster")).to_have_text("1 connected of 1 student")
 
-        # Fork: the student's own session starts from the room's weights and epoch.
+        # Work on my own copy: the student's own session, in the room, from exactly the room's
+        # weights and epoch (frames carry float64).
         learn.get_by_test_id("fork").click()
-        expect(learn.get_by_test_id("mode")).to_have_text("Your own session")
-
-        # ... and the full playground opens on exactly that network, from its first frame on.
-        token = re.search(r"token=([^&]+)", teach.url).group(1)
+        expect(learn.get_by_test_id("mode")).to_have_text("Your own network")
+        token = kept["token"]
         room = room_snapshot(server, code, token)
-        link = learn.get_by_test_id("open-playground")
-        expect(link).to_have_attribute("href", re.compile("seed="))
-        expect(link).to_have_attribute("data-network", "exact")  # its own frame is in hand
-        with learn.context.expect_page() as opened:
-            link.click()
-        playground = opened.value
-        playground.wait_for_function(FIRST_FRAME)
-        network = playground.evaluate(PLAYGROUND_NETWORK)
-        playground.close()
-        assert network["opened"][0] == "restore", network
-        assert network["frames"] == 1, network
+        learn.wait_for_function("() => (window.playground.frame || {}).epoch === 1")
+        network = learn.evaluate(OWN_NETWORK)
         assert network["epoch"] == room["epoch"] == 1, network
         assert network["weights"] == as_frame(room["weights"])
         assert network["biases"] == as_frame(room["biases"])
-        assert network["handoff"] is None  # taken once
+        assert network["errors"] == []
         learn.get_by_test_id("step").click()
         expect(learn.get_by_test_id("epoch")).to_have_text("000,002")
-        link = learn.get_by_test_id("open-playground")
-        expect(link).to_have_attribute("href", re.compile(r"^/#.*seed="))
+        expect(learn.get_by_test_id("open-playground")).to_have_count(0)  # nobody leaves the room
 
-        # A lock hides the control on the student's page.
-        expect(learn.get_by_test_id("learning-rate")).to_be_visible()
+        # A lock keeps the control in view, disabled, and says by whom.
+        rate = learn.get_by_test_id("learning-rate")
+        expect(rate).to_be_enabled()
         teach.get_by_test_id("lock-learningRate").check()
         teach.get_by_test_id("apply-locks").click()
-        expect(learn.get_by_test_id("learning-rate")).to_be_hidden()
+        expect(rate).to_be_disabled()
+        expect(rate).to_be_visible()
+        holder = learn.locator('[data-hide-key="learningRate"]')
+        expect(holder.get_by_test_id("lock-note")).to_have_text("locked by the instructor")
+        expect(learn.get_by_test_id("locks-note")).to_have_text(
+            "Locked by the instructor: Learning rate."
+        )
 
         # Spotlight the student on the projector.
         expect(tile.get_by_test_id("tile-info")).to_contain_text("000,002")
@@ -115,17 +113,31 @@ def test_instructor_and_student(server, browser, artifacts):
         teach.keyboard.press("Escape")
         expect(teach.get_by_test_id("stage-title")).to_have_text("Your network")
 
-        # Push a challenge: the student's page switches to it.
+        # Push a challenge: it asks first (the student's trained network goes), then the
+        # student's page switches to it, in their own session.
         teach.get_by_test_id("push-challenge").click()
+        expect(teach.get_by_test_id("confirm")).to_contain_text(
+            "replaces the own network one student has trained"
+        )
+        teach.get_by_test_id("confirm-yes").click()
         expect(learn.get_by_test_id("challenge")).to_contain_text("spiral")
         expect(learn.get_by_test_id("dataset-spiral")).to_have_attribute("aria-pressed", "true")
+        expect(learn.get_by_test_id("play")).to_be_enabled()
         learn.screenshot(path=artifacts / "classroom-student.png")
         teach.screenshot(path=artifacts / "classroom-instructor.png")
 
-        # Closing the room sends the student back to the join form, saying why.
+        # Closing the room asks first; then the student is back at the join form, told why.
         teach.get_by_test_id("close-room").click()
+        expect(teach.get_by_test_id("confirm")).to_be_visible()
+        teach.get_by_test_id("confirm-no").click()
+        expect(teach.get_by_test_id("confirm")).to_be_hidden()
+        expect(learn.get_by_test_id("mode")).to_have_text("Your own network")
+        teach.get_by_test_id("close-room").click()
+        teach.get_by_test_id("confirm-yes").click()
         expect(learn.get_by_test_id("join-error")).to_contain_text("closed by the instructor")
         expect(learn.get_by_test_id("join-form")).to_be_visible()
+        expect(teach.get_by_test_id("create-room")).to_have_text("Create a new room")
+        assert teach.evaluate("sessionStorage.getItem('classroom-instructor')") is None
     finally:
         teach.context.close()
         learn.context.close()

@@ -135,7 +135,7 @@ def test_after_a_fork_the_student_drives_the_same_views(room, artifacts):
     teach.get_by_test_id("step").click()
     expect(learn.get_by_test_id("epoch")).to_have_text("000,001")
     learn.get_by_test_id("fork").click()
-    expect(learn.get_by_test_id("mode")).to_have_text("Your own session")
+    expect(learn.get_by_test_id("mode")).to_have_text("Your own network")
     expect(learn.get_by_test_id("play")).to_be_enabled()
 
     # The student's own session, with the playground's controls: a neuron, a step, the inspector.

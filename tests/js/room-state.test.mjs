@@ -1,7 +1,7 @@
 // A classroom page's state: whose session is on screen, read-only while following, locks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { follow, receiveRoom, roomState, shownSource } from "../../static/classroom/room-state.js";
+import { follow, ownEpoch, receiveRoom, roomState, shownSource } from "../../static/classroom/room-state.js";
 import { initialState, receiveFrame } from "../../static/js/page-state.js";
 import { defaultState } from "../../static/js/state.js";
 
@@ -51,14 +51,32 @@ test("a pushed challenge lands the student in their own session of it", () => {
   assert.equal(s.server.config.seed, "c");
 });
 
-test("a student's locks hide the original's hideable controls and lock the rest", () => {
+test("a student's locks keep every control in view, locked; the instructor's page has none", () => {
   let s = feed(page("student"), stateOf(null, "own"), { type: "locks", controls: ["learningRate", "features", "weights"] });
-  assert.deepEqual(s.setup.hidden, ["learningRate"]);
+  assert.deepEqual(s.setup.hidden, [], "nothing hidden");
   assert.deepEqual(s.locked, ["learningRate", "features", "weights"]);
   s = feed(s, stateOf(null, "own", { epoch: 5 }));
-  assert.deepEqual(s.setup.hidden, ["learningRate"], "a new state keeps the locks");
+  assert.deepEqual(s.locked, ["learningRate", "features", "weights"], "a new state keeps the locks");
   s = feed(s, { type: "locks", controls: [] });
-  assert.deepEqual(s.setup.hidden, []);
+  assert.deepEqual(s.locked, []);
+  const teacher = feed(page("instructor"), stateOf("room", "r"), { type: "locks", controls: ["noise"] });
+  assert.deepEqual(teacher.locked, []);
+  assert.deepEqual(teacher.room.locks, ["noise"], "the lock list shows them");
+});
+
+test("a student who goes back to following keeps their own session's epoch in mind", () => {
+  let s = feed(page("student"), stateOf("room", "r"));
+  assert.equal(ownEpoch(s), null, "no session of their own yet");
+  s = feed(s, stateOf(null, "own"), { type: "forked" });
+  s = receiveFrame(s, { seq: 1, epoch: 42 });
+  assert.equal(ownEpoch(s), 42);
+  s = follow(s);
+  assert.equal(s.room.mode, "follow");
+  assert.deepEqual(s.room.own, { epoch: 42 });
+  assert.equal(ownEpoch(s), 42);
+  // After a reload the server says so in the room message.
+  const reloaded = feed(page("student"), { type: "room", code: "ABCDEF", name: "Ana", mode: "follow", own: { epoch: 7 }, locks: [], challenge: null });
+  assert.equal(ownEpoch(reloaded), 7);
 });
 
 test("the instructor drives the room, and watches a spotlight read-only", () => {
@@ -79,11 +97,22 @@ test("the instructor drives the room, and watches a spotlight read-only", () => 
   assert.equal(s.data.train[0][0], 1);
 });
 
-test("gallery, leaderboard, closing and errors", () => {
+test("gallery, roster, leaderboard, snapshot, closing and errors", () => {
   let s = feed(page("instructor"), stateOf("room", "r"));
-  s = feed(s, { type: "gallery", students: [{ id: "a", name: "Ana" }] }, { type: "leaderboard", entries: [{ name: "Ana", testLoss: 0.1 }] });
-  assert.equal(s.room.members, 1);
-  assert.equal(s.room.leaderboard[0].name, "Ana");
+  s = feed(s, { type: "room", code: "ABCDEF", members: 3, connected: 2, spotlight: null, locks: [], challenge: null });
+  assert.equal(s.room.members, 3);
+  assert.equal(s.room.connected, 2);
+  const students = [{ id: "a", name: "Ana", connected: true }, { id: "b", name: "Bo", connected: false }];
+  const board = { type: "leaderboard", goal: null, goalText: "the lowest test loss", entries: [{ rank: 1, name: "Ana", testLoss: 0.1 }] };
+  s = feed(s, { type: "gallery", students }, board);
+  assert.equal(s.room.members, 2);
+  assert.equal(s.room.connected, 1);
+  assert.equal(s.room.leaderboard.entries[0].name, "Ana");
+  assert.equal(s.room.leaderboard.goalText, "the lowest test loss");
+  s = feed(s, { type: "pushed", kind: "challenge", challenge: { config: {}, constraints: {} } });
+  assert.equal(s.room.leaderboard, null, "a new challenge, a new board");
+  s = feed(s, { type: "snapshot", epoch: 3, weights: [] });
+  assert.equal(s.room.snapshot.epoch, 3);
   s = feed(s, { type: "error", request: "config", field: "networkShape" });
   assert.equal(s.errors.length, 1);
   s = feed(s, { type: "closed", reason: "closed by the instructor" });

@@ -404,3 +404,55 @@ def test_a_second_tab_takes_over_and_the_first_is_told(server):
         await second.close()
 
     asyncio.run(scenario())
+
+
+def test_a_student_goes_back_to_their_own_network_after_following(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        member = join(server, room, "Kim")
+        hello = {"role": "student", "code": room["code"], "member": member["memberToken"]}
+        kim = await Client.open(server, hello)
+        assert (await kim.message("room", role="student"))["own"] is None
+        await kim.send(type="resume")
+        assert (await kim.message("error"))["field"] == "resume"  # nothing of their own yet
+        await kim.send(type="fork")
+        await kim.message("forked")
+        await kim.send(type="step", n=5)
+        await kim.frame(5)
+        await kim.send(type="follow")
+        await inst.send(type="step", n=2)
+        await kim.frame(2)  # the room's network again
+        # A reload while following: the room message says what is kept.
+        again = await Client.open(server, hello)
+        info = await again.message("room", role="student")
+        assert (info["mode"], info["own"]) == ("follow", {"epoch": 5})
+        await again.send(type="resume")
+        state = await again.message("state", source="own")
+        assert state["epoch"] == 5  # the work as it was, not a new copy of the room's
+        await again.frame(5)
+        for client in (inst, kim, again):
+            await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_student_who_joins_after_a_push_takes_the_challenge(server):
+    async def scenario():
+        room = new_room(server)
+        inst = await teacher(server, room)
+        late = await student(server, room, "Lou")
+        await late.send(type="take_challenge")
+        assert (await late.message("error"))["field"] == "take_challenge"  # none runs yet
+        challenge = {"config": {"dataset": "xor", "networkShape": [3]}, "constraints": {}}
+        await inst.send(type="push", token=room["token"], challenge=challenge)
+        await inst.message("pushed", kind="challenge")
+        later = await student(server, room, "Max")
+        await later.send(type="take_challenge")
+        state = await later.message("state", source="own")
+        got = (state["config"]["dataset"], state["layers"], state["epoch"])
+        assert got == ("xor", [2, 3, 1], 0)
+        for client in (inst, late, later):
+            await client.close()
+
+    asyncio.run(scenario())

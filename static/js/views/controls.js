@@ -10,6 +10,8 @@ import { watch } from "../store.js";
 const NUMERIC = new Set(["learningRate", "regularizationRate", "percTrainData", "noise", "batchSize"]);
 const ERROR_HOME = { regDataset: "dataset", layer: "weight", to: "weight", from: "weight", value: "weight", bias: "weight", node: "features" };
 const MINI_BATCH_MAX = 30;
+// A classroom lock also stops these, beside its own `data-hide-key` control (server rules.LOCKABLE).
+const LOCKED_WITH = { resetButton: '[data-testid="regenerate"]', playButton: "[data-speed]" };
 
 export class Controls {
   /**
@@ -89,8 +91,8 @@ export class Controls {
     if (out) out.textContent = String(value);
   }
 
-  /** Show a state: every control's value, which dataset, hidden controls, layer buttons. */
-  render(state, server = null, readOnly = this.readOnly) {
+  /** Show a state: every control's value, which dataset, hidden controls, layer buttons, locks. */
+  render(state, server = null, readOnly = this.readOnly, locked = []) {
     this.state = state;
     this.readOnly = readOnly;
     // A read-only page shows every control disabled; the rules below disable some more.
@@ -133,6 +135,21 @@ export class Controls {
     if (server) {
       this.setPlaying(server.playing);
       this.speed.value = String(server.speed);
+    }
+    this.lock(locked);
+  }
+
+  /** A classroom's locks: each locked control stays in view, disabled, its holder marked `locked`. */
+  lock(locked) {
+    for (const holder of this.doc.querySelectorAll("[data-hide-key]")) {
+      const name = holder.dataset.hideKey;
+      const on = locked.includes(name);
+      holder.classList.toggle("locked", on);
+      if (!on) continue;
+      const also = LOCKED_WITH[name] ? [this.doc.querySelector(LOCKED_WITH[name])] : [];
+      for (const el of [holder, ...holder.querySelectorAll("button, select, input"), ...also]) {
+        if (el.matches("button, select, input")) el.disabled = true;
+      }
     }
   }
 
@@ -206,9 +223,9 @@ export function mountControls(doc, store, boot, actions) {
   });
   const diverged = doc.querySelector('[data-testid="diverged"]');
   const nTrain = (s) => (s.data ? s.data.train.length : null);
-  watch(store, (s) => [s.setup, s.server, s.readOnly, nTrain(s)], ([setup, server, readOnly, n]) => {
+  watch(store, (s) => [s.setup, s.server, s.readOnly, nTrain(s), s.locked], ([setup, server, readOnly, n, locked]) => {
     if (n !== null) controls.nTrain = n;
-    controls.render(setup, server, readOnly);
+    controls.render(setup, server, readOnly, locked);
   });
   watch(store, (s) => s.server, (server) => {
     if (!server) return;
