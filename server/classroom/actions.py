@@ -50,7 +50,8 @@ async def _fork(hub: Hub, room: Room, member: Member, ctx: Context, parts: dict)
 
 async def follow(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
     member.following = True
-    ctx.outlet.follow(room.channel, hub.broker)
+    hide_own(hub, member)
+    ctx.outlet.show(room.channel)
     ctx.session = None
 
 
@@ -59,10 +60,30 @@ async def resume(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
     if member.session is None:
         raise RoomError("resume", "resume", "a network of your own: work on your own copy first")
     member.following = False
-    ctx.session = member.session
-    ctx.outlet.own(member.session)
-    ctx.outlet.sync(force_state=True)
+    show_own(hub, room, member)
+
+
+def show_own(hub: Hub, room: Room, member: Member) -> None:
+    """The student's page shows (and drives) their own session, published on its own channel."""
+    seat = member.seat
+    if seat is None or member.session is None:
+        return
+    if member.fan is None or member.fan.session is not member.session:
+        hide_own(hub, member)
+        channel = room.own_channel(member)
+        member.fan = FanOutlet(member.session, hub.settings, hub.broker, channel, "own")
+        hub.scheduler.add_outlet(member.fan)
+    seat.context.session = member.session
+    seat.show(member.fan.channel)
     hub.scheduler.wake()
+
+
+def hide_own(hub: Hub, member: Member) -> None:
+    """Nobody shows the student's own session: its fan-out stops (it restarts on `show_own`)."""
+    if member.fan is not None:
+        hub.scheduler.remove_outlet(member.fan)
+        hub.broker.forget(member.fan.channel)
+        member.fan = None
 
 
 async def take_challenge(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
@@ -94,12 +115,7 @@ def give_session(hub: Hub, room: Room, member: Member, session: Session) -> None
     hub.scheduler.add_session(session)
     if room.spotlight == member.id and room.spot_fan is not None:
         start_spotlight(hub, room, member)
-    outlet = member.outlet
-    if outlet is not None:
-        outlet.context.session = session
-        outlet.own(session)
-        outlet.sync(force_state=True)
-        hub.scheduler.wake()
+    show_own(hub, room, member)
 
 
 # Instructor actions (the token was checked).
@@ -185,10 +201,10 @@ def start_spotlight(hub: Hub, room: Room, member: Member) -> None:
     end_spotlight(hub, room)
     room.spotlight = member.id
     channel = f"{room.channel}:spot"
-    room.spot_fan = FanOutlet(member.session, hub.settings, hub.broker, channel)
+    room.spot_fan = FanOutlet(member.session, hub.settings, hub.broker, channel, "spotlight")
     hub.scheduler.add_outlet(room.spot_fan)
-    for outlet in room.instructors:
-        outlet.follow(room.spot_fan.channel, hub.broker)
+    for seat in room.instructors:
+        seat.show(room.spot_fan.channel)
     hub.tell_member(room, member, {"type": "spotlight", "on": True})
 
 
@@ -200,8 +216,8 @@ def end_spotlight(hub: Hub, room: Room) -> None:
     room.spot_fan = None
     member = room.members.get(room.spotlight)
     room.spotlight = None
-    for outlet in room.instructors:
-        outlet.follow(room.channel, hub.broker)
+    for seat in room.instructors:
+        seat.show(room.channel)
     if member is not None:
         hub.tell_member(room, member, {"type": "spotlight", "on": False})
 
@@ -223,12 +239,13 @@ def remove_member(hub: Hub, room: Room, member: Member) -> None:
     del room.members[member.id]
     if room.spotlight == member.id:
         end_spotlight(hub, room)
+    hide_own(hub, member)
     if member.session is not None:
         hub.scheduler.remove_session(member.session)
-    if member.outlet is not None:
+    if member.seat is not None:
         reason = "removed from the room by the instructor"
-        member.outlet.send({"type": "closed", "reason": reason})
-        member.outlet.farewell(reason)
+        member.seat.send({"type": "closed", "reason": reason})
+        member.seat.farewell(reason)
     hub.send_room_info(room)
 
 

@@ -17,11 +17,14 @@ class FanOutlet:
     """Builds a session's frame ONCE per frame interval and publishes it (with `state` and `data`
     when they change) to a channel; every follower receives the same bytes."""
 
-    def __init__(self, session: Session, settings: Settings, broker: Broker, channel: str) -> None:
+    def __init__(
+        self, session: Session, settings: Settings, broker: Broker, channel: str, source: str
+    ) -> None:
         self.session = session
         self.settings = settings
         self.broker = broker
         self.channel = channel
+        self.source = source  # what pages call this session: "room", "spotlight" or "own"
         self.fps = settings.default_fps
         self.seq = 0
         self.cursor = -1
@@ -66,40 +69,61 @@ class FanOutlet:
         if snap.state_version != self.state_version:
             self.state_version = snap.state_version
             state = {"type": "state", "protocol": PROTOCOL_VERSION, **snap.state()}
-            state.update(source=self.channel_source, fps=self.fps, focus=None)
+            state.update(source=self.source, fps=self.fps, focus=None)
             state["limits"] = client_limits(self.settings)
             self.broker.publish_event(self.channel, to_json(state), retain="state")
         if snap.data_version != self.data_version:
             self.data_version = snap.data_version
-            data = {**snap.data(), "source": self.channel_source}
+            data = {**snap.data(), "source": self.source}
             self.broker.publish_event(self.channel, to_json(data), retain="data")
-
-    @property
-    def channel_source(self) -> str:
-        return "spotlight" if self.channel.endswith(":spot") else "room"
 
 
 class FollowerOutlet(ClientOutlet):
-    """A room member's outlet: frames and events of a followed channel, or of its own session.
+    """A room connection's outlet: the events of the channels it listens to, and the frames of
+    the one channel it shows (the room's, a spotlighted student's, or the student's own).
 
-    In follow mode the newest published frame waits in a one-frame slot and goes out when the
-    previous one is acknowledged, renumbered for this connection (`with_seq`): a slow follower
-    skips frames, never queues them, and costs the room nothing.
+    The newest published frame waits in a one-frame slot and goes out when the previous one is
+    acknowledged, renumbered for this connection (`with_seq`): a slow follower skips frames, never
+    queues them, and costs the room nothing. Followers bypass the scheduler.
     """
 
-    def __init__(self, session: Session | None, settings: Settings) -> None:
-        super().__init__(session, settings)
+    def __init__(self, settings: Settings, broker: Broker) -> None:
+        super().__init__(None, settings)
+        self.broker = broker
         self.following: str | None = None
         self.incoming: bytes | None = None
-        self.subscription: Subscription | None = None
-        self.context = None  # the connection's handler Context, for a room to switch sessions
+        self.subscription: Subscription | None = None  # the channels it always listens to
+        self.extra: Subscription | None = None  # the shown channel, when not one of those
         self.saying_goodbye = ""  # a room's closing reason, once it closes
 
-    def listen(self, broker: Broker, channels: tuple[str, ...]) -> None:
-        self.subscription = broker.subscribe(channels, self._event, self._frame)
+    def listen(self, channels: tuple[str, ...]) -> None:
+        self.subscription = self.broker.subscribe(channels, self._event, self._frame)
+
+    def follow(self, channel: str) -> None:
+        """Show this channel's frames from now on, starting from its newest picture."""
+        self.following = channel
+        self.incoming = None
+        self.unacked = None
+        self.frame = None
+        if self.extra is not None:
+            self.broker.unsubscribe(self.extra)
+            self.extra = None
+        if self.subscription is not None and channel in self.subscription.channels:
+            # Already listened to: ask for its retained values again.
+            replay = self.broker.subscribe((channel,), self._event, self._frame)
+            self.broker.unsubscribe(replay)
+        else:
+            self.extra = self.broker.subscribe((channel,), self._event, self._frame)
+
+    def stop(self) -> None:
+        """The connection ended: it listens to nothing any more."""
+        for sub in (self.subscription, self.extra):
+            if sub is not None:
+                self.broker.unsubscribe(sub)
+        self.subscription = self.extra = None
 
     def _event(self, channel: str, text: str, retain: str) -> None:
-        self.sendto_json(text, replaces=f"{channel}/{retain}" if retain else "")
+        self.send_json(text, replaces=f"{channel}/{retain}" if retain else "")
 
     def _frame(self, channel: str, frame: bytes) -> None:
         if channel == self.following:
@@ -107,11 +131,7 @@ class FollowerOutlet(ClientOutlet):
             self._pass_on()
 
     def _pass_on(self) -> None:
-        """Hand the newest followed frame to the sender if the last one was acknowledged.
-
-        Followers bypass the scheduler: passing a frame on is a header rewrite, and the room's
-        training should not wait on a round through every follower.
-        """
+        """Hand the newest shown frame to the sender if the last one was acknowledged."""
         ready = self.unacked is None and self.close_reason is None and not self.saying_goodbye
         if self.following is None or self.incoming is None or not ready:
             return
@@ -120,7 +140,7 @@ class FollowerOutlet(ClientOutlet):
         self.unacked = self.seq
         self._wake.set()
 
-    def sendto_json(self, text: str, replaces: str = "") -> None:
+    def send_json(self, text: str, replaces: str = "") -> None:
         """Queue JSON text built once for many; a newer retained event replaces an unsent one."""
         if replaces:
             for i, (key, _) in enumerate(self.outbox):
@@ -134,55 +154,17 @@ class FollowerOutlet(ClientOutlet):
         self.outbox.append((replaces, text))
         self._wake.set()
 
-    def follow(self, channel: str, broker: Broker) -> None:
-        """Show a published channel's frames (the room's, or a spotlighted student's)."""
-        self.following = channel
-        self.incoming = None
-        self.unacked = None
-        self.frame = None
-        if self.subscription is not None:
-            # Start from the newest picture rather than waiting for the next change.
-            self.broker_replay(broker, channel)
-
-    def broker_replay(self, broker: Broker, channel: str) -> None:
-        replay = broker.subscribe((channel,), self._event, self._frame)
-        broker.unsubscribe(replay)
-
-    def own(self, session: Session) -> None:
-        """Show this member's own session: the playground's usual outlet behaviour."""
-        self.following = None
-        self.incoming = None
-        self.session = session
-        self.unacked = None
-        self.frame = None
-        self.cursor = -1
-        self.frame_version = self.state_version = self.data_version = -1
-        self.urgent = True
-
-    def state_message(self) -> dict:
-        return {**super().state_message(), "source": "own"}
-
-    def sync(self, force_state: bool = False) -> None:
-        if self.following is None and self.session is not None:
-            super().sync(force_state)
-
-    def want_frame(self) -> None:
-        if self.following is None:
-            super().want_frame()
-
     def ack(self, seq: int) -> None:
-        # After a switch of source, the page may still acknowledge a frame of the old one.
+        # After a switch of channel, the page may still acknowledge a frame of the old one.
         if self.unacked is not None or seq > self.seq:
             super().ack(seq)
         self._pass_on()
 
     def frame_due(self, now: float) -> bool:
-        return self.following is None and self.session is not None and super().frame_due(now)
+        return False  # its frames are the published ones, passed on as they come
 
     def next_due(self, now: float) -> float | None:
-        if self.following is not None or self.session is None:
-            return None
-        return super().next_due(now)
+        return None
 
     def farewell(self, reason: str) -> None:
         """Close after sending what is queued (the room's `closed` message), frames dropped."""

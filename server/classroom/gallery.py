@@ -47,7 +47,7 @@ async def refresh_gallery(hub: Hub, room: Room) -> None:
 
 def tile(hub: Hub, room: Room, member: Member) -> dict:
     """One student's gallery tile; the thumbnail is encoded again only when the session changed."""
-    out = {"id": member.id, "name": member.name, "connected": member.outlet is not None}
+    out = {"id": member.id, "name": member.name, "connected": member.seat is not None}
     if member.session is None:
         return {**out, "layers": None, "epoch": 0, "testLoss": None}
     snap = member.session.snapshot

@@ -58,7 +58,8 @@ class Member:
     token: str
     session: Session | None = None
     best: Reached | None = None  # the best of the current challenge
-    outlet: Any = None  # this student's FollowerOutlet while connected
+    seat: Any = None  # this student's connection (a Seat) while connected
+    fan: Any = None  # the FanOutlet of their own session while their page shows it
     following: bool = False  # back to following after a fork, own session kept
     tile: tuple[int, str] | None = None  # (session version, thumbnail) for the gallery
     measured: tuple[int, Reached] | None = None  # (session version, its figures)
@@ -82,7 +83,7 @@ class Room:
     closed: bool = False
     fan: Any = None  # FanOutlet of the room's session
     spot_fan: Any = None  # FanOutlet of the spotlighted student's session
-    instructors: set = field(default_factory=set)  # instructors' FollowerOutlets
+    instructors: set = field(default_factory=set)  # instructors' connections (Seats)
     last_gallery: str = ""
     pushes: int = 0  # a newer push supersedes one still building sessions
     last_board: str = ""
@@ -124,9 +125,20 @@ class Room:
     def channel(self) -> str:
         return f"room:{self.code}"
 
-    def outlets(self) -> list:
-        members = [m.outlet for m in self.members.values() if m.outlet is not None]
+    def seats(self) -> list:
+        members = [m.seat for m in self.members.values() if m.seat is not None]
         return [*self.instructors, *members]
+
+    def listened(self, member: Member | None) -> tuple[str, ...]:
+        """The channels a connection listens to: an instructor's (the room, the gallery, the
+        spotlight) or a student's (the room, and messages for them alone)."""
+        if member is None:
+            return (self.channel, f"{self.channel}:teach", f"{self.channel}:spot")
+        return (self.channel, f"{self.channel}:member:{member.id}")
+
+    def own_channel(self, member: Member) -> str:
+        """Where a student's own session is published while their page shows it."""
+        return f"{self.channel}:own:{member.id}"
 
 
 class RoomRegistry:

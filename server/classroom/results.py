@@ -92,5 +92,5 @@ async def results_json(request: Request, code: str) -> JSONResponse:
     body = {"code": room.code, "challenge": room.challenge, "goalText": describe(goal)}
     body["students"] = room.leaderboard() if room.challenge else []
     members = room.members.values()
-    body["members"] = [{"name": m.name, "connected": m.outlet is not None} for m in members]
+    body["members"] = [{"name": m.name, "connected": m.seat is not None} for m in members]
     return JSONResponse(body)

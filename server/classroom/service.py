@@ -10,9 +10,10 @@ from fastapi import FastAPI
 from server.classroom import actions as room_actions
 from server.classroom import gallery as room_gallery
 from server.classroom.broker import MemoryBroker
-from server.classroom.fanout import FanOutlet, FollowerOutlet
+from server.classroom.fanout import FanOutlet
 from server.classroom.model import Member, Room, RoomRegistry, to_json
 from server.classroom.rules import RoomError, check_constraints, lock_refusal, tokens_match
+from server.classroom.seats import Seat
 from server.core.context import HANDLERS, Context
 from server.core.protocol import ProtocolError, error_message, parse_message
 from server.core.scheduler import Scheduler
@@ -50,7 +51,7 @@ class Classroom:
         # Building the data set takes milliseconds of pure Python: off the event loop.
         session = await Session.create(self.settings, self.scheduler.offload)
         room = self.registry.create(session)
-        room.fan = FanOutlet(room.session, self.settings, self.broker, room.channel)
+        room.fan = FanOutlet(room.session, self.settings, self.broker, room.channel, "room")
         self.scheduler.add_session(room.session)
         self.scheduler.add_outlet(room.fan)
         self.publish_locks(room)
@@ -64,12 +65,13 @@ class Classroom:
         closed = to_json({"type": "closed", "reason": reason})
         for channel in (room.channel, f"{room.channel}:teach"):
             self.broker.publish_event(channel, closed)
-        for outlet in room.outlets():
-            outlet.farewell(reason)
+        for seat in room.seats():
+            seat.farewell(reason)
         self.scheduler.remove_outlet(room.fan)
         room_actions.end_spotlight(self, room)
         self.scheduler.remove_session(room.session)
         for member in room.members.values():
+            room_actions.hide_own(self, member)
             if member.session is not None:
                 self.scheduler.remove_session(member.session)
         for suffix in ("", ":teach", ":spot"):
@@ -79,7 +81,7 @@ class Classroom:
         return {
             "code": room.code,
             "members": len(room.members),
-            "connected": sum(m.outlet is not None for m in room.members.values()),
+            "connected": sum(m.seat is not None for m in room.members.values()),
             "followers": self.broker.subscriber_count(room.channel),
             "epoch": room.session.snapshot.epoch,
             "epochsTrained": room.session.epochs_trained,
@@ -110,39 +112,37 @@ class Classroom:
             raise RoomError("member", None, "the token /classroom/api/join gave", 403)
         return room, member
 
-    def attach(self, room: Room, member: Member | None, outlet: FollowerOutlet, ctx) -> None:
+    def attach(self, room: Room, member: Member | None, seat: Seat) -> Context:
+        """Seat a greeted connection in its room; returns the context its messages run in."""
         room.touch()
+        ctx = Context(room.session if member is None else None, seat, self.scheduler, self.settings)
+        ctx.extras.update(room=room, member=member)
+        seat.context = ctx
         if member is None:
-            room.instructors.add(outlet)
-            channels = (room.channel, f"{room.channel}:teach", f"{room.channel}:spot")
-            outlet.listen(self.broker, channels)
-            spot = room.spot_fan is not None
-            outlet.follow(f"{room.channel}:spot" if spot else room.channel, self.broker)
-            outlet.send(self.room_info(room, None))
-            return
-        if member.outlet is not None:
+            room.instructors.add(seat)
+            seat.show(f"{room.channel}:spot" if room.spot_fan is not None else room.channel)
+            seat.send(self.room_info(room, None))
+            return ctx
+        if member.seat is not None:
             # The older tab stops, and says why, rather than reconnecting to take over again.
             reason = "this student joined again from another tab"
-            member.outlet.send({"type": "closed", "reason": reason})
-            member.outlet.farewell(reason)
-        member.outlet = outlet
+            member.seat.send({"type": "closed", "reason": reason})
+            member.seat.farewell(reason)
+        member.seat = seat
         self.send_roster(room)
-        outlet.listen(self.broker, (room.channel, f"{room.channel}:member:{member.id}"))
         if member.session is None or member.following:
-            outlet.follow(room.channel, self.broker)
+            seat.show(room.channel)
         else:
-            ctx.session = member.session
-            outlet.own(member.session)
-        outlet.send(self.room_info(room, member))
-        outlet.sync()
+            room_actions.show_own(self, room, member)
+        seat.send(self.room_info(room, member))
+        return ctx
 
-    async def detach(self, room: Room, member: Member | None, outlet: FollowerOutlet) -> None:
-        if outlet.subscription is not None:
-            self.broker.unsubscribe(outlet.subscription)
+    async def detach(self, room: Room, member: Member | None, seat: Seat) -> None:
         if member is None:
-            room.instructors.discard(outlet)
-        elif member.outlet is outlet:
-            member.outlet = None
+            room.instructors.discard(seat)
+        elif member.seat is seat:
+            member.seat = None
+            room_actions.hide_own(self, member)
             self.send_roster(room)
             if member.session is not None and member.session.snapshot.busy:
                 # Nobody watches it: it stops training, and stays in the gallery as it was.
@@ -152,7 +152,7 @@ class Classroom:
         info = {"type": "room", "code": room.code, "locks": sorted(room.locks)}
         info["challenge"] = room.challenge
         if member is None:
-            connected = sum(m.outlet is not None for m in room.members.values())
+            connected = sum(m.seat is not None for m in room.members.values())
             info.update(role="instructor", members=len(room.members), connected=connected)
             info["joinsLocked"] = room.joins_locked
             spot = room.members.get(room.spotlight) if room.spotlight else None
@@ -167,15 +167,14 @@ class Classroom:
 
     def send_roster(self, room: Room) -> None:
         """Instructors hear how many students are in the room and how many are connected now."""
-        for outlet in room.instructors:
-            outlet.send(self.room_info(room, None), replaces="room")
+        for seat in room.instructors:
+            seat.send(self.room_info(room, None), replaces="room")
 
     def send_room_info(self, room: Room) -> None:
-        for outlet in room.instructors:
-            outlet.send(self.room_info(room, None), replaces="room")
+        self.send_roster(room)
         for member in room.members.values():
-            if member.outlet is not None:
-                member.outlet.send(self.room_info(room, member), replaces="room")
+            if member.seat is not None:
+                member.seat.send(self.room_info(room, member), replaces="room")
 
     def publish_locks(self, room: Room) -> None:
         locks = to_json({"type": "locks", "controls": sorted(room.locks)})

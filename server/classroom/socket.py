@@ -10,10 +10,12 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from server.classroom.fanout import FollowerOutlet
 from server.classroom.model import Member, Room, to_json
 from server.classroom.rules import RoomError
+from server.classroom.seats import LocalSeat
 from server.classroom.service import Classroom, classroom_of
 from server.core.connection import admit, check_size, close, receive_loop, send_loop
 from server.core.context import Context
-from server.core.protocol import ProtocolError, error_message, parse_message
+from server.core.protocol import ProtocolError, error_message, int_field, parse_message
+from server.playground.handlers import U32_MAX
 
 router = APIRouter()
 HELLO_TIMEOUT_S = 10.0
@@ -65,19 +67,39 @@ async def _serve(websocket: WebSocket, classroom: Classroom, address: str, metri
         await close(websocket, CLOSED_ROOM, "no such room, or not allowed in it")
         return
     room, member = greeted
-    scheduler = classroom.scheduler
-    outlet = FollowerOutlet(None, classroom.settings)
-    ctx = Context(room.session if member is None else None, outlet, scheduler, classroom.settings)
-    ctx.extras.update(room=room, member=member)
-    outlet.context = ctx
-    classroom.attach(room, member, outlet, ctx)
-    scheduler.add_outlet(outlet)
+    outlet = FollowerOutlet(classroom.settings, classroom.broker)
+    outlet.listen(room.listened(member))
+    seat = LocalSeat(outlet)
+    ctx = classroom.attach(room, member, seat)
     sender = asyncio.create_task(send_loop(websocket, outlet, metrics))
     try:
-        await receive_loop(websocket, ctx, metrics, handle=classroom.handle)
+        handle = acks_here(outlet, classroom.handle)
+        await receive_loop(websocket, ctx, metrics, handle=handle, outlet=outlet)
     finally:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
-        scheduler.remove_outlet(outlet)
-        await classroom.detach(room, member, outlet)
+        outlet.stop()
+        await classroom.detach(room, member, seat)
+
+
+def acks_here(outlet: FollowerOutlet, handle):
+    """The connection's acks go to its own outlet, which passes frames on; the rest to the room
+    (which answers a message it cannot read with an `error`)."""
+
+    async def handle_message(ctx: Context, text: str) -> str | None:
+        try:
+            message = parse_message(text)
+        except ProtocolError:
+            message = None
+        if message is None or message["type"] != "ack":
+            await handle(ctx, text)
+            return None if message is None else message["type"]
+        try:
+            outlet.ack(int_field(message, "seq", 0, U32_MAX))
+        except ProtocolError as exc:
+            exc.request = "ack"
+            outlet.send(error_message(exc))
+        return "ack"
+
+    return handle_message

@@ -139,10 +139,13 @@ async def receive_loop(
     metrics: Metrics,
     handle: Handle = dispatch,
     first: dict | None = None,
+    outlet: ClientOutlet | None = None,
 ) -> None:
     """Read messages under the rate, size and idle limits; `handle` acts on each (classrooms
-    pass their own). `first` is a message read already, handled first."""
+    pass their own). `first` is a message read already, handled first. `outlet` is the one this
+    connection sends through (by default its context's)."""
     settings = ctx.settings
+    outlet = ctx.outlet if outlet is None else outlet
     rate, burst = settings.max_messages_per_second, settings.message_burst
     bucket = TokenBucket(rate, burst, time.monotonic())
     strikes = TokenBucket(rate, burst, time.monotonic())  # refusals allowed before closing
@@ -159,7 +162,7 @@ async def receive_loop(
             return
         metrics.messages += 1
         now = time.monotonic()
-        if not awaited_ack(message, ctx.outlet) and not bucket.take(now):
+        if not awaited_ack(message, outlet) and not bucket.take(now):
             refused += 1
             if not strikes.take(now):
                 metrics.closed_for_abuse += 1
@@ -167,16 +170,16 @@ async def receive_loop(
                 return
             if refused % 10 == 1:
                 allowed = f"at most {rate:g} messages per second (bursts of {burst})"
-                ctx.reply(error_message(ProtocolError("message", f"{refused} refused", allowed)))
+                outlet.send(error_message(ProtocolError("message", f"{refused} refused", allowed)))
             continue
         refused = 0
         refusal = check_size(message, settings.max_message_bytes)
         if refusal is not None:
-            ctx.reply(error_message(refusal))
+            outlet.send(error_message(refusal))
         else:
             await handle(ctx, message["text"])
-        if ctx.outlet.close_reason is not None:
-            await close(websocket, 1008, ctx.outlet.close_reason)
+        if outlet.close_reason is not None:
+            await close(websocket, 1008, outlet.close_reason)
             return
 
 

@@ -10,8 +10,8 @@ import pytest
 from server.classroom import actions
 from server.classroom.fanout import FollowerOutlet
 from server.classroom.rules import RoomError
+from server.classroom.seats import LocalSeat
 from server.classroom.service import Classroom
-from server.core.context import Context
 from server.core.looplag import LoopLag, probe
 from server.core.metrics import Metrics, render
 from server.core.scheduler import Scheduler
@@ -58,8 +58,9 @@ def test_a_student_has_one_fork_in_flight_at_most_and_a_few_a_minute():
         classroom = Classroom(settings, Scheduler(settings, Metrics()))
         room = await classroom.create_room("10.0.0.1")
         member = room.add_member("Ada", settings.max_room_members)
-        outlet = FollowerOutlet(None, settings)
-        ctx = Context(None, outlet, classroom.scheduler, settings)
+        outlet = FollowerOutlet(settings, classroom.broker)
+        outlet.listen(room.listened(member))
+        ctx = classroom.attach(room, member, LocalSeat(outlet))
         await actions.fork(classroom, room, member, ctx)
         with pytest.raises(RoomError) as flood:
             await actions.fork(classroom, room, member, ctx)  # while the first is built
