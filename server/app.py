@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from server import classroom, lessons, monitoring, web
+from server.classroom.cluster import Cluster
+from server.classroom.service import classroom_of
 from server.core import errors, looplag
 from server.core.compute import Compute
 from server.core.connection import Live
@@ -25,6 +27,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.scheduler.start()
+        if settings.redis_url:  # rooms shared with other processes (server/classroom/cluster.py)
+            app.state.cluster = await Cluster.connect(settings)
+            classroom_of(app)
         probe = None
         if settings.loop_probe_interval_s > 0:
             lag, interval = app.state.metrics.loop_lag, settings.loop_probe_interval_s
@@ -32,11 +37,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if probe is not None:
             probe.cancel()
+        if app.state.cluster is not None:
+            await app.state.cluster.stop()
         await app.state.scheduler.stop()
         app.state.compute.stop()
 
     app = FastAPI(title="Neural-network playground", lifespan=lifespan, docs_url=None)
     app.state.settings = settings
+    app.state.cluster = None
     app.state.metrics = Metrics()
     app.state.scheduler = Scheduler(settings, app.state.metrics)
     app.state.compute = Compute(settings)

@@ -158,6 +158,7 @@ async def _push(hub: Hub, room: Room, ctx: Context, make: MakeSession, challenge
     if room.closed or push != room.pushes:
         return
     room.challenge = challenge
+    hub.room_changed(room)
     if challenge is not None:
         room.share_leaderboard = challenge["leaderboard"]
         room.challenge_started = time.monotonic()
@@ -181,6 +182,7 @@ async def lock(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
     room.locks = clean_locks(message.get("controls"))
     hub.publish_locks(room)
     hub.send_room_info(room)
+    hub.room_changed(room)
 
 
 async def spotlight(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
@@ -247,6 +249,7 @@ def remove_member(hub: Hub, room: Room, member: Member) -> None:
         member.seat.send({"type": "closed", "reason": reason})
         member.seat.farewell(reason)
     hub.send_room_info(room)
+    hub.room_changed(room)
 
 
 async def lock_joins(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
@@ -256,6 +259,7 @@ async def lock_joins(hub: Hub, room: Room, message: dict, ctx: Context) -> None:
         raise RoomError("locked", locked, "true (no new students) or false")
     room.joins_locked = locked
     hub.send_room_info(room)
+    hub.room_changed(room)
 
 
 STUDENT_ACTIONS = {

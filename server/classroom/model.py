@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server.classroom.goals import Reached, board
-from server.classroom.rules import RoomError, new_code, normalise_code, tokens_match
+from server.classroom.rules import (
+    RoomError,
+    hash_matches,
+    new_code,
+    normalise_code,
+    secret_hash,
+    tokens_match,
+)
 from server.core.limits import KeyedBuckets
 from server.core.scheduler import Scheduler
 from server.core.session import Session
@@ -55,7 +62,7 @@ class Member:
 
     id: str
     name: str
-    token: str
+    token_hash: str  # see rules.secret_hash: the token itself is only ever told to the student
     session: Session | None = None
     best: Reached | None = None  # the best of the current challenge
     seat: Any = None  # this student's connection (a Seat) while connected
@@ -69,7 +76,7 @@ class Member:
 @dataclass
 class Room:
     code: str
-    token: str
+    token_hash: str  # the instructor's token, hashed (rules.secret_hash)
     session: Session  # the instructor's, trained once for the whole room
     created: float = field(default_factory=time.monotonic)
     last_active: float = field(default_factory=time.monotonic)
@@ -92,14 +99,19 @@ class Room:
     def touch(self) -> None:
         self.last_active = time.monotonic()
 
-    def add_member(self, name: str, max_members: int) -> Member:
+    def add_member(self, name: str, max_members: int) -> tuple[Member, str]:
+        """A new student, and the token only they are told (the room keeps its hash)."""
         if len(self.members) >= max_members:
             raise RoomError("room", self.code, f"at most {max_members} students per room", 409)
         name = self.unique_name(name)
-        member = Member(id=f"s{next(self._ids)}", name=name, token=secrets.token_urlsafe(18))
+        token = secrets.token_urlsafe(18)
+        member = Member(id=f"s{next(self._ids)}", name=name, token_hash=secret_hash(token))
         self.members[member.id] = member
         self.touch()
-        return member
+        return member, token
+
+    def is_instructor(self, token: object) -> bool:
+        return hash_matches(self.token_hash, token)
 
     def unique_name(self, name: str) -> str:
         """`name`, or "name (2)", "name (3)", ...: two students the gallery can tell apart."""
@@ -113,7 +125,7 @@ class Room:
     def member_by_token(self, token: object) -> Member | None:
         found = None
         for member in self.members.values():
-            if tokens_match(member.token, token):
+            if hash_matches(member.token_hash, token):
                 found = member
         return found
 
@@ -130,11 +142,7 @@ class Room:
         return [*self.instructors, *members]
 
     def listened(self, member: Member | None) -> tuple[str, ...]:
-        """The channels a connection listens to: an instructor's (the room, the gallery, the
-        spotlight) or a student's (the room, and messages for them alone)."""
-        if member is None:
-            return (self.channel, f"{self.channel}:teach", f"{self.channel}:spot")
-        return (self.channel, f"{self.channel}:member:{member.id}")
+        return listened(self.code, None if member is None else member.id)
 
     def own_channel(self, member: Member) -> str:
         """Where a student's own session is published while their page shows it."""
@@ -199,15 +207,37 @@ class RoomRegistry:
             raise RoomError("rooms", None, f"at most {per} new rooms a minute per address", 429)
         self.creations.fail(address)  # every creation counts, not only failed ones
 
-    def create(self, session: Session) -> Room:
+    def create(self, session: Session) -> tuple[Room, str]:
+        """A new room, and the instructor's token (the room keeps its hash)."""
         if len(self.rooms) >= self.settings.max_rooms:  # filled up while the session was built
             raise RoomError("rooms", len(self.rooms), f"at most {self.settings.max_rooms}", 503)
         code = new_code()
         while code in self.rooms:
             code = new_code()
-        room = Room(code=code, token=secrets.token_urlsafe(24), session=session)
+        token = secrets.token_urlsafe(24)
+        room = Room(code=code, token_hash=secret_hash(token), session=session)
         self.rooms[code] = room
-        return room
+        return room, token
+
+    def checked_code(self, raw_code: object, address: str, counted: bool = True) -> str:
+        """A join attempt's code, normalised; failed attempts count against the address.
+
+        `counted=False` for a connection's hello: the room's home checks the address's failed
+        attempts after the hello's tokens, which open the room whatever they are.
+        """
+        if counted and self.limiter.blocked(address):
+            per = self.settings.join_attempts_per_minute
+            raise RoomError("code", raw_code, f"at most {per} failed attempts a minute", 429)
+        try:
+            return normalise_code(raw_code)
+        except RoomError:
+            self.limiter.fail(address)
+            raise
+
+    def refused(self, error: RoomError, address: str) -> None:
+        """A join refused for want of an open room counts as a failed attempt."""
+        if error.field == "code" and error.status == 404:
+            self.limiter.fail(address)
 
     def find(self, raw_code: object, address: str, hello: dict | None = None) -> Room:
         """The room for a join attempt; failed attempts count against the address.
@@ -241,7 +271,7 @@ class RoomRegistry:
         if room is None or room.closed:
             return None
         if hello.get("role") == "instructor":
-            return room if tokens_match(room.token, hello.get("token")) else None
+            return room if room.is_instructor(hello.get("token")) else None
         return room if room.member_by_token(hello.get("member")) is not None else None
 
     def remove(self, code: str) -> Room | None:
@@ -255,6 +285,15 @@ class RoomRegistry:
         now = time.monotonic() if now is None else now
         limit = self.settings.room_idle_timeout_s
         return [r for r in self.rooms.values() if now - r.last_active >= limit]
+
+
+def listened(code: str, member: str | None) -> tuple[str, ...]:
+    """The channels a room connection listens to: an instructor's (the room, the gallery, the
+    spotlight) or a student's (the room, and messages for them alone)."""
+    channel = f"room:{code}"
+    if member is None:
+        return (channel, f"{channel}:teach", f"{channel}:spot")
+    return (channel, f"{channel}:member:{member}")
 
 
 def to_json(message: dict) -> str:
@@ -271,6 +310,12 @@ class Hub(Protocol):
     registry: RoomRegistry
 
     def check_capacity(self, wanted: int) -> None: ...
+
+    def greet(self, message: dict, address: str) -> tuple[Room, Member | None]: ...
+
+    def status(self, room: Room) -> dict: ...
+
+    def room_changed(self, room: Room) -> None: ...
 
     def spawn(self, job: Any) -> None: ...
 

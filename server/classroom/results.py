@@ -5,15 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
-
 from server.classroom.goals import describe
 from server.classroom.model import Room
-from server.classroom.rules import RoomError, tokens_match
-from server.classroom.service import classroom_of
 
-router = APIRouter()
 COLUMNS = (
     "name",
     "challenge",
@@ -65,32 +59,11 @@ def as_csv(room: Room) -> str:
     return buffer.getvalue()
 
 
-def _room(request: Request, code: str) -> Room:
-    room = classroom_of(request.app).registry.rooms.get(code.upper())
-    if room is None or not tokens_match(room.token, request.headers.get("x-room-token")):
-        raise RoomError("x-room-token", None, "the instructor token of an open room", 403)
-    return room
-
-
-@router.get("/api/rooms/{code}/results.csv")
-async def results_csv(request: Request, code: str) -> Response:
-    try:
-        room = _room(request, code)
-    except RoomError as exc:
-        return JSONResponse(exc.as_dict("results"), status_code=exc.status)
-    headers = {"content-disposition": f'attachment; filename="room-{room.code}-results.csv"'}
-    return Response(as_csv(room), media_type="text/csv; charset=utf-8", headers=headers)
-
-
-@router.get("/api/rooms/{code}/results.json")
-async def results_json(request: Request, code: str) -> JSONResponse:
-    try:
-        room = _room(request, code)
-    except RoomError as exc:
-        return JSONResponse(exc.as_dict("results"), status_code=exc.status)
+def as_json(room: Room) -> dict:
+    """The results as one JSON object: the challenge, the ranked students, who is connected."""
     goal = room.challenge.get("goal") if room.challenge else None
     body = {"code": room.code, "challenge": room.challenge, "goalText": describe(goal)}
     body["students"] = room.leaderboard() if room.challenge else []
     members = room.members.values()
     body["members"] = [{"name": m.name, "connected": m.seat is not None} for m in members]
-    return JSONResponse(body)
+    return body

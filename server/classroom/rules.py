@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import unicodedata
@@ -76,6 +77,16 @@ def clean_name(raw: object, max_length: int) -> str:
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in name):
         raise RoomError("name", raw, allowed)
     return name
+
+
+def secret_hash(token: str) -> str:
+    """What is kept of a token: its SHA-256, so neither memory nor Redis holds a usable one."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def hash_matches(stored: str, given: object) -> bool:
+    """Whether `given` is the token whose `secret_hash` is `stored` (in constant time)."""
+    return isinstance(given, str) and hmac.compare_digest(stored, secret_hash(given))
 
 
 def tokens_match(expected: str, given: object) -> bool:

@@ -12,7 +12,8 @@ from server.classroom import gallery as room_gallery
 from server.classroom.broker import MemoryBroker
 from server.classroom.fanout import FanOutlet
 from server.classroom.model import Member, Room, RoomRegistry, to_json
-from server.classroom.rules import RoomError, check_constraints, lock_refusal, tokens_match
+from server.classroom.ops import OPS
+from server.classroom.rules import RoomError, check_constraints, lock_refusal
 from server.classroom.seats import Seat
 from server.core.context import HANDLERS, Context
 from server.core.protocol import ProtocolError, error_message, parse_message
@@ -25,32 +26,52 @@ log = logging.getLogger(__name__)
 INSTRUCTOR_ONLY = frozenset(room_actions.INSTRUCTOR_ACTIONS)
 
 
+def check_hello(message: dict) -> str:
+    """A connection's first message is a `hello` of an instructor or a student: the role."""
+    if message.get("type") != "hello":
+        raise RoomError("type", message.get("type"), '"hello" first')
+    role = message.get("role")
+    if role not in ("instructor", "student"):
+        raise RoomError("role", role, '"instructor" or "student"')
+    return role
+
+
 def classroom_of(app: FastAPI) -> Classroom:
     """The app's one Classroom, made on first use (it needs the app's scheduler)."""
     state = app.state
     if getattr(state, "classroom", None) is None:
-        state.classroom = Classroom(state.settings, state.scheduler)
+        cluster = getattr(state, "cluster", None)
+        state.classroom = Classroom(state.settings, state.scheduler, cluster)
+        if cluster is not None:
+            cluster.serve(state.classroom)
     return state.classroom
 
 
 class Classroom:
     """Every room of one server process, wired to the shared scheduler and a broker."""
 
-    def __init__(self, settings: Settings, scheduler: Scheduler) -> None:
+    def __init__(self, settings: Settings, scheduler: Scheduler, cluster=None) -> None:
         self.settings = settings
         self.scheduler = scheduler
-        self.broker = MemoryBroker()
+        self.cluster = cluster  # rooms of other processes, through Redis (None: one process)
+        self.broker = MemoryBroker() if cluster is None else cluster.broker
         self.registry = RoomRegistry(settings)
         self._task: asyncio.Task | None = None
         self._jobs: set[asyncio.Task] = set()  # forks and pushes building sessions
 
     # Rooms.
 
-    async def create_room(self, address: str) -> Room:
+    async def create_room(self, address: str) -> tuple[Room, str]:
+        """A room homed in this process, and its instructor's token."""
         self.registry.admit(address)
         # Building the data set takes milliseconds of pure Python: off the event loop.
         session = await Session.create(self.settings, self.scheduler.offload)
-        room = self.registry.create(session)
+        room, token = self.registry.create(session)
+        self.install(room)
+        return room, token
+
+    def install(self, room: Room) -> None:
+        """Make a room of the registry live here: its session trains and is published."""
         room.fan = FanOutlet(room.session, self.settings, self.broker, room.channel, "room")
         self.scheduler.add_session(room.session)
         self.scheduler.add_outlet(room.fan)
@@ -58,10 +79,23 @@ class Classroom:
         if self._task is None or self._task.done():
             loop = asyncio.get_running_loop()
             self._task = loop.create_task(room_gallery.housekeeping(self))
-        return room
+        self.room_changed(room)
+
+    async def at_home(self, code: str, op: str, **args: object) -> dict:
+        """Run a room operation (ops.py) where the room lives: here, or in its home process."""
+        if code in self.registry.rooms or self.cluster is None:
+            return await OPS[op](self, code, **args)
+        return await self.cluster.call(code, op, args)
+
+    def room_changed(self, room: Room) -> None:
+        """Something every process must be able to rebuild the room from has changed."""
+        if self.cluster is not None:
+            self.cluster.room_changed(room)
 
     def close_room(self, room: Room, reason: str) -> None:
         self.registry.remove(room.code)
+        if self.cluster is not None:  # nobody may adopt it now
+            self.spawn(self.cluster.homes.closed(room.code))
         closed = to_json({"type": "closed", "reason": reason})
         for channel in (room.channel, f"{room.channel}:teach"):
             self.broker.publish_event(channel, closed)
@@ -95,14 +129,10 @@ class Classroom:
 
     def greet(self, message: dict, address: str) -> tuple[Room, Member | None]:
         """Check a `hello`: the instructor's token, or a student's member token."""
-        if message.get("type") != "hello":
-            raise RoomError("type", message.get("type"), '"hello" first')
-        role = message.get("role")
-        if role not in ("instructor", "student"):
-            raise RoomError("role", role, '"instructor" or "student"')
+        role = check_hello(message)
         room = self.registry.find(message.get("code"), address, message)
         if role == "instructor":
-            if not tokens_match(room.token, message.get("token")):
+            if not room.is_instructor(message.get("token")):
                 self.registry.limiter.fail(address)
                 raise RoomError("token", None, "the room's instructor token", 403)
             return room, None
@@ -196,7 +226,7 @@ class Classroom:
                 return
             room.touch()
             if kind in INSTRUCTOR_ONLY:
-                if not tokens_match(room.token, message.get("token")):
+                if not room.is_instructor(message.get("token")):
                     raise RoomError("token", None, "the room's instructor token", 403)
                 await room_actions.INSTRUCTOR_ACTIONS[kind](self, room, message, ctx)
             elif kind == "snapshot":

@@ -8,10 +8,10 @@ import contextlib
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from server.classroom.fanout import FollowerOutlet
-from server.classroom.model import Member, Room, to_json
+from server.classroom.links import RoomLink
+from server.classroom.model import to_json
 from server.classroom.rules import RoomError
-from server.classroom.seats import LocalSeat
-from server.classroom.service import Classroom, classroom_of
+from server.classroom.service import Classroom, check_hello, classroom_of
 from server.core.connection import admit, check_size, close, receive_loop, send_loop
 from server.core.context import Context
 from server.core.protocol import ProtocolError, error_message, int_field, parse_message
@@ -35,10 +35,9 @@ async def room_socket(websocket: WebSocket) -> None:
         app.limiter.release(address)
 
 
-async def _hello(
-    websocket: WebSocket, classroom: Classroom, address: str
-) -> tuple[Room, Member | None] | None:
-    """Read the first message: who this is and which room; None once refused (and told why)."""
+async def _hello(websocket: WebSocket, classroom: Classroom, address: str) -> RoomLink | None:
+    """Read the first message (who this is, which room) and find the room wherever it lives;
+    None once refused (and told why)."""
     try:
         raw = await asyncio.wait_for(websocket.receive(), HELLO_TIMEOUT_S)
     except (TimeoutError, RuntimeError, WebSocketDisconnect):
@@ -55,35 +54,38 @@ async def _hello(
         await websocket.send_text(to_json(error_message(exc)))
         return None
     try:
-        return classroom.greet(message, address)
+        check_hello(message)
+        code = classroom.registry.checked_code(message.get("code"), address, counted=False)
+        answer = await classroom.at_home(code, "greet", hello=message, address=address)
+        link = RoomLink(classroom, answer["code"], answer["member"])
+        await link.open()
     except RoomError as exc:
+        classroom.registry.refused(exc, address)
         await websocket.send_text(to_json(exc.as_dict("hello")))
         return None
+    return link
 
 
 async def _serve(websocket: WebSocket, classroom: Classroom, address: str, metrics) -> None:
-    greeted = await _hello(websocket, classroom, address)
-    if greeted is None:
+    link = await _hello(websocket, classroom, address)
+    if link is None:
         await close(websocket, CLOSED_ROOM, "no such room, or not allowed in it")
         return
-    room, member = greeted
-    outlet = FollowerOutlet(classroom.settings, classroom.broker)
-    outlet.listen(room.listened(member))
-    seat = LocalSeat(outlet)
-    ctx = classroom.attach(room, member, seat)
+    outlet = link.outlet
+    # The receive loop's own context: the link decides where each message goes.
+    ctx = Context(None, outlet, classroom.scheduler, classroom.settings)
     sender = asyncio.create_task(send_loop(websocket, outlet, metrics))
     try:
-        handle = acks_here(outlet, classroom.handle)
+        handle = acks_here(outlet, link)
         await receive_loop(websocket, ctx, metrics, handle=handle, outlet=outlet)
     finally:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
-        outlet.stop()
-        await classroom.detach(room, member, seat)
+        await link.close()
 
 
-def acks_here(outlet: FollowerOutlet, handle):
+def acks_here(outlet: FollowerOutlet, link: RoomLink):
     """The connection's acks go to its own outlet, which passes frames on; the rest to the room
     (which answers a message it cannot read with an `error`)."""
 
@@ -93,7 +95,7 @@ def acks_here(outlet: FollowerOutlet, handle):
         except ProtocolError:
             message = None
         if message is None or message["type"] != "ack":
-            await handle(ctx, text)
+            await link.deliver(text)
             return None if message is None else message["type"]
         try:
             outlet.ack(int_field(message, "seq", 0, U32_MAX))

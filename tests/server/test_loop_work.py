@@ -56,8 +56,8 @@ def test_a_student_has_one_fork_in_flight_at_most_and_a_few_a_minute():
     async def go():
         settings = Settings(engine_workers=0, forks_per_minute=2)
         classroom = Classroom(settings, Scheduler(settings, Metrics()))
-        room = await classroom.create_room("10.0.0.1")
-        member = room.add_member("Ada", settings.max_room_members)
+        room, _ = await classroom.create_room("10.0.0.1")
+        member, _ = room.add_member("Ada", settings.max_room_members)
         outlet = FollowerOutlet(settings, classroom.broker)
         outlet.listen(room.listened(member))
         ctx = classroom.attach(room, member, LocalSeat(outlet))

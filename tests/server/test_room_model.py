@@ -9,7 +9,7 @@ import pytest
 
 from server.classroom.goals import Reached, better
 from server.classroom.model import AttemptLimiter, Member, Room, RoomRegistry
-from server.classroom.rules import RoomError
+from server.classroom.rules import RoomError, secret_hash
 from server.settings import Settings
 
 SESSION = object()  # what a room trains; these rules never touch it
@@ -39,8 +39,10 @@ def registry(**settings) -> RoomRegistry:
 
 def test_rooms_get_distinct_codes_and_tokens_and_are_found_by_a_typed_code():
     rooms = registry()
-    one, two = rooms.create(SESSION), rooms.create(SESSION)
-    assert one.code != two.code and one.token != two.token
+    (one, one_token), (two, two_token) = rooms.create(SESSION), rooms.create(SESSION)
+    assert one.code != two.code and one_token != two_token
+    assert one.is_instructor(one_token) and not one.is_instructor(two_token)
+    assert one_token not in one.token_hash  # only a hash of it is kept
     typed = f"{one.code[:3].lower()}-{one.code[3:].lower()}"
     assert rooms.find(typed, "10.0.0.1") is one
 
@@ -66,7 +68,7 @@ def test_room_creation_is_bounded_in_number_and_rate():
 
 def test_failed_joins_count_and_then_block_even_the_right_code():
     rooms = registry(join_attempts_per_minute=2)
-    room = rooms.create(SESSION)
+    room, _ = rooms.create(SESSION)
     with pytest.raises(RoomError) as refused:
         rooms.find("ZZZZZZ", "a")
     assert (refused.value.field, refused.value.status) == ("code", 404)
@@ -81,7 +83,7 @@ def test_failed_joins_count_and_then_block_even_the_right_code():
 
 def test_a_removed_room_is_closed_and_no_longer_found():
     rooms = registry()
-    room = rooms.create(SESSION)
+    room, _ = rooms.create(SESSION)
     assert rooms.remove(room.code) is room and room.closed
     assert rooms.remove(room.code) is None
     with pytest.raises(RoomError) as refused:
@@ -91,7 +93,7 @@ def test_a_removed_room_is_closed_and_no_longer_found():
 
 def test_idle_rooms_are_the_ones_untouched_for_the_timeout():
     rooms = registry(room_idle_timeout_s=60)
-    old, fresh = rooms.create(SESSION), rooms.create(SESSION)
+    (old, _), (fresh, _) = rooms.create(SESSION), rooms.create(SESSION)
     now = time.monotonic()
     old.last_active = now - 61
     fresh.touch()
@@ -99,15 +101,15 @@ def test_idle_rooms_are_the_ones_untouched_for_the_timeout():
 
 
 def test_members_are_bounded_and_found_by_their_own_token():
-    room = Room(code="ABCDEF", token="t", session=SESSION)
-    ada, bo = room.add_member("Ada", 2), room.add_member("Bo", 2)
-    assert (ada.id, bo.id) == ("s1", "s2") and ada.token != bo.token
+    room = Room(code="ABCDEF", token_hash=secret_hash("t"), session=SESSION)
+    (ada, ada_token), (bo, bo_token) = room.add_member("Ada", 2), room.add_member("Bo", 2)
+    assert (ada.id, bo.id) == ("s1", "s2") and ada_token != bo_token
     with pytest.raises(RoomError) as refused:
         room.add_member("Cy", 2)
     assert refused.value.status == 409 and "2 students" in refused.value.allowed
-    assert room.member_by_token(bo.token) is bo
+    assert room.member_by_token(bo_token) is bo
     assert room.member_by_token("forged") is None and room.member_by_token(None) is None
-    assert room.member_by_token(room.token) is None  # the instructor's token is no member's
+    assert room.member_by_token("t") is None  # the instructor's token is no member's
 
 
 def reached(loss: float) -> Reached:
@@ -124,7 +126,7 @@ def keep_best(member: Member, loss: float) -> None:
 
 
 def test_a_member_keeps_the_best_finite_loss():
-    member = Member(id="s1", name="Ada", token="t")
+    member = Member(id="s1", name="Ada", token_hash=secret_hash("t"))
     keep_best(member, math.nan)  # a diverged run
     assert member.best is None
     for loss in (0.4, 0.5, -math.inf):
@@ -135,10 +137,10 @@ def test_a_member_keeps_the_best_finite_loss():
 
 
 def test_the_leaderboard_ranks_by_best_loss_and_leaves_out_who_has_none():
-    room = Room(code="ABCDEF", token="t", session=SESSION)
+    room = Room(code="ABCDEF", token_hash=secret_hash("t"), session=SESSION)
     room.challenge = {"config": {}, "constraints": {}, "goal": None}
     for name, loss in (("Ada", 0.3), ("Bo", None), ("Cy", 0.1)):
-        member = room.add_member(name, 10)
+        member, _ = room.add_member(name, 10)
         if loss is not None:
             keep_best(member, loss)
     board = room.leaderboard()

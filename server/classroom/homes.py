@@ -1,0 +1,208 @@
+"""Where each room lives, and how it outlives its home process.
+
+In Redis, with expiry: `proc:<id>:alive` (each process, renewed every second), `room:<code>:home`
+(the id of the room's home, renewed every second by the home) and `room:<code>:state` (what the
+room is rebuilt from: its instructor's session as the protocol's restore fields, members with
+their token hashes, locks, challenge), written by the home at least every 2 s while the room
+trains and at once when the room itself changes. When a home stops renewing its key, the first
+process that needs the room (one of its connections' processes, checking twice a second, or any
+process a page asks) claims it with SET NX and rebuilds it from its state; connections held
+elsewhere are seated again at the new home, and followers, who listen to the room's channels,
+never noticed anything but a pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import time
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from server.classroom.model import Member, Room
+from server.core.session import Session
+
+log = logging.getLogger(__name__)
+TTL_MS = 3000  # a home (or a process) missing this long is gone
+HEARTBEAT_S = 1.0
+WATCH_S = 0.5
+SNAPSHOT_S = 2.0  # a training room's state is written at least this often
+
+
+def room_state(room: Room) -> dict:
+    """What another process rebuilds the room from."""
+    snap = room.session.snapshot
+    members = [
+        {"id": m.id, "name": m.name, "tokenHash": m.token_hash} for m in room.members.values()
+    ]
+    return {
+        "code": room.code,
+        "tokenHash": room.token_hash,
+        "members": members,
+        "locks": sorted(room.locks),
+        "challenge": room.challenge,
+        "shareLeaderboard": room.share_leaderboard,
+        "joinsLocked": room.joins_locked,
+        "session": snap.restore_fields(),
+        "playing": snap.playing,
+        "speed": snap.speed,
+    }
+
+
+class Homes:
+    """This process's side of where rooms live: heartbeats, snapshots, claims and adoptions."""
+
+    def __init__(self, cluster: Any) -> None:
+        self.cluster = cluster
+        self.redis = cluster.redis
+        self._dirty: set[str] = set()
+        self._written: dict[str, tuple[int, float]] = {}  # code -> (session version, time)
+        self._tasks: list[asyncio.Task] = []
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._beat()), loop.create_task(self._watch())]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        registry = self.cluster.classroom.registry if self.cluster.classroom else None
+        codes = list(registry.rooms) if registry else []
+        with contextlib.suppress(RedisError, OSError):  # let others adopt at once
+            await self.redis.delete(
+                f"proc:{self.cluster.id}:alive", *(f"room:{c}:home" for c in codes)
+            )
+
+    def changed(self, room: Room) -> None:
+        self._dirty.add(room.code)
+
+    # Where a room lives.
+
+    async def home_of(self, code: str) -> str | None:
+        """The id of the room's live home; the room is adopted here if it has none but a state."""
+        home = await self.redis.get(f"room:{code}:home")
+        if home is not None:
+            return home.decode()
+        state = await self.redis.get(f"room:{code}:state")
+        if state is None:
+            return None
+        return await self.claim(code, state)
+
+    async def claim(self, code: str, state: bytes) -> str | None:
+        me = self.cluster.id
+        if await self.redis.set(f"room:{code}:home", me, nx=True, px=TTL_MS):
+            try:
+                await self.adopt(json.loads(state))
+            except Exception:
+                log.exception("room %s could not be adopted", code)
+                await self.redis.delete(f"room:{code}:home")
+                return None
+            return me
+        home = await self.redis.get(f"room:{code}:home")
+        return None if home is None else home.decode()
+
+    async def adopt(self, state: dict) -> Room:
+        """Rebuild a room whose home is gone, here: its session from the state, paused or playing
+        as it was, its members able to greet with their tokens."""
+        classroom = self.cluster.classroom
+        settings = classroom.settings
+        session = await Session.from_parts(settings, classroom.scheduler.offload, state["session"])
+        room = Room(code=state["code"], token_hash=state["tokenHash"], session=session)
+        for m in state["members"]:
+            room.members[m["id"]] = Member(id=m["id"], name=m["name"], token_hash=m["tokenHash"])
+        numbers = [int(mid[1:]) for mid in room.members if mid[1:].isdigit()]
+        room._ids = itertools.count(max(numbers, default=0) + 1)
+        room.locks = frozenset(state["locks"])
+        room.challenge = state["challenge"]
+        room.share_leaderboard = state["shareLeaderboard"]
+        room.joins_locked = state["joinsLocked"]
+        classroom.registry.rooms[room.code] = room
+        classroom.install(room)
+        await session.set_speed(state["speed"])
+        if state["playing"]:
+            await session.set_playing(True)
+        log.warning("room %s was adopted by this process (its home stopped)", room.code)
+        return room
+
+    # Heartbeats: this process, its rooms and their states.
+
+    async def _beat(self) -> None:
+        while True:
+            try:
+                await self._renew()
+            except (RedisError, OSError) as exc:
+                log.warning("could not renew this process's rooms in Redis (%s)", exc)
+            await asyncio.sleep(HEARTBEAT_S)
+
+    async def _renew(self) -> None:
+        me, now = self.cluster.id, time.monotonic()
+        rooms = list(self.cluster.classroom.registry.rooms.values())
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(f"proc:{me}:alive", "1", px=TTL_MS)
+            for room in rooms:
+                pipe.set(f"room:{room.code}:home", me, px=TTL_MS, get=True)
+            written = []
+            for room in rooms:
+                if self._due(room, now):
+                    state = json.dumps(room_state(room), allow_nan=False)
+                    ttl = int(self.cluster.settings.room_idle_timeout_s * 1000)
+                    pipe.set(f"room:{room.code}:state", state, px=ttl)
+                    written.append(room)
+            replies = await pipe.execute()
+        for room, previous in zip(rooms, replies[1 : 1 + len(rooms)], strict=True):
+            if previous is not None and previous.decode() != me:
+                log.warning("room %s has another home now; this copy stops", room.code)
+                self.cluster.classroom.registry.rooms.pop(room.code, None)
+        for room in written:
+            self._dirty.discard(room.code)
+            self._written[room.code] = (room.session.snapshot.version, now)
+
+    def _due(self, room: Room, now: float) -> bool:
+        version, at = self._written.get(room.code, (-1, float("-inf")))
+        moved = room.session.snapshot.version != version
+        return room.code in self._dirty or (moved and now - at >= SNAPSHOT_S / 2)
+
+    async def write_now(self, room: Room) -> None:
+        """The room's state at once (a new room, or one whose members or rules changed)."""
+        state = json.dumps(room_state(room), allow_nan=False)
+        ttl = int(self.cluster.settings.room_idle_timeout_s * 1000)
+        await self.redis.set(f"room:{room.code}:state", state, px=ttl)
+
+    async def closed(self, code: str) -> None:
+        await self.redis.delete(f"room:{code}:home", f"room:{code}:state")
+
+    # Watching: homes of our connections' rooms, processes of our rooms' connections.
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_S)
+            try:
+                await self._check_homes()
+                await self._check_processes()
+            except (RedisError, OSError) as exc:
+                log.warning("could not check rooms' homes in Redis (%s)", exc)
+
+    async def _check_homes(self) -> None:
+        by_room: dict[str, list] = {}
+        for link in list(self.cluster.links.values()):
+            by_room.setdefault(link.code, []).append(link)
+        for code, links in by_room.items():
+            home = await self.home_of(code)
+            for link in links:
+                if home is None:
+                    link.lost()
+                elif home != link.home:
+                    await link.rehome(home)
+
+    async def _check_processes(self) -> None:
+        procs = {seat.proc for seat in self.cluster.seats.values()}
+        for proc in procs:
+            if not await self.redis.exists(f"proc:{proc}:alive"):
+                await self.cluster.forget_process(proc)
