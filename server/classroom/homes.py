@@ -60,7 +60,9 @@ class Homes:
         self.cluster = cluster
         self.redis = cluster.redis
         self._dirty: set[str] = set()
-        self._written: dict[str, tuple[int, float]] = {}  # code -> (session version, time)
+        self._writing: set[str] = set()
+        # code -> (session version, playing, time) of the last state written
+        self._written: dict[str, tuple[int, bool, float]] = {}
         self._tasks: list[asyncio.Task] = []
 
     def start(self) -> None:
@@ -81,7 +83,32 @@ class Homes:
             )
 
     def changed(self, room: Room) -> None:
+        """The room's state is written at once (one write at a time per room; a change made
+        meanwhile is written by the next heartbeat)."""
         self._dirty.add(room.code)
+        if room.code not in self._writing:
+            self._writing.add(room.code)
+            self.cluster.spawn(self._write_now(room))
+
+    async def written(self, room: Room) -> None:
+        """Until the room's home and state are in Redis."""
+        await self._write_now(room)
+
+    async def _write_now(self, room: Room) -> None:
+        try:
+            self._dirty.discard(room.code)
+            state = json.dumps(room_state(room), allow_nan=False)
+            ttl = int(self.cluster.settings.room_idle_timeout_s * 1000)
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.set(f"room:{room.code}:home", self.cluster.id, px=TTL_MS)
+                pipe.set(f"room:{room.code}:state", state, px=ttl)
+                await pipe.execute()
+            self._written[room.code] = self._mark(room, time.monotonic())
+        except (RedisError, OSError) as exc:
+            self._dirty.add(room.code)  # the next heartbeat tries again
+            log.warning("could not write room %s's state to Redis (%s)", room.code, exc)
+        finally:
+            self._writing.discard(room.code)
 
     # Where a room lives.
 
@@ -162,18 +189,20 @@ class Homes:
                 self.cluster.classroom.registry.rooms.pop(room.code, None)
         for room in written:
             self._dirty.discard(room.code)
-            self._written[room.code] = (room.session.snapshot.version, now)
+            self._written[room.code] = self._mark(room, now)
+
+    @staticmethod
+    def _mark(room: Room, now: float) -> tuple[int, bool, float]:
+        snap = room.session.snapshot
+        return snap.version, snap.playing, now
 
     def _due(self, room: Room, now: float) -> bool:
-        version, at = self._written.get(room.code, (-1, float("-inf")))
-        moved = room.session.snapshot.version != version
-        return room.code in self._dirty or (moved and now - at >= SNAPSHOT_S / 2)
-
-    async def write_now(self, room: Room) -> None:
-        """The room's state at once (a new room, or one whose members or rules changed)."""
-        state = json.dumps(room_state(room), allow_nan=False)
-        ttl = int(self.cluster.settings.room_idle_timeout_s * 1000)
-        await self.redis.set(f"room:{room.code}:state", state, px=ttl)
+        """Written at the next heartbeat: a changed room, one that started or stopped playing,
+        or one that trained since its state was written a while ago."""
+        version, playing, at = self._written.get(room.code, (-1, False, float("-inf")))
+        snap = room.session.snapshot
+        moved = snap.version != version and now - at >= SNAPSHOT_S / 2
+        return room.code in self._dirty or snap.playing != playing or moved
 
     async def closed(self, code: str) -> None:
         await self.redis.delete(f"room:{code}:home", f"room:{code}:state")

@@ -68,6 +68,8 @@ class Classroom:
         session = await Session.create(self.settings, self.scheduler.offload)
         room, token = self.registry.create(session)
         self.install(room)
+        if self.cluster is not None:  # every process can find it once this is answered
+            await self.cluster.homes.written(room)
         return room, token
 
     def install(self, room: Room) -> None:

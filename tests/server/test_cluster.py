@@ -1,0 +1,139 @@
+"""Two server processes sharing rooms through a real redis-server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+import redis
+from test_rooms import Client, get, header, post
+
+pytestmark = pytest.mark.timeout(90)
+LIMITS = {"room_creations_per_minute": 100, "join_attempts_per_minute": 100}
+
+
+@pytest.fixture
+def pair(redis_server, make_server):
+    """Two processes on one Redis: `home` creates the rooms, `other` is any other process."""
+    settings = {"redis_url": redis_server.url, "engine_workers": 0, **LIMITS}
+    return make_server(**settings), make_server(**settings)
+
+
+def create(server) -> dict:
+    status, room = post(server, "/classroom/api/rooms")
+    assert status == 201, room
+    return room
+
+
+def join(server, room: dict, name: str) -> dict:
+    status, member = post(server, "/classroom/api/join", {"code": room["code"], "name": name})
+    assert status == 201, member
+    return member
+
+
+async def teacher(server, room: dict) -> Client:
+    client = await Client.open(server, {"role": "instructor", **room})
+    await client.message("room", role="instructor")
+    return client
+
+
+async def student(server, room: dict, member: dict) -> Client:
+    hello = {"role": "student", "code": room["code"], "member": member["memberToken"]}
+    client = await Client.open(server, hello)
+    await client.message("room", role="student")
+    return client
+
+
+def test_a_room_homed_in_one_process_is_used_whole_from_the_other(pair):
+    home, other = pair
+    room = create(home)
+    ana, ben = join(other, room, "Ana"), join(home, room, "Ana")
+    assert ben["name"] == "Ana (2)"  # one room, wherever the join arrived
+
+    async def scenario():
+        inst = await teacher(other, room)  # drives the room from the process it does not live in
+        near, far = await student(home, room, ben), await student(other, room, ana)
+        try:
+            await inst.send(type="config", config={"seed": "0.12345", "networkShape": [3]})
+            await inst.send(type="step", n=4)
+            for client in (inst, near, far):  # frames of the room reach both processes
+                assert header(await client.frame(4))["layers"] == 3
+            await inst.send(type="push", token=room["token"], challenge={"config": {"x": "no"}})
+            error = await inst.message("error")  # refused at the home, told here
+            assert error["request"] == "push" and error["field"] == "x"
+            await far.send(type="fork")
+            forked = await far.message("forked")
+            assert forked["epoch"] == 4 and forked["config"]["networkShape"] == [3]
+            await far.send(type="step", n=2)
+            assert header(await far.frame(6))["epoch"] == 6  # its own session, at the home
+            await inst.send(type="lock", token=room["token"], controls=["learningRate"])
+            await far.message("locks", controls=["learningRate"])
+            await far.send(type="config", config={"learningRate": 1})
+            assert (await far.message("error"))["field"] == "learningRate"
+            tiles = await inst.message("gallery")
+            assert {t["name"] for t in tiles["students"]} == {"Ana", "Ana (2)"}
+            far_id = next(t["id"] for t in tiles["students"] if t["name"] == "Ana")
+            await inst.send(type="spotlight", token=room["token"], member=far_id)
+            await far.message("spotlight", on=True)
+            await inst.frame(6)  # the instructor's page shows her session now
+        finally:
+            for client in (inst, near, far):
+                await client.close()
+
+    asyncio.run(scenario())
+    headers = {"x-room-token": room["token"]}
+    status, body = get(other, f"/classroom/api/rooms/{room['code']}", headers)
+    assert status == 200 and body["members"] == 2 and body["epoch"] == 4
+    assert get(other, f"/classroom/api/rooms/{room['code']}")[0] == 403
+
+
+def test_a_room_goes_on_when_its_home_process_is_killed(pair):
+    """Three followers on the other process see the room go on, from at most 2 s back."""
+    home, other = pair
+    room = create(home)
+    members = [join(other, room, f"Follower {i}") for i in range(3)]
+    speed = 60  # epochs a second, the room's default
+
+    async def scenario():
+        inst = await teacher(home, room)
+        await inst.send(type="config", config={"seed": "0.12345"})
+        await inst.send(type="play")
+        followers = [await student(other, room, m) for m in members]
+        try:
+            for f in followers:
+                await f.next(lambda m: isinstance(m, bytes) and header(m)["epoch"] > 2 * speed)
+            before = [
+                header(await f.next(lambda m: isinstance(m, bytes)))["epoch"] for f in followers
+            ]
+            home.proc.kill()  # SIGKILL: no goodbye, no handing over
+            return before, [
+                await epochs_until_past(f, b) for f, b in zip(followers, before, strict=True)
+            ]
+        finally:
+            for client in followers:
+                await client.close()
+            await inst.close()
+
+    before, epochs = asyncio.run(scenario())
+    for last, seen in zip(before, epochs, strict=True):
+        assert seen[-1] > last  # the room trains on, in the other process now
+        assert min(seen) >= last - 2 * speed, (last, seen)  # from at most 2 s back
+    state = json.loads(
+        redis.Redis.from_url(other.env["PLAYGROUND_REDIS_URL"]).get(f"room:{room['code']}:state")
+    )
+    assert state["code"] == room["code"] and state["playing"] is True
+
+
+async def epochs_until_past(client: Client, epoch: int) -> list[int]:
+    """The epochs of the frames a follower gets until one is past `epoch`."""
+    seen: list[int] = []
+
+    def past(message) -> bool:
+        if isinstance(message, bytes):
+            seen.append(header(message)["epoch"])
+            return seen[-1] > epoch
+        return False
+
+    await client.next(past)
+    return seen
