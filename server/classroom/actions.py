@@ -23,13 +23,16 @@ async def fork(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
     # A fork builds a whole session: one at a time, and a few a minute, per student.
     if member.forking:
         allowed = "one fork at a time: the last one is still being built"
-        raise RoomError("fork", "fork", allowed, 429)
+        message = "Your copy is still being made: one moment."
+        raise RoomError("fork", "fork", allowed, 429, message)
     now = time.monotonic()
     bucket = hub.registry.forks.bucket(f"{room.code}/{member.id}", now)
     if not bucket.ready(now):
         most = hub.settings.forks_per_minute
-        allowed = f"at most {most} forks a minute; try again in {bucket.wait_s():.0f} s"
-        raise RoomError("fork", "fork", allowed, 429)
+        wait = f"try again in {bucket.wait_s():.0f} s"
+        allowed = f"at most {most} forks a minute; {wait}"
+        message = f"At most {most} new copies a minute: {wait}."
+        raise RoomError("fork", "fork", allowed, 429, message)
     if member.session is None:
         hub.check_capacity(1)
     parts = room.session.snapshot.parts()
@@ -58,7 +61,9 @@ async def follow(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
 async def resume(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
     """Back to one's own session after following: the work as it was, not a new copy."""
     if member.session is None:
-        raise RoomError("resume", "resume", "a network of your own: work on your own copy first")
+        message = "You have no network of your own yet: work on your own copy first."
+        allowed = "a network of your own: work on your own copy first"
+        raise RoomError("resume", "resume", allowed, message=message)
     member.following = False
     show_own(hub, room, member)
 
@@ -89,7 +94,9 @@ def hide_own(hub: Hub, member: Member) -> None:
 async def take_challenge(hub: Hub, room: Room, member: Member, ctx: Context) -> None:
     """A fresh session of the challenge that runs, for a student who joined after its push."""
     if room.challenge is None:
-        raise RoomError("take_challenge", "take_challenge", "a challenge the instructor pushed")
+        message = "There is no challenge to take: the instructor has not set one."
+        allowed = "a challenge the instructor pushed"
+        raise RoomError("take_challenge", "take_challenge", allowed, message=message)
     if member.session is None:
         hub.check_capacity(1)
     config, push = room.challenge["config"], room.pushes

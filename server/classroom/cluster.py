@@ -23,7 +23,7 @@ from server.classroom.homes import Homes
 from server.classroom.model import to_json
 from server.classroom.ops import OPS
 from server.classroom.redis_broker import RedisBroker, connect
-from server.classroom.rules import RoomError
+from server.classroom.rules import RoomError, not_open
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ class Cluster:
         """Run `op` for room `code` in its home and return its answer (or raise its refusal)."""
         home = await self.homes.home_of(code)
         if home is None:
-            raise RoomError("code", code, "the code of an open room", 404)
+            raise not_open(code)
         if home == self.id:  # adopted just now: it is ours
             return await OPS[op](self.classroom, code, **args)
         return await self.ask(home, code, op, args)
@@ -129,7 +129,8 @@ class Cluster:
             reply = await asyncio.wait_for(answer, CALL_TIMEOUT_S)
         except TimeoutError:
             allowed = "a room whose server answers (try again in a moment)"
-            raise RoomError("code", code, allowed, 503) from None
+            message = f"Room {code}'s server does not answer: try again in a moment."
+            raise RoomError("code", code, allowed, 503, message) from None
         finally:
             self._calls.pop(call_id, None)
         if "error" in reply:
@@ -180,7 +181,7 @@ class Cluster:
         room = self.classroom.registry.rooms.get(code)
         found = None if room is None or member is None else room.members.get(member)
         if room is None or room.closed or (member is not None and found is None):
-            raise RoomError("code", code, "the code of an open room", 404)
+            raise not_open(code)
         old = self.seats.pop(conn, None)
         if old is not None:
             await self._detach(old)

@@ -13,9 +13,13 @@ from typing import Any, Protocol
 from server.classroom.goals import Reached, board
 from server.classroom.rules import (
     RoomError,
+    attempts_refused,
+    creations_refused,
     hash_matches,
     new_code,
     normalise_code,
+    not_open,
+    rooms_full,
     secret_hash,
     tokens_match,
 )
@@ -102,7 +106,9 @@ class Room:
     def add_member(self, name: str, max_members: int) -> tuple[Member, str]:
         """A new student, and the token only they are told (the room keeps its hash)."""
         if len(self.members) >= max_members:
-            raise RoomError("room", self.code, f"at most {max_members} students per room", 409)
+            message = f"Room {self.code} is full: it takes at most {max_members} students."
+            allowed = f"at most {max_members} students per room"
+            raise RoomError("room", self.code, allowed, 409, message)
         name = self.unique_name(name)
         token = secrets.token_urlsafe(18)
         member = Member(id=f"s{next(self._ids)}", name=name, token_hash=secret_hash(token))
@@ -169,21 +175,23 @@ class RoomRegistry:
         if not key:
             return
         if self.creations.blocked(address):
-            per = self.settings.room_creations_per_minute
-            raise RoomError("rooms", None, f"at most {per} new rooms a minute per address", 429)
+            raise creations_refused(self.settings)
         if not tokens_match(key, given):
             self.creations.fail(address)
             allowed = "the instructor passphrase of this server (ask whoever runs it)"
-            raise RoomError("instructorKey", None, allowed, 403)
+            message = "Creating a room needs this server's instructor passphrase."
+            raise RoomError("instructorKey", None, allowed, 403, message)
 
     def admit_join(self, room: Room, address: str, now: float | None = None) -> None:
         """Whether a student may join `room` from `address` now; counts the join."""
         if room.joins_locked:
             allowed = "a room open to new students (the instructor closed it to new joins)"
-            raise RoomError("code", room.code, allowed, 403)
+            message = f"Room {room.code} takes no new students now (the instructor closed it)."
+            raise RoomError("code", room.code, allowed, 403, message)
         if len(room.members) >= self.settings.max_room_members:
             most = self.settings.max_room_members
-            raise RoomError("room", room.code, f"at most {most} students per room", 409)
+            message = f"Room {room.code} is full: it takes at most {most} students."
+            raise RoomError("room", room.code, f"at most {most} students per room", 409, message)
         now = time.monotonic() if now is None else now
         by_room = self.joins_by_room.bucket(room.code, now)
         by_address = self.joins_by_address.bucket(address, now)
@@ -194,23 +202,23 @@ class RoomRegistry:
             if not bucket.ready(now):
                 wait = f"try again in {bucket.wait_s():.0f} s"
                 allowed = f"at most {per} joins a minute {whom}; {wait}"
-                raise RoomError("join", None, allowed, 429)
+                message = f"Too many students joining at once: {wait}."
+                raise RoomError("join", None, allowed, 429, message)
         by_room.take(now)
         by_address.take(now)
 
     def admit(self, address: str) -> None:
         """Whether this address may create a room now; counts the attempt."""
         if len(self.rooms) >= self.settings.max_rooms:
-            raise RoomError("rooms", len(self.rooms), f"at most {self.settings.max_rooms}", 503)
+            raise rooms_full(self.settings, len(self.rooms))
         if self.creations.blocked(address):
-            per = self.settings.room_creations_per_minute
-            raise RoomError("rooms", None, f"at most {per} new rooms a minute per address", 429)
+            raise creations_refused(self.settings)
         self.creations.fail(address)  # every creation counts, not only failed ones
 
     def create(self, session: Session) -> tuple[Room, str]:
         """A new room, and the instructor's token (the room keeps its hash)."""
         if len(self.rooms) >= self.settings.max_rooms:  # filled up while the session was built
-            raise RoomError("rooms", len(self.rooms), f"at most {self.settings.max_rooms}", 503)
+            raise rooms_full(self.settings, len(self.rooms))
         code = new_code()
         while code in self.rooms:
             code = new_code()
@@ -226,8 +234,7 @@ class RoomRegistry:
         attempts after the hello's tokens, which open the room whatever they are.
         """
         if counted and self.limiter.blocked(address):
-            per = self.settings.join_attempts_per_minute
-            raise RoomError("code", raw_code, f"at most {per} failed attempts a minute", 429)
+            raise attempts_refused(self.settings, raw_code)
         try:
             return normalise_code(raw_code)
         except RoomError:
@@ -251,8 +258,7 @@ class RoomRegistry:
             if room is not None:
                 return room
         if self.limiter.blocked(address):
-            per = self.settings.join_attempts_per_minute
-            raise RoomError("code", raw_code, f"at most {per} failed attempts a minute", 429)
+            raise attempts_refused(self.settings, raw_code)
         try:
             room = self.rooms.get(normalise_code(raw_code))
         except RoomError:
@@ -260,7 +266,7 @@ class RoomRegistry:
             raise
         if room is None or room.closed:
             self.limiter.fail(address)
-            raise RoomError("code", raw_code, "the code of an open room", 404)
+            raise not_open(raw_code)
         return room
 
     def _vouched(self, raw_code: object, hello: dict) -> Room | None:

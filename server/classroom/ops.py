@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from server.classroom import actions
 from server.classroom.model import Hub, Room
 from server.classroom.results import as_csv, as_json
-from server.classroom.rules import RoomError, clean_name
+from server.classroom.rules import RoomError, clean_name, not_open
 
 Op = Callable[..., Awaitable[dict]]
 NO_ROOM = "the instructor token of an open room"
@@ -22,7 +22,7 @@ NO_ROOM = "the instructor token of an open room"
 def _room(hub: Hub, code: str) -> Room:
     room = hub.registry.rooms.get(code)
     if room is None or room.closed:
-        raise RoomError("code", code, "the code of an open room", 404)
+        raise not_open(code)
     return room
 
 

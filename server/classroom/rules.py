@@ -8,6 +8,7 @@ import secrets
 import unicodedata
 from typing import Any
 
+from engine.config import SCHEMA
 from server.core.errors import RequestError, echo
 from server.settings import Settings
 
@@ -40,6 +41,26 @@ LOCKABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "discretize": (frozenset(), frozenset()),
 }
 FEATURE_KEYS = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")
+# The lockable controls as the page names them (config keys take the schema's labels).
+LOCK_LABELS = {
+    "playButton": "The Play button",
+    "stepButton": "The Step button",
+    "resetButton": "The Reset button",
+    "dataset": "Dataset",
+    "numHiddenLayers": "Hidden layers",
+    "features": "Features",
+    "weights": "Editing weights",
+    "showTestData": "Show test data",
+    "discretize": "Discretize output",
+}
+
+
+def label(name: str) -> str:
+    """A control's or config key's name as the page shows it."""
+    if name in LOCK_LABELS:
+        return LOCK_LABELS[name]
+    setting = SCHEMA.get(name)
+    return setting.label if setting is not None and setting.label else name
 
 
 class RoomError(RequestError):
@@ -53,29 +74,56 @@ class RoomError(RequestError):
         return {**super().as_dict(request), "value": None if value is None else echo(value)}
 
 
+def not_open(code: object) -> RoomError:
+    """The refusal for a code with no open room behind it."""
+    message = f"There is no open room {echo(code)}: check the code on the projector."
+    return RoomError("code", code, "the code of an open room", 404, message)
+
+
+def creations_refused(settings: Settings) -> RoomError:
+    per = settings.room_creations_per_minute
+    message = f"At most {per} new rooms a minute from one address: try again in a minute."
+    return RoomError("rooms", None, f"at most {per} new rooms a minute per address", 429, message)
+
+
+def rooms_full(settings: Settings, held: int) -> RoomError:
+    most = settings.max_rooms
+    message = f"This server holds as many rooms as it can ({most}): try again later."
+    return RoomError("rooms", held, f"at most {most}", 503, message)
+
+
+def attempts_refused(settings: Settings, raw_code: object) -> RoomError:
+    per = settings.join_attempts_per_minute
+    message = f"More than {per} wrong room codes a minute from here: wait a minute."
+    return RoomError("code", raw_code, f"at most {per} failed attempts a minute", 429, message)
+
+
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def normalise_code(raw: object) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise RoomError("code", raw, f"{CODE_LENGTH} letters or digits", 400)
+        message = f"A room code is {CODE_LENGTH} letters or digits, as the projector shows it."
+        raise RoomError("code", raw, f"{CODE_LENGTH} letters or digits", 400, message)
     code = raw.strip().upper().replace("-", "").replace(" ", "")
     if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
-        raise RoomError("code", raw, f"{CODE_LENGTH} characters from {CODE_ALPHABET}", 400)
+        message = f"{echo(raw)} is not a room code: a code is {CODE_LENGTH} letters or digits."
+        raise RoomError("code", raw, f"{CODE_LENGTH} characters from {CODE_ALPHABET}", 400, message)
     return code
 
 
 def clean_name(raw: object, max_length: int) -> str:
     """A display name: trimmed, NFC, 1..max_length characters, no control characters."""
     allowed = f"1 to {max_length} printable characters"
+    refusal = RoomError("name", raw, allowed, message=f"A name is {allowed}.")
     if not isinstance(raw, str):
-        raise RoomError("name", raw, allowed)
+        raise refusal
     name = unicodedata.normalize("NFC", " ".join(raw.split()))
     if not name or len(name) > max_length:
-        raise RoomError("name", raw, allowed)
+        raise refusal
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in name):
-        raise RoomError("name", raw, allowed)
+        raise refusal
     return name
 
 
@@ -102,14 +150,20 @@ def check_constraints(config: dict, constraints: dict) -> RoomError | None:
     if not isinstance(shape, list) or not all(type(n) is int for n in shape):
         return None  # not a shape at all: the config's own check refuses it
     if "maxLayers" in constraints and len(shape) > constraints["maxLayers"]:
-        return RoomError("networkShape", shape, f"at most {constraints['maxLayers']} hidden layers")
+        most = constraints["maxLayers"]
+        message = f"This challenge allows at most {most} hidden layers; that is {len(shape)}."
+        return RoomError("networkShape", shape, f"at most {most} hidden layers", message=message)
     if "maxNeurons" in constraints and sum(shape) > constraints["maxNeurons"]:
-        return RoomError("networkShape", shape, f"at most {constraints['maxNeurons']} neurons")
+        most = constraints["maxNeurons"]
+        message = f"This challenge allows at most {most} neurons; that is {sum(shape)}."
+        return RoomError("networkShape", shape, f"at most {most} neurons", message=message)
     if "features" in constraints:
         for key in FEATURE_KEYS:
             if config.get(key) and key not in constraints["features"]:
-                allowed = ", ".join(constraints["features"])
-                return RoomError(key, True, f"only these features: {allowed}")
+                names = ", ".join(label(f) for f in constraints["features"])
+                message = f"This challenge uses only {names}; {label(key)} is not one of them."
+                allowed = "only these features: " + ", ".join(constraints["features"])
+                return RoomError(key, True, allowed, message=message)
     return None
 
 
@@ -152,9 +206,12 @@ def lock_refusal(locks: frozenset[str], msg: dict, current: dict) -> RoomError |
     for name in locks:
         keys, kinds = LOCKABLE[name]
         if kind in kinds:
-            return RoomError(kind, kind, f"not while the instructor locks {name}", 403)
+            message = f"{label(name)} is locked by the instructor."
+            return RoomError(kind, kind, f"not while the instructor locks {name}", 403, message)
         if kind == "config" and isinstance(msg.get("config"), dict):
             for key in keys:
                 if key in msg["config"] and msg["config"][key] != current.get(key):
-                    return RoomError(key, msg["config"][key], f"locked by the instructor ({name})")
+                    message = f"{label(key)} is locked by the instructor."
+                    allowed = f"locked by the instructor ({name})"
+                    return RoomError(key, msg["config"][key], allowed, 403, message)
     return None

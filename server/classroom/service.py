@@ -262,7 +262,8 @@ class Classroom:
             raise ProtocolError("type", kind, f"one of {known}{extra}, {rooms}")
         if member is not None and kind not in ("ack", "fps"):
             if ctx.session is None:
-                raise RoomError(kind, kind, "fork first: you follow the instructor", 403)
+                message = "You are following the instructor: work on your own copy first."
+                raise RoomError(kind, kind, "fork first: you follow the instructor", 403, message)
             refusal = lock_refusal(room.locks, message, ctx.session.snapshot.config)
             refusal = refusal or self._constraint_refusal(room, ctx.session, message)
             if refusal is not None:
@@ -287,7 +288,9 @@ class Classroom:
             m.session is not None for r in self.registry.rooms.values() for m in r.members.values()
         )
         if held + wanted > most:
-            raise RoomError("sessions", held + wanted, f"at most {most} on this server", 503)
+            message = "The server is full: try again in a minute."
+            allowed = f"at most {most} on this server"
+            raise RoomError("sessions", held + wanted, allowed, 503, message)
 
     def spawn(self, job) -> None:
         task = asyncio.get_running_loop().create_task(job)

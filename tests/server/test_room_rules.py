@@ -140,3 +140,34 @@ def test_every_lock_guards_something_or_is_shown_only():
     shown_only = {"showTestData", "discretize"}  # display choices: nothing to refuse
     for name, (keys, kinds) in LOCKABLE.items():
         assert bool(keys or kinds) is (name not in shown_only), name
+
+
+def test_refusals_a_student_reads_are_written_with_the_pages_names():
+    constraints = {"maxLayers": 1, "maxNeurons": 5, "features": ["x", "y"]}
+    refusals = [
+        check_constraints({"networkShape": [2, 2]}, constraints),
+        check_constraints({"networkShape": [6]}, constraints),
+        check_constraints({"networkShape": [2], "x": True, "sinX": True}, constraints),
+        *(lock_refusal(frozenset({name}), {"type": "play"}, {}) for name in ("playButton",)),
+        lock_refusal(frozenset({"learningRate"}), *({"type": "config", "config": {}},), {}),
+        lock_refusal(
+            frozenset({"percTrainData"}), {"type": "config", "config": {"percTrainData": 10}}, {}
+        ),
+    ]
+    refusals = [r for r in refusals if r is not None]
+    messages = [r.message for r in refusals]
+    assert messages[:3] == [
+        "This challenge allows at most 1 hidden layers; that is 2.",
+        "This challenge allows at most 5 neurons; that is 6.",
+        "This challenge uses only Input X1, Input X2; Input sin(X1) is not one of them.",
+    ]
+    assert messages[3] == "The Play button is locked by the instructor."
+    assert "Ratio of training to test data" in messages[4] or "training" in messages[4].lower()
+    for error in [*refusals, RoomError("code", "X", "y")]:
+        if error.message.startswith("code:"):
+            continue  # the generic form, for programs
+        assert not any(key in error.message for key in ("percTrainData", "playButton", "sinX"))
+    for raw in ("", "AB", 7):
+        with pytest.raises(RoomError) as refused:
+            normalise_code(raw)
+        assert "room code" in refused.value.message
