@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import IO
 
@@ -14,12 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_server(
-    settings: dict[str, str], log: IO | None = None, nofile: int | None = None
+    settings: dict[str, str],
+    log: IO | None = None,
+    nofile: int | None = None,
+    processes: int = 1,
 ) -> tuple[subprocess.Popen, socket.socket, int]:
     """The server process, its listening socket (keep it open) and port; `settings` are env vars.
 
     `log`: a file for the server's stderr (else this terminal's); `nofile`: the server's
-    file-descriptor limit, soft and hard, as on a small host.
+    file-descriptor limit, soft and hard, as on a small host; `processes` > 1 runs that many
+    serving processes under one supervisor, as `playground --processes N` does (it needs
+    PLAYGROUND_REDIS_URL in `settings`).
     """
     # We bind the socket ourselves and hand it over, so the port is known and free before start.
     sock = socket.socket()
@@ -29,6 +36,8 @@ def start_server(
     port = sock.getsockname()[1]
     env = {**os.environ, **settings}
     args = [sys.executable, "-m", "server", "--fd", str(sock.fileno()), "--port", str(port)]
+    if processes > 1:
+        args += ["--processes", str(processes)]
 
     def limit_files() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
@@ -53,3 +62,56 @@ def stop_server(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def start_redis() -> tuple[subprocess.Popen, str]:
+    """A redis-server of our own on a free loopback port, no persistence, and its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    proc = subprocess.Popen(args + ["--appendonly", "no"], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                conn.sendall(b"PING\r\n")
+                if conn.recv(16).startswith(b"+PONG"):
+                    return proc, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("redis-server did not start within 10 s (is it installed?)")
+
+
+def tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (serving processes, engine workers)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of `pid` and its descendants, as now."""
+    total = 0
+    for each in tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of `pid` and its descendants, in MB."""
+    total = 0
+    for each in tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
