@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     if settings.processes > 1 and not settings.redis_url:
         build_parser().error(
             f"--processes {settings.processes} needs --redis-url: the processes share rooms "
-            "and the session count through Redis (one process needs neither)"
+            "through Redis (one process needs none)"
         )
     url = f"http://{settings.host}:{settings.port}"
     print(f"Playground running at {url}  (Ctrl+C to stop)", flush=True)

@@ -66,6 +66,9 @@ class Settings:
     # shared instance, so that a page on another name resolving here (DNS rebinding) is refused,
     # on every request and on the WebSocket's Origin.
     allowed_hosts: tuple[str, ...] = ()
+    # Proxies whose X-Forwarded-For names the client (nginx in front): the per-address limits
+    # then count students, not the proxy. "*" trusts any; empty: uvicorn's own default (loopback).
+    forwarded_allow_ips: tuple[str, ...] = ()
     # HTTP: bodies (the JSON APIs'), request heads, idle and keep-alive connections, and
     # connections in all. Longer bodies are refused before they are read whole.
     max_body_bytes: int = 65536

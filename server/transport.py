@@ -221,6 +221,11 @@ def uvicorn_options(settings: Settings, app_metrics: Metrics | None) -> dict:
         "ws_ping_interval": settings.ws_ping_interval or None,
         "ws_ping_timeout": settings.ws_ping_timeout or None,
         "ws_per_message_deflate": settings.ws_per_message_deflate,
+        **(
+            {"forwarded_allow_ips": list(settings.forwarded_allow_ips)}
+            if settings.forwarded_allow_ips
+            else {}
+        ),
     }
 
 

@@ -68,12 +68,20 @@ async def join_room(request: Request) -> JSONResponse:
 
 async def _instructor(request: Request, code: str, op: str, **args) -> dict:
     """An instructor's request for room `code`, answered where the room lives."""
+    # One answer for a bad code, a closed or unknown room and a wrong token, in one process or
+    # many (a room no process knows is not even asked): nothing to probe codes with.
+    refusal = RoomError(TOKEN_HEADER, None, "the instructor token of an open room", 403)
     try:
         code = normalise_code(code)
     except RoomError:
-        raise RoomError(TOKEN_HEADER, None, "the instructor token of an open room", 403) from None
+        raise refusal from None
     token = request.headers.get(TOKEN_HEADER)
-    return await classroom_of(request.app).at_home(code, op, token=token, **args)
+    try:
+        return await classroom_of(request.app).at_home(code, op, token=token, **args)
+    except RoomError as exc:
+        if exc.field == "code" and exc.status == 404:
+            raise refusal from None
+        raise
 
 
 @router.get("/api/rooms/{code}")

@@ -243,7 +243,7 @@ class RoomRegistry:
 
     def refused(self, error: RoomError, address: str) -> None:
         """A join refused for want of an open room counts as a failed attempt."""
-        if error.field == "code" and error.status == 404:
+        if error.field == "code" and error.status == 404 and not error.counted:
             self.limiter.fail(address)
 
     def find(self, raw_code: object, address: str, hello: dict | None = None) -> Room:
@@ -266,7 +266,9 @@ class RoomRegistry:
             raise
         if room is None or room.closed:
             self.limiter.fail(address)
-            raise not_open(raw_code)
+            refusal = not_open(raw_code)
+            refusal.counted = True  # `refused` must not count it again
+            raise refusal
         return room
 
     def _vouched(self, raw_code: object, hello: dict) -> Room | None:

@@ -69,6 +69,8 @@ class RoomError(RequestError):
     Only a scalar value is echoed back (a name or token a client sent never travels further).
     """
 
+    counted = False  # a failed join attempt already counted against its address
+
     def as_dict(self, request: str | None = None) -> dict:
         value = self.value if isinstance(self.value, str | int | float | bool) else None
         return {**super().as_dict(request), "value": None if value is None else echo(value)}

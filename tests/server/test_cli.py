@@ -86,6 +86,15 @@ def test_comma_lists_become_tuples_without_blanks():
     assert Settings.from_env({"PLAYGROUND_ALLOWED_ORIGINS": ""}).allowed_origins == ()
 
 
+def test_the_proxies_trusted_for_client_addresses_reach_uvicorn():
+    from server.transport import uvicorn_options
+
+    settings, _ = read_settings(["--forwarded-allow-ips", "10.0.0.5,10.0.0.6"], {})
+    assert settings.forwarded_allow_ips == ("10.0.0.5", "10.0.0.6")
+    assert uvicorn_options(settings, None)["forwarded_allow_ips"] == ["10.0.0.5", "10.0.0.6"]
+    assert "forwarded_allow_ips" not in uvicorn_options(Settings(), None)  # uvicorn's loopback
+
+
 BAD = [
     ("max_sessions", "lots", "is not a valid int"),
     ("max_sessions", "2.5", "is not a valid int"),

@@ -187,3 +187,25 @@ def test_a_member_token_reconnects_whatever_the_addresss_failed_guesses(tmp_path
 
         asyncio.run(asyncio.wait_for(go(), 30))
         assert server.tracebacks() == []
+
+
+def test_each_wrong_code_counts_once_whichever_way_it_came(tmp_path):
+    """`join_attempts_per_minute` wrong codes are allowed, by hello or by join, not half of them;
+    and an instructor's request for an unknown room is told no more than for a wrong token."""
+    with serve(tmp_path, engine_workers=0, join_attempts_per_minute=3) as server:
+
+        async def guesses() -> list[int | str]:
+            seen = []
+            for guess in ("AAAAAA", "BBBBBB"):
+                info, ws = await hello(server, {"role": "student", "code": guess, "member": "x"})
+                seen.append(info["field"])
+                await ws.close()
+            return seen
+
+        assert asyncio.run(asyncio.wait_for(guesses(), 30)) == ["code", "code"]
+        body = {"code": "CCCCCC", "name": "x"}
+        assert call(server, "POST", "/classroom/api/join", body)[0] == 404  # the third
+        assert call(server, "POST", "/classroom/api/join", {**body, "code": "DDDDDD"})[0] == 429
+        status, error = call(server, "GET", "/classroom/api/rooms/EEEEEE")
+        assert status == 403 and error["field"] == "x-room-token"
+        assert server.tracebacks() == []
