@@ -31,6 +31,16 @@ TTL_MS = 3000  # a home (or a process) missing this long is gone
 HEARTBEAT_S = 1.0
 WATCH_S = 0.5
 SNAPSHOT_S = 2.0  # a training room's state is written at least this often
+# A home keeps its room (and writes its state, when one is given) only while no other process
+# holds it: the home key is renewed if it is ours or gone, else the other home's id comes back
+# (this process lost Redis for a while, and the room was adopted meanwhile).
+RENEW = """
+local home = redis.call('GET', KEYS[1])
+if home ~= false and home ~= ARGV[1] then return home end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4]) end
+return ARGV[1]
+"""
 
 
 def room_state(room: Room) -> dict:
@@ -64,6 +74,7 @@ class Homes:
         # code -> (session version, playing, time) of the last state written
         self._written: dict[str, tuple[int, bool, float]] = {}
         self._tasks: list[asyncio.Task] = []
+        self._renew_home = self.redis.register_script(RENEW)
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -97,13 +108,9 @@ class Homes:
     async def _write_now(self, room: Room) -> None:
         try:
             self._dirty.discard(room.code)
-            state = json.dumps(room_state(room), allow_nan=False)
-            ttl = int(self.cluster.settings.room_idle_timeout_s * 1000)
-            async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.set(f"room:{room.code}:home", self.cluster.id, px=TTL_MS)
-                pipe.set(f"room:{room.code}:state", state, px=ttl)
-                await pipe.execute()
-            self._written[room.code] = self._mark(room, time.monotonic())
+            home = await self._renew_home(**self._renewal(room, with_state=True))
+            if home.decode() == self.cluster.id:  # else the next heartbeat stops this copy
+                self._written[room.code] = self._mark(room, time.monotonic())
         except (RedisError, OSError) as exc:
             self._dirty.add(room.code)  # the next heartbeat tries again
             log.warning("could not write room %s's state to Redis (%s)", room.code, exc)
@@ -171,25 +178,26 @@ class Homes:
     async def _renew(self) -> None:
         me, now = self.cluster.id, time.monotonic()
         rooms = list(self.cluster.classroom.registry.rooms.values())
+        due = {room.code for room in rooms if self._due(room, now)}
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.set(f"proc:{me}:alive", "1", px=TTL_MS)
             for room in rooms:
-                pipe.set(f"room:{room.code}:home", me, px=TTL_MS, get=True)
-            written = []
-            for room in rooms:
-                if self._due(room, now):
-                    state = json.dumps(room_state(room), allow_nan=False)
-                    ttl = int(self.cluster.settings.room_idle_timeout_s * 1000)
-                    pipe.set(f"room:{room.code}:state", state, px=ttl)
-                    written.append(room)
+                await self._renew_home(**self._renewal(room, room.code in due), client=pipe)
             replies = await pipe.execute()
-        for room, previous in zip(rooms, replies[1 : 1 + len(rooms)], strict=True):
-            if previous is not None and previous.decode() != me:
+        for room, home in zip(rooms, replies[1:], strict=True):
+            if home.decode() != me:
                 log.warning("room %s has another home now; this copy stops", room.code)
-                self.cluster.classroom.registry.rooms.pop(room.code, None)
-        for room in written:
-            self._dirty.discard(room.code)
-            self._written[room.code] = self._mark(room, now)
+                self.cluster.classroom.stop_here(room, "the room moved to another server")
+            elif room.code in due:
+                self._dirty.discard(room.code)
+                self._written[room.code] = self._mark(room, now)
+
+    def _renewal(self, room: Room, with_state: bool) -> dict:
+        """The RENEW script's keys and arguments for `room` (its state too, if `with_state`)."""
+        state = json.dumps(room_state(room), allow_nan=False) if with_state else ""
+        ttl = int(self.cluster.settings.room_idle_timeout_s * 1000)
+        keys = [f"room:{room.code}:home", f"room:{room.code}:state"]
+        return {"keys": keys, "args": [self.cluster.id, TTL_MS, state, ttl]}
 
     @staticmethod
     def _mark(room: Room, now: float) -> tuple[int, bool, float]:

@@ -95,12 +95,20 @@ class Classroom:
             self.cluster.room_changed(room)
 
     def close_room(self, room: Room, reason: str) -> None:
-        self.registry.remove(room.code)
         if self.cluster is not None:  # nobody may adopt it now
             self.spawn(self.cluster.homes.closed(room.code))
         closed = to_json({"type": "closed", "reason": reason})
         for channel in (room.channel, f"{room.channel}:teach"):
             self.broker.publish_event(channel, closed)
+        self.stop_here(room, reason)
+        for suffix in ("", ":teach", ":spot"):
+            self.broker.forget(room.channel + suffix)
+
+    def stop_here(self, room: Room, reason: str) -> None:
+        """The room no longer lives in this process: closed, or adopted by another process while
+        this one could not reach Redis. Its connections here are told why and close (a page
+        reconnects and finds the room's new home)."""
+        self.registry.remove(room.code)
         for seat in room.seats():
             seat.farewell(reason)
         self.scheduler.remove_outlet(room.fan)
@@ -110,8 +118,6 @@ class Classroom:
             room_actions.hide_own(self, member)
             if member.session is not None:
                 self.scheduler.remove_session(member.session)
-        for suffix in ("", ":teach", ":spot"):
-            self.broker.forget(room.channel + suffix)
 
     def status(self, room: Room) -> dict:
         return {

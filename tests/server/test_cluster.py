@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 
 import pytest
 import redis
+import websockets
 from test_rooms import Client, get, header, post
 
 pytestmark = pytest.mark.timeout(90)
@@ -137,3 +139,37 @@ async def epochs_until_past(client: Client, epoch: int) -> list[int]:
 
     await client.next(past)
     return seen
+
+
+def test_a_home_that_was_frozen_gives_its_room_up_to_the_process_that_adopted_it(pair):
+    """SIGSTOP the home past its expiry: the other process adopts the room; SIGCONT: the old
+    home's copy stops (its connections are told), and followers see one room, not two."""
+    home, other = pair
+    room = create(home)
+    member = join(other, room, "Follower")
+
+    async def scenario():
+        inst = await teacher(home, room)
+        await inst.send(type="config", config={"seed": "0.12345"})
+        await inst.send(type="play")
+        follower = await student(other, room, member)
+        try:
+            await follower.next(lambda m: isinstance(m, bytes) and header(m)["epoch"] > 120)
+            home.proc.send_signal(signal.SIGSTOP)
+            try:
+                last = header(await follower.next(lambda m: isinstance(m, bytes)))["epoch"]
+                await epochs_until_past(follower, last + 60)  # adopted: it trains on
+            finally:
+                home.proc.send_signal(signal.SIGCONT)
+            with pytest.raises(websockets.ConnectionClosed) as closed:  # the old copy stops
+                await inst.message("never")
+            assert "another server" in closed.value.rcvd.reason  # the page says so, reconnects
+            seen = await epochs_until_past(follower, last + 300)
+            return seen
+        finally:
+            await follower.close()
+            await inst.close()
+
+    seen = asyncio.run(scenario())
+    tail = seen[len(seen) // 2 :]
+    assert tail == sorted(tail), tail  # one copy publishes: epochs never go back
