@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import urllib.request
 
 LAG = "playground_event_loop_lag_seconds"
@@ -16,6 +17,8 @@ def scrape(port: int) -> dict[str, float]:
     for line in text.splitlines():
         if line and not line.startswith("#"):
             name, value = line.rsplit(" ", 1)
+            # One process's figures: its `process` label (with Redis) is dropped.
+            name = re.sub(r',?process="[^"]*"', "", name).replace("{}", "").replace("{,", "{")
             values[name] = float(value)
     return values
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
+import urllib.request
 
 import pytest
 import redis
@@ -173,3 +175,20 @@ def test_a_home_that_was_frozen_gives_its_room_up_to_the_process_that_adopted_it
     seen = asyncio.run(scenario())
     tail = seen[len(seen) // 2 :]
     assert tail == sorted(tail), tail  # one copy publishes: epochs never go back
+
+
+def test_with_redis_readiness_needs_redis_and_metrics_name_the_process(redis_server, make_server):
+    server = make_server(redis_url=redis_server.url, engine_workers=0)
+    status, ready = get(server, "/readyz")
+    assert status == 200 and ready["redis"] is True
+    with urllib.request.urlopen(server.url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    samples = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert samples and all('process="' in line for line in samples)
+    assert re.search(r'^playground_sessions\{process="[0-9a-f]+"\} 0$', text, re.M)
+    assert re.search(r'_bucket\{le="0\.1",process="[0-9a-f]+"\} \d+$', text, re.M)
+    redis_server.stop()
+    status, ready = get(server, "/readyz")
+    assert status == 503 and ready["redis"] is False and "Redis" in ready["reason"]
+    with urllib.request.urlopen(server.url + "/healthz", timeout=10) as response:
+        assert response.read() == b"ok"  # alive all the same
