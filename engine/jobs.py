@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.grid import GridEvaluator, quantise
+from engine.grid import GridEvaluator, pack_pictures, quantise
 from engine.network import Network
 from engine.state import TrainingState
 
@@ -70,19 +70,19 @@ class TrainingResult:
     diverged: bool
     seconds: float  # training time, for the scheduler's pacing
     # For `grid_sizes` (G, T): the output on the G x G grid and every node on the T x T grid,
-    # as bytes (see `engine.grid.quantise`); () when not asked for or diverged.
+    # as bytes (see `engine.grid.quantise`), and both packed for the wire
+    # (`engine.grid.pack_pictures`); () when not asked for or diverged.
     grids: tuple[np.ndarray, ...] = ()
     stack: int = 1  # sessions it trained with in one stack, itself included
 
 
 def job_grids(job: TrainingJob, net: Network, grids: GridEvaluator) -> tuple[np.ndarray, ...]:
     """The grids `job.grid_sizes` asks for, of `net` as it is: the output on the large grid and
-    every node on the thumbnail grid, quantised; () for none."""
+    every node on the thumbnail grid, quantised, and the two packed; () for none."""
     if not job.grid_sizes:
         return ()
     big, thumb = job.grid_sizes
     names = list(job.input_names)
-    return (
-        quantise(grids.node_grids(net, names, big)[-1]),
-        quantise(grids.node_grids(net, names, thumb)),
-    )
+    output = quantise(grids.node_grids(net, names, big)[-1])
+    thumbs = quantise(grids.node_grids(net, names, thumb))
+    return output, thumbs, pack_pictures(output, thumbs)

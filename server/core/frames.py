@@ -16,6 +16,7 @@ MAGIC = b"NNPF"
 HEADER = struct.Struct("<4sBBHIIddHHiI")
 FLAG_DIVERGED = 1
 FLAG_PLAYING = 2
+FLAG_PACKED = 8  # the pictures are one zlib stream of residuals (engine.grid.pack_pictures)
 F32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -62,15 +63,18 @@ def encode_frame(
     grid: np.ndarray,
     thumbs: np.ndarray,
     focus: int,
+    packed: bytes | None = None,
 ) -> bytes:
     """One binary frame, laid out as docs/protocol.md says. Pure: build once, send to many.
 
     history: (H, 3) epoch, train loss, test loss (finite rows only); grid: (G, G) values in
-    [-1, 1]; thumbs: (n_nodes, T, T); weights[l]: (n_(l+1), n_l) row-major [to][from].
+    [-1, 1]; thumbs: (n_nodes, T, T); weights[l]: (n_(l+1), n_l) row-major [to][from];
+    packed: `engine.grid.pack_pictures(grid, thumbs)`, sent in their place when given.
     """
     grid_size = grid.shape[0]
     thumb_size = thumbs.shape[-1] if thumbs.size else 0
     flags = (FLAG_DIVERGED if diverged else 0) | (FLAG_PLAYING if playing else 0)
+    flags |= FLAG_PACKED if packed is not None else 0
     history = np.asarray(history, dtype=np.float64).reshape(-1, 3)
     parts = [
         HEADER.pack(
@@ -98,7 +102,10 @@ def encode_frame(
     parts.append(mask.astype(np.uint8).tobytes())
     length += sum(len(p) for p in parts[-4:])
     _pad4(parts, length)
-    parts += [quantise(grid).tobytes(), quantise(thumbs).tobytes()]
+    if packed is not None:
+        parts += [struct.pack("<I", len(packed)), packed]
+    else:
+        parts += [quantise(grid).tobytes(), quantise(thumbs).tobytes()]
     return b"".join(parts)
 
 

@@ -26,7 +26,10 @@ def frame_of(
     settings = session.settings
     history, cursor = session.history.since(cursor, settings.max_history_per_frame)
     sizes = (settings.grid_size, settings.thumb_size)
-    return snap.frame(seq=seq, focus=focus, history=history, sizes=sizes), cursor
+    frame = snap.frame(
+        seq=seq, focus=focus, history=history, sizes=sizes, pack=settings.pack_frames
+    )
+    return frame, cursor
 
 
 class ClientOutlet:

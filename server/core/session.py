@@ -193,7 +193,7 @@ class Session:
             self._halt()
             raise RuntimeError(f"a worker could not train the session: {result}")
         points = self._run.apply_training(result)
-        drawn = result.grids if len(result.grids) == 2 else None
+        drawn = result.grids if len(result.grids) == 3 else None
         return self._trained(points, result.n, drawn)
 
     def train_here(self, n: int) -> int:

@@ -1,6 +1,6 @@
 /** The page's one WebSocket: JSON in and out, binary frames drawn then acknowledged, reconnect with backoff. */
 
-import { decodeFrame } from "./frame.js";
+import { decodeFrame, unpackFrame } from "./frame.js";
 
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 8000;
@@ -19,6 +19,9 @@ export class Connection {
     this.pending = null;
     this.drawScheduled = false;
     this.retryTimer = null;
+    // Messages are handled in the server's order, each after the one before: a packed frame is
+    // inflated asynchronously, and a message that came after it must not overtake it.
+    this.inbox = Promise.resolve();
     this.draw = this.draw.bind(this);
   }
 
@@ -33,12 +36,17 @@ export class Connection {
       this.handlers.onStatus("connected", "");
       this.handlers.onOpen(isReconnect);
     };
-    ws.onmessage = (event) => this.receive(event.data);
-    ws.onclose = (event) => this.closed(ws, event);
+    ws.onmessage = (event) => this.later(() => this.receive(event.data, ws));
+    ws.onclose = (event) => this.later(() => this.closed(ws, event));
     this.ws = ws;
   }
 
-  receive(data) {
+  /** Run `job` after every message and close event before it has been handled. */
+  later(job) {
+    this.inbox = this.inbox.then(job).catch((error) => console.error(error));
+  }
+
+  async receive(data, ws = this.ws) {
     if (typeof data === "string") {
       let message;
       try {
@@ -56,11 +64,12 @@ export class Connection {
     }
     let frame;
     try {
-      frame = decodeFrame(data);
+      frame = decodeFrame(await unpackFrame(data));
     } catch (error) {
       console.error(error);
       return;
     }
+    if (ws !== this.ws) return; // a frame of a closed socket: its ack would go to the next one
     // The newest frame replaces one not yet drawn; the server sends the next only after our ack.
     this.pending = frame;
     if (!this.drawScheduled) {

@@ -2,6 +2,7 @@
 
 export const MAGIC = "NNPF";
 export const VERSION = 1;
+export const FLAG_PACKED = 8;
 const HEADER_BYTES = 44;
 
 const pad4 = (n) => (n + 3) & ~3;
@@ -79,6 +80,65 @@ export function decodeFrame(buffer) {
   frame.grid = new Uint8Array(buffer, off, gridBytes);
   frame.thumbs = new Uint8Array(buffer, off + gridBytes, thumbBytes);
   return frame;
+}
+
+/** Where a frame's pictures begin: after the header, layers, history, parameters and masks. */
+function picturesOffset(view) {
+  const nLayers = view.getUint16(6, true);
+  const layers = [];
+  for (let i = 0; i < nLayers; i++) layers.push(view.getUint16(HEADER_BYTES + 2 * i, true));
+  const nParams = layers.slice(1).reduce((sum, n, l) => sum + n * (layers[l] + 1), 0);
+  const nLinks = layers.slice(1).reduce((sum, n, l) => sum + n * layers[l], 0);
+  const nHistory = view.getUint32(40, true);
+  const off = pad4(HEADER_BYTES + 2 * nLayers) + 12 * nHistory + 8 * nParams + nLinks;
+  return { off: pad4(off), nodes: layers.reduce((a, b) => a + b, 0) };
+}
+
+/** Undo the gradient predictor (docs/protocol.md) on an n x n image in place. */
+export function restoreImage(bytes, n) {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const k = i * n + j;
+      let guess = 0;
+      if (i > 0 && j > 0) guess = bytes[k - 1] + bytes[k - n] - bytes[k - n - 1];
+      else if (j > 0) guess = bytes[k - 1];
+      else if (i > 0) guess = bytes[k - n];
+      bytes[k] = (bytes[k] + guess) & 255;
+    }
+  }
+}
+
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * A frame as `decodeFrame` reads it: a packed one (flag bit 3) with its pictures inflated and
+ * restored, the same bytes the server would have sent unpacked; any other frame as it is.
+ */
+export async function unpackFrame(buffer) {
+  const view = new DataView(buffer);
+  if (buffer.byteLength < HEADER_BYTES || (view.getUint8(5) & FLAG_PACKED) === 0) return buffer;
+  const { off, nodes } = picturesOffset(view);
+  if (off + 4 > buffer.byteLength) throw new Error(`frame: ${buffer.byteLength} bytes, packed pictures missing`);
+  const size = view.getUint32(off, true);
+  if (off + 4 + size > buffer.byteLength) throw new Error(`frame: packed pictures cut short (${size} bytes announced)`);
+  const G = view.getUint16(32, true);
+  const T = view.getUint16(34, true);
+  const pictures = await inflate(new Uint8Array(buffer, off + 4, size));
+  if (pictures.length !== G * G + nodes * T * T) {
+    throw new Error(`frame: packed pictures hold ${pictures.length} bytes, the layout needs ${G * G + nodes * T * T}`);
+  }
+  restoreImage(pictures.subarray(0, G * G), G);
+  for (let k = 0; k < nodes; k++) restoreImage(pictures.subarray(G * G + k * T * T, G * G + (k + 1) * T * T), T);
+  const rest = new Uint8Array(buffer, Math.min(pad4(off + 4 + size), buffer.byteLength));
+  const out = new Uint8Array(off + pad4(pictures.length) + rest.length);
+  out.set(new Uint8Array(buffer, 0, off));
+  out.set(pictures, off);
+  out.set(rest, off + pad4(pictures.length));
+  out[5] &= ~FLAG_PACKED;
+  return out.buffer;
 }
 
 /** Node k's thumbnail (T x T bytes) inside a decoded frame. */

@@ -135,7 +135,7 @@ def test_the_cache_keeps_data_until_forgotten_and_trainers_within_its_bytes():
 @pytest.mark.parametrize("cached", [False, True])
 def test_a_job_draws_the_grids_of_the_state_it_ends_in(cached):
     """The grids a worker sends back are the bytes the server would have computed itself."""
-    from engine.grid import quantise
+    from engine.grid import pack_pictures, quantise
 
     config = {"seed": "0.5", "dataset": "spiral", "networkShape": [5, 3], "sinX": True}
     ours, theirs = Run.from_config(config), Run.from_config(config)
@@ -143,11 +143,12 @@ def test_a_job_draws_the_grids_of_the_state_it_ends_in(cached):
     result = roundtrip(theirs, theirs.training_job(7, (40, 10)), cache)
     theirs.apply_training(result)
     ours.step(7)
-    output, thumbs = result.grids
+    output, thumbs, packed = result.grids
     assert output.dtype == np.uint8 and output.shape == (40, 40)
     assert thumbs.shape == (3 + 5 + 3 + 1, 10, 10)  # x, y, sin x; hidden; output
     assert np.array_equal(output, quantise(ours.node_grids(40)[-1]))
     assert np.array_equal(thumbs, quantise(ours.node_grids(10)))
+    assert packed == pack_pictures(output, thumbs)  # packed for the wire in the worker too
     assert roundtrip(ours, ours.training_job(1), cache).grids == ()  # only when asked for
 
 

@@ -1,7 +1,8 @@
 // The binary frame decoder against a buffer built by hand from docs/protocol.md's table.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeFrame, thumbOf, formatEpoch, formatLoss } from "../../static/js/frame.js";
+import { deflateSync } from "node:zlib";
+import { decodeFrame, thumbOf, formatEpoch, formatLoss, unpackFrame, restoreImage } from "../../static/js/frame.js";
 
 /** Build a frame byte by byte for layers [2, 3, 1], 2 history points, G = 4, T = 2. */
 function buildFrame({ flags = 2, magic = "NNPF" } = {}) {
@@ -84,4 +85,66 @@ test("the epoch counter and loss readouts use the original's formats", () => {
   assert.equal(formatEpoch(1234567), "1,234,567");
   assert.equal(formatLoss(0.0012), "0.001");
   assert.equal(formatLoss(NaN), "—");
+});
+
+/** The gradient predictor's residuals of an n x n image (docs/protocol.md), written plainly. */
+function residuals(image, n) {
+  const at = (i, j) => image[i * n + j];
+  return image.map((v, k) => {
+    const i = Math.floor(k / n);
+    const j = k % n;
+    let guess = 0;
+    if (i > 0 && j > 0) guess = at(i, j - 1) + at(i - 1, j) - at(i - 1, j - 1);
+    else if (j > 0) guess = at(i, j - 1);
+    else if (i > 0) guess = at(i - 1, j);
+    return (v - guess + 512) & 255;
+  });
+}
+
+/** The hand-built frame with its pictures packed as the server packs them (flag bit 3). */
+function packFrame(plain, { G = 4, T = 2, nodes = 6 } = {}) {
+  const bytes = new Uint8Array(plain);
+  const off = bytes.length - (G * G + nodes * T * T);
+  const images = [residuals(bytes.slice(off, off + G * G), G)];
+  for (let k = 0; k < nodes; k++) {
+    const start = off + G * G + k * T * T;
+    images.push(residuals(bytes.slice(start, start + T * T), T));
+  }
+  const packed = deflateSync(Buffer.concat(images.map((a) => Buffer.from(a))));
+  const out = new Uint8Array(off + 4 + packed.length);
+  out.set(bytes.subarray(0, off));
+  out[5] |= 8;
+  new DataView(out.buffer).setUint32(off, packed.length, true);
+  out.set(packed, off + 4);
+  return out.buffer;
+}
+
+test("a packed frame decodes to exactly the unpacked one", async () => {
+  const plain = buildFrame();
+  const packed = packFrame(plain);
+  assert.ok(packed.byteLength < plain.byteLength + 20);
+  const a = decodeFrame(plain);
+  const b = decodeFrame(await unpackFrame(packed));
+  assert.deepEqual(Array.from(b.grid), Array.from(a.grid));
+  assert.deepEqual(Array.from(b.thumbs), Array.from(a.thumbs));
+  assert.deepEqual(Array.from(b.weights[0]), Array.from(a.weights[0]));
+  assert.equal(b.playing, true);
+  assert.equal(await unpackFrame(plain), plain); // an unpacked frame passes through
+});
+
+test("a damaged packed frame is an error, not a wrong picture", async () => {
+  const packed = new Uint8Array(packFrame(buildFrame()));
+  await assert.rejects(unpackFrame(packed.slice(0, packed.length - 3).buffer), /cut short/);
+  const garbled = packed.slice();
+  garbled[garbled.length - 5] ^= 0xff;
+  await assert.rejects(unpackFrame(garbled.buffer));
+});
+
+test("restoring residuals gives back any image, wrap-around included", () => {
+  for (const n of [1, 2, 5, 13]) {
+    const image = Array.from({ length: n * n }, (_, k) => (k * 97 + (k % 7) * 31) & 255);
+    const bytes = Uint8Array.from(residuals(image, n));
+    restoreImage(bytes, n);
+    assert.deepEqual(Array.from(bytes), image);
+  }
 });

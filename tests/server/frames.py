@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.grid import unpack_pictures
+
 HEADER = struct.Struct("<4sBBHIIddHHiI")
 TIMEOUT = 15.0
 
@@ -67,11 +69,19 @@ def decode(data: bytes) -> Frame:
         dead.append(np.frombuffer(data, np.uint8, rows_ * cols, off).reshape(rows_, cols))
         off += rows_ * cols
     off = pad4(off)
-    grid = np.frombuffer(data, np.uint8, g * g, off).reshape(g, g)
-    off += g * g
     n_nodes = sum(layers)
-    thumbs = np.frombuffer(data, np.uint8, n_nodes * t * t, off).reshape(n_nodes, t, t)
-    off += n_nodes * t * t
+    if flags & 8:  # packed pictures: one zlib stream of residuals
+        (size,) = struct.unpack_from("<I", data, off)
+        packed = data[off + 4 : off + 4 + size]
+        if len(packed) != size:
+            raise ValueError(f"packed pictures: {len(packed)} bytes of {size}")
+        grid, thumbs = unpack_pictures(packed, g, t, n_nodes)
+        off += 4 + size
+    else:
+        grid = np.frombuffer(data, np.uint8, g * g, off).reshape(g, g)
+        off += g * g
+        thumbs = np.frombuffer(data, np.uint8, n_nodes * t * t, off).reshape(n_nodes, t, t)
+        off += n_nodes * t * t
     if off != len(data):
         raise ValueError(f"frame has {len(data)} bytes, the layout needs {off}")
     return Frame(

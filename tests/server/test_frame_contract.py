@@ -16,9 +16,10 @@ from frames import Client, decode
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import { readFileSync } from "node:fs";
-import { decodeFrame } from "%s";
+import { decodeFrame, unpackFrame } from "%s";
 const bytes = readFileSync(process.argv[2]);
-const f = decodeFrame(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+const f = decodeFrame(await unpackFrame(buffer));
 console.log(JSON.stringify({
   seq: f.seq, epoch: f.epoch, playing: f.playing, diverged: f.diverged, focus: f.focus,
   trainLoss: f.trainLoss, testLoss: f.testLoss, layers: f.layers,
@@ -58,6 +59,7 @@ def test_the_page_decodes_a_server_frame_like_the_test_decoder(server, tmp_path)
     )
     assert out.returncode == 0, out.stderr
     page = json.loads(out.stdout)
+    assert raw[5] & 8  # the pictures were packed on the wire
     ours = decode(raw)
     assert page["seq"] == ours.seq and page["epoch"] == ours.epoch == 4
     assert page["focus"] == ours.focus == 4

@@ -70,18 +70,18 @@ def test_step_answers_with_exactly_one_frame_of_the_documented_layout(server):
             assert frame.seq == first.seq + 1
             assert frame.epoch == 5 and not frame.playing and not frame.diverged
             assert frame.layers == [2, 4, 2, 1]
-            assert frame.grid_size == 100 and frame.thumb_size == 25 and frame.focus == -1
+            assert frame.grid_size == 100 and frame.thumb_size == 10 and frame.focus == -1
             assert frame.history[:, 0].tolist() == [1, 2, 3, 4, 5]
             assert np.isclose(frame.history[-1, 1], frame.train_loss, rtol=1e-6)
             assert np.isclose(frame.history[-1, 2], frame.test_loss, rtol=1e-6)
             assert [w.shape for w in frame.weights] == [(4, 2), (2, 4), (1, 2)]
             assert [b.shape for b in frame.biases] == [(4,), (2,), (1,)]
             assert all(d.max() == 0 for d in frame.dead)
-            assert frame.thumbs.shape == (9, 25, 25)
+            assert frame.thumbs.shape == (9, 10, 10)
             # The x1 input's thumbnail is x, clamped to [-1, 1], across each row, the same
             # down each column.
             x1 = dequantise(frame.thumbs[0])
-            assert np.allclose(x1[0], np.clip(np.linspace(-6, 6, 25), -1, 1), atol=0.01)
+            assert np.allclose(x1[0], np.clip(np.linspace(-6, 6, 10), -1, 1), atol=0.01)
             assert np.allclose(x1, x1[0], atol=0.01)
             # The output grid is tanh-valued (255 would be NaN) and the circle's centre is
             # positive: in the data, and already in the output after these 5 epochs.
@@ -187,7 +187,7 @@ def test_focus_fps_and_config_rebuild(server):
             assert state["layers"] == [3, 3, 1]
             assert state["inputs"] == ["x", "y", "xSquared"]
             frame = await client.frame()
-            assert frame.layers == [3, 3, 1] and frame.thumbs.shape == (7, 25, 25)
+            assert frame.layers == [3, 3, 1] and frame.thumbs.shape == (7, 10, 10)
 
     run(go())
 
