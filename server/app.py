@@ -11,6 +11,7 @@ from server import classroom, lessons, monitoring, web
 from server.classroom.cluster import Cluster
 from server.classroom.service import classroom_of
 from server.core import errors, looplag
+from server.core.admission import Admission
 from server.core.compute import Compute
 from server.core.connection import Live
 from server.core.limits import ConnectionLimiter
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.scheduler.start()
         if settings.redis_url:  # rooms shared with other processes (server/classroom/cluster.py)
             app.state.cluster = await Cluster.connect(settings)
+            app.state.cluster.census.limiter = app.state.limiter
             classroom_of(app)
         probe = None
         if settings.loop_probe_interval_s > 0:
@@ -48,7 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     app.state.scheduler = Scheduler(settings, app.state.metrics)
     app.state.compute = Compute(settings)
-    app.state.limiter = ConnectionLimiter(settings.max_sessions, settings.max_connections_per_ip)
+    app.state.limiter = ConnectionLimiter(
+        settings.max_sessions, settings.max_connections_per_ip, settings.max_cluster_sessions
+    )
+    app.state.admission = Admission(
+        settings.admissions_per_second, settings.admission_burst, settings.max_admission_queue
+    )
     app.state.live = Live()
     app.add_middleware(Shield, settings=settings)
     errors.install(app)

@@ -28,8 +28,15 @@ class Settings:
     grid_size: int = 100
     thumb_size: int = 10
     pack_frames: bool = True
-    # Shared-instance safety.
+    # Shared-instance safety. max_sessions counts this process's sessions; with Redis,
+    # max_cluster_sessions (0: no such limit) counts every process's, as of the last second.
     max_sessions: int = 500
+    max_cluster_sessions: int = 0
+    # New sessions start at most this many a second (after a burst); more wait in order, up to
+    # max_admission_queue of them, and the page says how long (0: no pacing).
+    admissions_per_second: float = 40.0
+    admission_burst: int = 40
+    max_admission_queue: int = 600
     max_connections_per_ip: int = 20
     max_message_bytes: int = 65536
     max_messages_per_second: float = 50.0

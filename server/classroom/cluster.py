@@ -19,6 +19,7 @@ import logging
 import secrets
 from typing import Any
 
+from server.classroom.census import Census
 from server.classroom.homes import Homes
 from server.classroom.model import to_json
 from server.classroom.ops import OPS
@@ -72,6 +73,7 @@ class Cluster:
         self.id = secrets.token_hex(6)
         self.channel = f"proc:{self.id}"
         self.homes = Homes(self)
+        self.census = Census(self.id)
         self.classroom: Any = None
         self._calls: dict[str, asyncio.Future] = {}
         self._ids = itertools.count(1)

@@ -23,6 +23,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from server.classroom.census import CENSUS
 from server.classroom.model import Member, Room
 from server.core.session import Session
 
@@ -92,6 +93,7 @@ class Homes:
             await self.redis.delete(
                 f"proc:{self.cluster.id}:alive", *(f"room:{c}:home" for c in codes)
             )
+            await self.redis.hdel(CENSUS, self.cluster.id)
 
     def changed(self, room: Room) -> None:
         """The room's state is written at once (one write at a time per room; a change made
@@ -181,10 +183,14 @@ class Homes:
         due = {room.code for room in rooms if self._due(room, now)}
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.set(f"proc:{me}:alive", "1", px=TTL_MS)
+            self.cluster.census.count(pipe)
             for room in rooms:
                 await self._renew_home(**self._renewal(room, room.code in due), client=pipe)
             replies = await pipe.execute()
-        for room, home in zip(rooms, replies[1:], strict=True):
+        stale = self.cluster.census.counted(replies[2])
+        if stale:  # processes gone for good
+            await self.redis.hdel(CENSUS, *stale)
+        for room, home in zip(rooms, replies[3:], strict=True):
             if home.decode() != me:
                 log.warning("room %s has another home now; this copy stops", room.code)
                 self.cluster.classroom.stop_here(room, "the room moved to another server")

@@ -59,16 +59,20 @@ class KeyedBuckets:
 class ConnectionLimiter:
     """Counts open connections, in total and per client address."""
 
-    def __init__(self, max_total: int, max_per_address: int) -> None:
+    def __init__(self, max_total: int, max_per_address: int, max_cluster: int = 0) -> None:
         self.max_total = max_total
         self.max_per_address = max_per_address
+        self.max_cluster = max_cluster
         self.per_address: Counter[str] = Counter()
         self.total = 0
+        self.elsewhere = 0  # other processes' connections (with Redis), as of the last second
 
     def admit(self, address: str) -> tuple[int, str] | None:
         """None if the connection may open, else (close code, reason); admitted ones are counted."""
         if self.total >= self.max_total:
             return 1013, f"server full: {self.max_total} sessions open, try again later"
+        if self.max_cluster and self.total + self.elsewhere >= self.max_cluster:
+            return 1013, f"server full: {self.max_cluster} sessions open, try again later"
         if self.per_address[address] >= self.max_per_address:
             return 1008, f"too many connections from your address (at most {self.max_per_address})"
         self.per_address[address] += 1

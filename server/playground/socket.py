@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 
 from fastapi import APIRouter, WebSocket
 
@@ -19,6 +20,7 @@ from server.playground.inspect import on_inspect  # noqa: F401  (registers the `
 
 router = APIRouter()
 OPENINGS = ("config", "restore")
+QUEUED_NOTICE_S = 0.5  # a page that waits longer is told so
 
 
 @router.websocket("/ws")
@@ -28,6 +30,8 @@ async def play_socket(websocket: WebSocket) -> None:
         return
     app = websocket.app.state
     try:
+        if not await wait_turn(websocket, app.admission):
+            return
         # A page says its first message is its config (`?first=config`); other clients get the
         # defaults at once.
         waits = websocket.query_params.get("first") == "config"
@@ -43,6 +47,21 @@ async def play_socket(websocket: WebSocket) -> None:
         await serve(websocket, session, outlet, app.scheduler, app.metrics, first)
     finally:
         app.limiter.release(address)
+
+
+async def wait_turn(websocket: WebSocket, admission) -> bool:
+    """Wait this session's turn when many arrive at once (the page is told how long); False
+    once refused because too many wait already (the page retries later)."""
+    wait = admission.reserve()
+    if wait is None:
+        await close(websocket, 1013, "server busy: too many pages opening at once, try again")
+        return False
+    if wait > QUEUED_NOTICE_S:
+        with contextlib.suppress(Exception):  # the page may be gone already: it just waits
+            await websocket.send_text(json.dumps({"type": "queued", "waitS": round(wait, 1)}))
+    if wait > 0:
+        await asyncio.sleep(wait)
+    return True
 
 
 async def first_message(websocket: WebSocket, wait_s: float) -> dict | None:

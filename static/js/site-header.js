@@ -50,8 +50,11 @@ export function mountHeader(doc, store, keymap, actions) {
   const status = doc.querySelector('[data-testid="connection-status"]');
   if (status) {
     watch(store, (s) => s.status, ({ state, detail }) => {
+      // A countdown is read out once, not every second.
+      status.setAttribute("aria-live", state === "full" && status.dataset.state === "full" ? "off" : "polite");
       status.dataset.state = state;
-      status.textContent = STATUS_TEXT[state] || `offline, ${detail}`;
+      const own = state === "full" || state === "waiting"; // the detail says it all
+      status.textContent = STATUS_TEXT[state] || (own ? detail : `offline, ${detail}`);
       status.title = detail;
     });
   }

@@ -192,3 +192,31 @@ def test_with_redis_readiness_needs_redis_and_metrics_name_the_process(redis_ser
     assert status == 503 and ready["redis"] is False and "Redis" in ready["reason"]
     with urllib.request.urlopen(server.url + "/healthz", timeout=10) as response:
         assert response.read() == b"ok"  # alive all the same
+
+
+def test_the_course_wide_session_limit_counts_every_process(redis_server, make_server):
+    """max_cluster_sessions 2: one page on each process, then a third anywhere is told 'full'."""
+    settings = {"redis_url": redis_server.url, "engine_workers": 0, "max_cluster_sessions": 2}
+    home, other = make_server(**settings), make_server(**settings)
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        first = await websockets.connect(home.ws_url)
+        second = await websockets.connect(other.ws_url)
+        try:
+            await first.recv()  # each has its session
+            await second.recv()
+            deadline = loop.time() + 10
+            while True:  # until the counts of the last heartbeat say the course is full
+                async with websockets.connect(home.ws_url) as third:
+                    try:
+                        await asyncio.wait_for(third.recv(), 5)
+                    except websockets.ConnectionClosed as exc:
+                        assert exc.rcvd is not None and exc.rcvd.code == 1013
+                        return exc.rcvd.reason
+                assert loop.time() < deadline, "the course never counted as full"
+        finally:
+            await first.close()
+            await second.close()
+
+    assert "server full" in asyncio.run(scenario())
