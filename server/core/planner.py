@@ -64,13 +64,17 @@ def plan(
     vt = {r.session: shares[r.session].vt for r in ready}
     floor = min([*vt.values(), *(shares[s].vt for s in flying)])
     guess = _guesses(ready)
-    ends = {}
+    soonest: dict[Hashable, float] = {}  # person -> when their soonest turn would end
     for r in ready:
         account = shares[r.session]
         weight = account.weight
         turn = max(r.cost or guess[r.key], min(MAX_ITEM_S, frame_s * weight / max(load, weight)))
-        # When its turn would end on its person's clock; of one person's, the least served first.
-        ends[r.session] = (vt[r.session] + turn / account.person.weight, account.own)
+        # When its turn would end on its person's clock; of one person's sessions (one clock),
+        # the soonest end counts for all and the least served goes first, whatever each costs:
+        # else the one measured a little cheaper would take every turn of its person.
+        end = vt[r.session] + turn / account.person.weight
+        soonest[account.whose] = min(end, soonest.get(account.whose, end))
+    ends = {r.session: (soonest[shares[r.session].whose], shares[r.session].own) for r in ready}
     eligible = [r for r in ready if vt[r.session] <= floor + SLACK_S]
     eligible.sort(key=lambda r: ends[r.session])
     items = []

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from fairsim import DEFAULT, LARGEST, WIDE, Kind, Sim
@@ -153,3 +155,15 @@ def test_the_page_hears_its_pace_only_when_slower_and_why():
 def test_jain():
     assert jain([1.0, 1.0, 1.0]) == pytest.approx(1.0)
     assert jain([1.0, 0.0, 0.0, 0.0]) == pytest.approx(0.25)
+
+
+def test_one_persons_tabs_take_turns_even_when_their_costs_differ_a_little():
+    sim = Sim(workers=1)
+    for i in range(2):
+        sim.add(f"cheap{i}", DEFAULT, "default")
+    for i in range(6):  # measured costs never quite agree: the cheapest must not take every turn
+        tab = replace(LARGEST, alone=LARGEST.alone * (1 + 0.02 * i))
+        sim.add(f"dear{i}", tab, "dear", person="student")
+    sim.run(SECONDS, measure_from=FROM)
+    assert jain(group(sim, "dear", sim.seconds)) >= 0.9
+    assert jain([*group(sim, "cheap", sim.seconds), sum(group(sim, "dear", sim.seconds))]) >= 0.9
