@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 class Dispatch:
     """The scheduler's side of the engine workers: `send` slices out, `apply` results in.
 
-    `sessions` is the scheduler's (each session's Pace); `failed(session)` pauses a session whose
-    training failed (called while its exception is handled).
+    `sessions` is the scheduler's (each session's Pace); `bounds` is (a frame interval, the longest
+    item of work), in seconds; `failed(session)` pauses a session whose training failed (called
+    while its exception is handled).
     """
 
     def __init__(
@@ -39,12 +40,12 @@ class Dispatch:
         sessions: dict[Session, Pace],
         shares: Shares,
         metrics: Metrics,
-        frame_s: float,
+        bounds: tuple[float, float],
         failed: Callable[[Session], None],
     ) -> None:
         self.pool, self.flights = pool, flights
         self.sessions, self.shares, self.metrics = sessions, shares, metrics
-        self.frame_s = frame_s
+        self.frame_s, self.item_s = bounds  # a frame interval; the longest item (stack_ms)
         self.failed = failed
         self.jobs: dict[Session, tuple] = {}  # each ready session's next job, while it holds
         # Ready sessions a fairer turn holds back: a landing wakes the scheduler for them.
@@ -93,7 +94,10 @@ class Dispatch:
                 for s, *_ in batch
                 if s in self.sessions  # (not closed meanwhile)
             ]
-            for item in plan(candidates, here, self.shares, slots, loads[worker], self.frame_s):
+            items = plan(
+                candidates, here, self.shares, slots, loads[worker], self.frame_s, self.item_s
+            )
+            for item in items:
                 sent = self._send(worker, item) or sent
         return sent
 

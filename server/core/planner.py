@@ -4,8 +4,9 @@ structure together as one stack, each item of work cut to a bounded time.
 Pure: it reads the sessions' accounts (server.core.shares) and charges the items it makes ahead,
 so a test can drive it with simulated costs. A worker holds at most two items (one training, one
 waiting), so the pipe never runs dry and a new item waits behind one at most; an item is about a
-frame interval's worth of its members' shares, never more than MAX_ITEM_S (a single epoch may be
-longer: an epoch is never cut), so a cheap session waits one such item at most for its turn.
+frame interval's worth of its members' shares, never more than `item_s` (the setting stack_ms,
+MAX_ITEM_S by default; a single epoch may be longer: an epoch is never cut), so a cheap session
+waits one such item at most for its turn.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from server.core.shares import Shares
 
 ITEMS_PER_WORKER = 2  # one training, one waiting in the pipe
 MIN_ITEM_S = 0.002  # shorter items cost more in round trips than they give in frames
-MAX_ITEM_S = 0.015  # what a cheap session may wait behind another item, at most
-# A session is chosen while its virtual time is within this of the lowest of its worker: a
-# little credit lets the second slot be filled, the worker never idles for want of fairness.
-SLACK_S = MAX_ITEM_S
-MERGE_S = 3 * SLACK_S
+MAX_ITEM_S = 0.015  # what a cheap session may wait behind another item, at most (by default)
+# A session is chosen while its virtual time is within an item (`item_s`) of the lowest of its
+# worker: a little credit lets the second slot be filled, the worker never idles for want of
+# fairness. A stack takes in the others of its structure within MERGE items of the lowest.
+MERGE = 3
 MAX_STACK = 32  # as engine.stack.MAX_STACK: a larger group would be cut there anyway
 
 
@@ -43,12 +44,13 @@ def plan(
     slots: int,
     load: float,
     frame_s: float,
+    item_s: float = MAX_ITEM_S,
 ) -> list[list[tuple[Hashable, int]]]:
     """Items of (session, epochs) for one worker with `slots` free, from its `ready` sessions,
     while `flying` ones of it train. `load` is the weight of every session it trains (its playing
     sessions): a group's item is its part of a frame interval. Each session is charged ahead.
 
-    Of the sessions not ahead of the others by more than SLACK_S, the one whose turn would end
+    Of the sessions not ahead of the others by more than `item_s`, the one whose turn would end
     first (virtual time plus its turn's charge over its weight) goes first, with those of its
     structure: a session whose turns are long (a large network, a tab of many) waits while the
     others take their short turns, then takes its own, one at a time.
@@ -60,7 +62,7 @@ def plan(
         # it: it starts no further back than a little before the work in flight started.
         started = min(shares.started(s) for s in flying)
         for r in ready:
-            shares.lift(r.session, started - SLACK_S)
+            shares.lift(r.session, started - item_s)
     vt = {r.session: shares[r.session].vt for r in ready}
     floor = min([*vt.values(), *(shares[s].vt for s in flying)])
     guess = _guesses(ready)
@@ -68,26 +70,27 @@ def plan(
     for r in ready:
         account = shares[r.session]
         weight = account.weight
-        turn = max(r.cost or guess[r.key], min(MAX_ITEM_S, frame_s * weight / max(load, weight)))
+        turn = max(r.cost or guess[r.key], min(item_s, frame_s * weight / max(load, weight)))
         # When its turn would end on its person's clock; of one person's sessions (one clock),
         # the soonest end counts for all and the least served goes first, whatever each costs:
         # else the one measured a little cheaper would take every turn of its person.
         end = vt[r.session] + turn / account.person.weight
         soonest[account.whose] = min(end, soonest.get(account.whose, end))
     ends = {r.session: (soonest[shares[r.session].whose], shares[r.session].own) for r in ready}
-    eligible = [r for r in ready if vt[r.session] <= floor + SLACK_S]
+    eligible = [r for r in ready if vt[r.session] <= floor + item_s]
     eligible.sort(key=lambda r: ends[r.session])
     items = []
     while eligible and slots > 0:
         lead = eligible[0]
         # Its stack takes in the others of its structure not far ahead: a stack costs them
         # little more than the lead alone, and charges all alike.
-        group = [r for r in ready if r.key == lead.key and vt[r.session] <= floor + MERGE_S]
+        near = floor + MERGE * item_s
+        group = [r for r in ready if r.key == lead.key and vt[r.session] <= near]
         group = [lead, *sorted((r for r in group if r is not lead), key=lambda r: ends[r.session])]
         alone = all(r.key == lead.key for r in eligible)
         if slots >= 2 and alone and len(group) >= 2 and not flying:
             group = group[: (len(group) + 1) // 2]  # two halves: one trains while one travels
-        members, item = _item(group, shares, load, frame_s, guess[group[0].key])
+        members, item = _item(group, shares, load, frame_s, item_s, guess[group[0].key])
         items.append(item)
         eligible = [r for r in eligible if r.session not in members]
         ready = [r for r in ready if r.session not in members]
@@ -104,23 +107,23 @@ def _guesses(ready: list[Ready]) -> dict[Hashable, float]:
 
 
 def _item(
-    group: list[Ready], shares: Shares, load: float, frame_s: float, guess: float
+    group: list[Ready], shares: Shares, load: float, frame_s: float, item_s: float, guess: float
 ) -> tuple[set, list[tuple[Hashable, int]]]:
     """One stack from the front of `group` (first turns first): as many members as one epoch of
-    all of them fits in MAX_ITEM_S (one at least), as many epochs as their part of a frame
+    all of them fits in `item_s` (one at least), as many epochs as their part of a frame
     interval allows within that bound."""
     members: list[Ready] = []
     epoch_s = 0.0
     for r in group[:MAX_STACK]:
         cost = r.cost or guess
-        if members and (epoch_s + cost > MAX_ITEM_S or not cost):
+        if members and (epoch_s + cost > item_s or not cost):
             break
         members.append(r)
         epoch_s += cost
         if not cost:
             break  # nothing known of it: one epoch alone first, to learn its cost
     weight = sum(shares[r.session].weight for r in members)
-    budget = min(MAX_ITEM_S, max(MIN_ITEM_S, frame_s * weight / max(load, weight)))
+    budget = min(item_s, max(MIN_ITEM_S, frame_s * weight / max(load, weight)))
     n = max(1, int(budget / epoch_s)) if epoch_s > 0 else 1
     item = []
     for r in members:

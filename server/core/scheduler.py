@@ -128,9 +128,9 @@ class Scheduler:
                 self.pool = None
             else:
                 self.flights = Flights(self.pool, self.wake)
-                frame_s = 1.0 / max(1, self.settings.default_fps)
+                bounds = (1.0 / max(1, self.settings.default_fps), self.settings.stack_ms / 1000)
                 parts = (self.pool, self.flights, self.sessions, self.shares, self.metrics)
-                self.dispatch = Dispatch(*parts, frame_s, self._failed)
+                self.dispatch = Dispatch(*parts, bounds, self._failed)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="scheduler")
 
     async def stop(self) -> None:
