@@ -184,13 +184,16 @@ def pace_note(account: Account, speed: int | str) -> dict | None:
     else its real pace (`eps`) and why it is slower (`by`): "size" when even a core of its own
     would not give this network its speed and it gets at least half of that (a bigger network is
     slower, nothing is wrong); else "tabs" when the person's other playing tabs share its time,
-    or "load" when the machine is shared by many."""
+    or "load" when the machine is shared by many. At "max" the real pace is always worth
+    showing: `by` is "max" when it gets at least half of what a core of its own would give."""
+    if not account.cost:
+        return None
     asked = float("inf") if speed == "max" else float(speed)
-    if account.eps >= PACE_SHORT * asked or not account.cost:
+    if account.eps >= PACE_SHORT * asked:
         return None
     alone = 1.0 / account.cost  # epochs/s with a core of its own
-    if alone < asked and account.eps >= 0.5 * alone:
-        by = "size"
+    if account.eps >= 0.5 * alone:
+        by = "max" if speed == "max" else "size"
     else:
         by = "tabs" if account.weight < 1.0 else "load"
     return {"eps": _two_digits(account.eps), "by": by}

@@ -34,4 +34,5 @@ test("a slower pace is shown with its reason in words, and nothing at the speed 
   assert.match(size.title, /network is large/);
   assert.match(paceText({ eps: 3.5, by: "tabs" }).text, /3\.5 epochs\/s · shared with your tabs/);
   assert.match(paceText({ eps: 40, by: "load" }).text, /server busy/);
+  assert.equal(paceText({ eps: 700, by: "max" }).text, "now 700 epochs/s", "at max: only the pace");
 });

@@ -148,6 +148,12 @@ def test_the_page_hears_its_pace_only_when_slower_and_why():
     assert pace_note(account, 60) == {"eps": 20.0, "by": "size"}
     account.eps, account.cost = 5.0, 0.001  # could do 1000/s: the machine is shared
     assert pace_note(account, 60) == {"eps": 5.0, "by": "load"}
+    assert pace_note(account, "max") == {"eps": 5.0, "by": "load"}
+    account.eps = 700.0  # at "max", about what a core of its own gives: no reason to give
+    assert pace_note(account, "max") == {"eps": 700.0, "by": "max"}
+    account.weight = 0.25  # one of four playing tabs of one person
+    account.eps = 240.0
+    assert pace_note(account, "max") == {"eps": 240.0, "by": "tabs"}
     assert not worth_telling({"eps": 20.0, "by": "size"}, {"eps": 21.0, "by": "size"})
     assert worth_telling({"eps": 20.0, "by": "size"}, {"eps": 30.0, "by": "size"})
     assert worth_telling(None, {"eps": 20.0, "by": "size"})
