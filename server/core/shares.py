@@ -29,11 +29,12 @@ PACE_SHORT = 0.85
 PACE_STEP = 0.15
 
 
-def person_of(address: str, opening: dict | None) -> tuple | None:
+def person_of(address: str, opening: dict | None, most: int = 65536) -> tuple | None:
     """The person behind a connection whose first message was `opening` (a `websocket.receive`
-    dict, or None): (address, the page's id), or None without a valid id."""
+    dict, or None, of `most` characters at most: else it is refused anyway): (address, the
+    page's id), or None without a valid id."""
     text = (opening or {}).get("text")
-    if not text or len(text) > 2**20:
+    if not text or len(text) > most:
         return None
     try:
         person = json.loads(text).get("person")

@@ -37,7 +37,7 @@ async def play_socket(websocket: WebSocket) -> None:
             return
         # The page's own id, sent with its opening message: one person's tabs share one share of
         # the training time (server.core.shares).
-        person = person_of(address, first)
+        person = person_of(address, first, app.settings.max_message_bytes)
         outlet = ClientOutlet(None, app.settings)
         try:
             session, first = await opening_session(app, first, outlet)

@@ -122,6 +122,7 @@ def test_a_person_is_the_address_and_a_valid_page_id():
     ):
         assert person_of("1.2.3.4", {"text": text}) is None
     assert person_of("1.2.3.4", None) is None
+    assert person_of("1.2.3.4", opening, most=20) is None  # too long: refused anyway
 
 
 def test_seats_even_the_workers_loads_by_weight():
