@@ -9,8 +9,10 @@ costs ten times more gets about a tenth of the epochs, and a cheap one never wai
 Who is a person: the page makes a random id once, keeps it in its localStorage and sends it with
 its opening message (`person`), so one student's tabs share it while a class behind one NAT
 (one client address) stays many people. The id counts together with the client's address, so
-nobody can shrink someone else's share by claiming their id from elsewhere. A connection without
-an id is a person of its own; a classroom member has one session at most, so is one already.
+nobody can shrink someone else's share by claiming their id from elsewhere. The connections of
+one address without an id (scripts, a browser that refuses storage) are one person together, so
+opening many is no way to more of the machine; a classroom member has one session at most, so is
+one already.
 """
 
 from __future__ import annotations
@@ -29,19 +31,19 @@ PACE_SHORT = 0.85
 PACE_STEP = 0.15
 
 
-def person_of(address: str, opening: dict | None, most: int = 65536) -> tuple | None:
-    """The person behind a connection whose first message was `opening` (a `websocket.receive`
-    dict, or None, of `most` characters at most: else it is refused anyway): (address, the
-    page's id), or None without a valid id."""
+def person_of(address: str, opening: dict | None, most: int = 65536) -> tuple:
+    """The person behind a connection from `address` whose first message was `opening` (a
+    `websocket.receive` dict, or None, of `most` characters at most: else it is refused anyway):
+    (address, the page's id), or (address, None) without a valid id."""
     text = (opening or {}).get("text")
     if not text or len(text) > most:
-        return None
+        return (address, None)
     try:
         person = json.loads(text).get("person")
     except (ValueError, AttributeError):
-        return None
+        return (address, None)
     if not isinstance(person, str) or not PERSON_ID.fullmatch(person):
-        return None
+        return (address, None)
     return (address, person)
 
 

@@ -110,7 +110,7 @@ def test_a_persons_weight_is_capped_and_split_between_their_playing_sessions():
     assert shares.weight("tab0") == pytest.approx(1.0)  # two playing: two shares, one each
 
 
-def test_a_person_is_the_address_and_a_valid_page_id():
+def test_a_person_is_the_address_and_a_valid_page_id_or_the_address_alone():
     opening = {"text": '{"type": "config", "config": {}, "person": "abcdef0123456789"}'}
     assert person_of("1.2.3.4", opening) == ("1.2.3.4", "abcdef0123456789")
     for text in (
@@ -120,9 +120,9 @@ def test_a_person_is_the_address_and_a_valid_page_id():
         "not json",
         '{"person": "a b c d e f"}',
     ):
-        assert person_of("1.2.3.4", {"text": text}) is None
-    assert person_of("1.2.3.4", None) is None
-    assert person_of("1.2.3.4", opening, most=20) is None  # too long: refused anyway
+        assert person_of("1.2.3.4", {"text": text}) == ("1.2.3.4", None)
+    assert person_of("1.2.3.4", None) == ("1.2.3.4", None)
+    assert person_of("1.2.3.4", opening, most=20) == ("1.2.3.4", None)  # too long: refused anyway
 
 
 def test_seats_even_the_workers_loads_by_weight():
