@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from engine.remote import job_key
+from server.core.flights import Flights
 from server.core.metrics import Metrics
 from server.core.pacing import Pace
 from server.core.planner import ITEMS_PER_WORKER, Ready, plan
-from server.core.pool import EnginePool, Flights
+from server.core.pool import EnginePool
 from server.core.session import Session
 from server.core.shares import Shares
 

@@ -28,10 +28,11 @@ from collections.abc import Hashable
 from typing import Protocol
 
 from server.core.dispatch import Dispatch
+from server.core.flights import Flights
 from server.core.metrics import Metrics
 from server.core.offload import Offload
 from server.core.pacing import Pace
-from server.core.pool import EnginePool, Flights
+from server.core.pool import EnginePool
 from server.core.session import Session
 from server.core.shares import PACE_WINDOW_S, Shares, pace_note, worth_telling
 from server.settings import Settings
