@@ -20,13 +20,15 @@ def start_server(
     log: IO | None = None,
     nofile: int | None = None,
     processes: int = 1,
+    root: Path | None = None,
 ) -> tuple[subprocess.Popen, socket.socket, int]:
     """The server process, its listening socket (keep it open) and port; `settings` are env vars.
 
     `log`: a file for the server's stderr (else this terminal's); `nofile`: the server's
     file-descriptor limit, soft and hard, as on a small host; `processes` > 1 runs that many
     serving processes under one supervisor, as `playground --processes N` does (it needs
-    PLAYGROUND_REDIS_URL in `settings`).
+    PLAYGROUND_REDIS_URL in `settings`); `root`: another checkout whose server to run (an older
+    version, to compare), left as it is (no bytecode written there).
     """
     # We bind the socket ourselves and hand it over, so the port is known and free before start.
     sock = socket.socket()
@@ -35,6 +37,8 @@ def start_server(
     sock.listen(1024)
     port = sock.getsockname()[1]
     env = {**os.environ, **settings}
+    if root is not None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     args = [sys.executable, "-m", "server", "--fd", str(sock.fileno()), "--port", str(port)]
     if processes > 1:
         args += ["--processes", str(processes)]
@@ -44,7 +48,7 @@ def start_server(
 
     proc = subprocess.Popen(
         args,
-        cwd=ROOT,
+        cwd=root or ROOT,  # `python -m server` imports the server of its working directory
         env=env,
         pass_fds=(sock.fileno(),),
         stderr=log,

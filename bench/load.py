@@ -13,91 +13,85 @@ how long the event loop is ever busy, and the server's own probe of its event lo
 engine worker processes too (PLAYGROUND_ENGINE_WORKERS sets how many; 0 trains in the server
 process). The last line is JSON.
 
-`--mix` gives every other client a second, much larger setup (spiral, all 7 features, 6 hidden
-layers of 8), as a class where students build different networks: the figures are then also given
-per setup, to show that neither kind starves.
+`--mix` gives a fraction of the clients (`--mix-fraction`, 0.1, spread evenly) a larger setup
+(`--mix-setup`: 888, spiral with hidden layers [8, 8, 8]; `big` and `largest` are larger still,
+SETUPS below), as a class where a few students build bigger networks, with 20 clients unless
+`--sessions` says otherwise. `--tabs 20` adds one student with 20 tabs of the largest network
+(`--tabs-setup`) beside the `--sessions` clients. Every client sends a person id in its opening
+config, as the page does (one per client; the student's tabs share one). Per setup it reports
+epochs/s, CPU-seconds per epoch (the engine's training time), frames/s, frame latency, and its
+share of all training time against an equal share per person; and Jain's fairness index over
+sessions' and over persons' training time (from each session's `trainedSeconds`, read from
+`state` as the window opens and closes; "n/a" from a server that does not report it). With
+`--mix` or `--tabs` the same server is first measured with the `--sessions` default clients
+alone (`--no-baseline` skips it), and the report says what share of their epochs/s and frames/s
+the default clients kept in the mix. `--server-root ../other-checkout` runs another version's
+server (the clients stay these), to compare before and after.
+
+    python bench/load.py --mix                      # 20 clients, 2 of them [8, 8, 8] on spiral
+    python bench/load.py --tabs 20                  # 10 default clients and a student's 20 tabs
+    python bench/load.py --mix --server-root /work/base
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
-import os
 import socket
 import struct
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import _metrics
+import _procs
 import _server
+import _shares
 import numpy as np
 import websockets
 
 HEADER = struct.Struct("<4sBBHIIddHHiI")
 FPS = 30
 FEATURES = ("x", "y", "xTimesY", "xSquared", "ySquared", "sinX", "sinY")
+ALL_FEATURES = {name: True for name in FEATURES}
 SETUPS = {
     "default": {},
-    "big": {"dataset": "spiral", "networkShape": [8] * 6, **{name: True for name in FEATURES}},
+    "big": {"dataset": "spiral", "networkShape": [8] * 6, **ALL_FEATURES},
+    "888": {"dataset": "spiral", "networkShape": [8, 8, 8]},
+    # The largest network a student may build: its epoch costs about 40 default ones.
+    "largest": {
+        "dataset": "spiral",
+        "networkShape": [8] * 6,
+        **ALL_FEATURES,
+        "batchSize": 1,
+        "percTrainData": 90,
+    },
 }
 
 
-def start_server(sessions: int) -> tuple[subprocess.Popen, socket.socket, int]:
+def start_server(
+    sessions: int, root: Path | None = None
+) -> tuple[subprocess.Popen, socket.socket, int]:
     return _server.start_server(
         {
             "PLAYGROUND_MAX_CONNECTIONS_PER_IP": str(sessions + 11),
             "PLAYGROUND_MAX_SESSIONS": str(max(sessions + 10, 500)),
-        }
+        },
+        root=root,
     )
-
-
-def _stat(pid: int) -> list[str]:
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
-def children(pid: int) -> list[int]:
-    """The server's own processes (engine workers and their helper), found through /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int(_stat(int(entry.name))[1]) == pid:
-                    found.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-    return found
-
-
-def cpu_seconds(pid: int, kids: list[int]) -> float:
-    """CPU time of the server and of its engine workers (they train: their CPU is the server's)."""
-    total = 0.0
-    for p in [pid, *kids]:
-        try:
-            fields = _stat(p)
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0.0
-    for line in text.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 class Player:
     """One client: plays at max speed, acks every frame at once, records what it saw."""
 
-    def __init__(self, setup: str = "default") -> None:
+    def __init__(self, setup: str = "default", person: str | None = None) -> None:
         self.setup = setup
+        self.person = person or uuid.uuid4().hex  # as a page makes one, kept in localStorage
+        self.marks: list[tuple[int, float | None]] = []  # (epoch, trainedSeconds) from `state`
+        self.want_state = self.asked = False
         self.measuring = False
         self.frames = 0
         self.bytes = 0
@@ -108,9 +102,10 @@ class Player:
         self.connected = asyncio.Event()
 
     async def run(self, url: str, ready: asyncio.Event, stop: asyncio.Event) -> None:
+        url += "?first=config"  # as the page: the opening config builds the session
         async with websockets.connect(url, max_size=2**22, open_timeout=60) as ws:
-            if SETUPS[self.setup]:
-                await ws.send(json.dumps({"type": "config", "config": SETUPS[self.setup]}))
+            opening = {"type": "config", "config": SETUPS[self.setup], "person": self.person}
+            await ws.send(json.dumps(opening))
             await ws.send(json.dumps({"type": "speed", "eps": "max"}))
             await ws.send(json.dumps({"type": "fps", "fps": FPS}))
             self.connected.set()
@@ -118,6 +113,9 @@ class Player:
             await ws.send(json.dumps({"type": "play"}))
             acked_at = prev_at = time.perf_counter()
             while not stop.is_set():
+                if self.want_state:  # `fps` is answered by `state`
+                    self.want_state, self.asked = False, True
+                    await ws.send(json.dumps({"type": "fps", "fps": FPS}))
                 try:
                     raw = await asyncio.wait_for(ws.recv(), 1.0)
                 except TimeoutError:
@@ -125,6 +123,10 @@ class Player:
                 now = time.perf_counter()
                 if not isinstance(raw, bytes):
                     self.errors += '"type":"error"' in raw
+                    if self.asked and raw.startswith('{"type":"state"'):
+                        state = json.loads(raw)
+                        self.marks.append((state["epoch"], state.get("trainedSeconds")))
+                        self.asked = False
                     continue
                 seq, self.epoch = HEADER.unpack_from(raw)[4:6]
                 await ws.send(json.dumps({"type": "ack", "seq": seq}))
@@ -136,8 +138,19 @@ class Player:
                 acked_at = prev_at = now
 
     def mark(self) -> None:
-        """The window opens or closes: note the newest epoch seen (a stalled client's stays)."""
+        """The window opens or closes: note the newest epoch seen (a stalled client's stays), and
+        ask for `state` (its session's training seconds)."""
         self.window.append(self.epoch)
+        self.want_state = True
+
+    def trained_seconds(self) -> float | None:
+        """The session's training seconds over the window, as the server reported them."""
+        if len(self.marks) != 2 or None in (self.marks[0][1], self.marks[1][1]):
+            return None
+        return self.marks[1][1] - self.marks[0][1]
+
+    def trained_epochs(self) -> int | None:
+        return self.marks[1][0] - self.marks[0][0] if len(self.marks) == 2 else None
 
     def epochs_per_s(self, seconds: float) -> float:
         """Epochs trained over the whole window, by its measured length, for every client alike."""
@@ -162,13 +175,21 @@ async def probe(url: str, stop: asyncio.Event, rtts: list[float], measuring) -> 
             await asyncio.sleep(0.1)
 
 
-async def measure(
-    port: int, pid: int, sessions: int, seconds: float, warmup: float, mix: bool = False
-) -> dict:
+def cast(sessions: int, mix: bool, fraction: float, large: str, tabs: int, tab_setup: str):
+    """The clients: `sessions` of the default setup, a `fraction` of them (spread evenly) playing
+    `large` instead under --mix, then one person's `tabs` tabs of `tab_setup`."""
+    kinds = ["default"] * sessions
+    if mix:
+        kinds = [large if int((i + 1) * fraction) > int(i * fraction) else "default"
+                 for i in range(sessions)]  # fmt: skip
+    players = [Player(kind) for kind in kinds]
+    student = uuid.uuid4().hex
+    return players + [Player(tab_setup, person=student) for _ in range(tabs)]
+
+
+async def measure(port: int, pid: int, players: list[Player], seconds: float, warmup: float):
     url = f"ws://127.0.0.1:{port}/ws"
     ready, stop = asyncio.Event(), asyncio.Event()
-    kinds = list(SETUPS) if mix else ["default"]
-    players = [Player(kinds[i % len(kinds)]) for i in range(sessions)]
     tasks = [asyncio.create_task(p.run(url, ready, stop)) for p in players]
     rtts: list[float] = []
     tasks.append(asyncio.create_task(probe(url, stop, rtts, lambda: players[0].measuring)))
@@ -176,39 +197,34 @@ async def measure(
     await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in players)), 120)
     ready.set()
     await asyncio.sleep(warmup)
-    kids = children(pid)
+    kids = _procs.children(pid)
     for p in players:
         p.measuring = True
         p.mark()
-    cpu0, t0 = cpu_seconds(pid, kids), time.perf_counter()
+    cpu0, t0 = _procs.cpu_seconds(pid, kids), time.perf_counter()
     scraped = await asyncio.to_thread(_metrics.scrape, port)
     await asyncio.sleep(seconds)
     lag = _metrics.loop_lag(scraped, await asyncio.to_thread(_metrics.scrape, port))
-    cpu1, t1 = cpu_seconds(pid, kids), time.perf_counter()
+    cpu1, t1 = _procs.cpu_seconds(pid, kids), time.perf_counter()
     for p in players:
         p.measuring = False
         p.mark()
     window = t1 - t0  # measured, not planned: a late wake-up is part of the window
-    rss = rss_mb(pid)
-    kids_rss = sum(rss_mb(k) for k in kids)
+    rss = _procs.rss_mb(pid)
+    kids_rss = sum(_procs.rss_mb(k) for k in kids)
+    with contextlib.suppress(TimeoutError):  # each client's `state` as the window closed
+        async with asyncio.timeout(5):
+            while any(len(p.marks) < 2 for p in players):
+                await asyncio.sleep(0.02)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
     eps = np.array([p.epochs_per_s(window) for p in players])
     fps = np.array([p.frames / window for p in players])
     latencies = np.concatenate([p.latencies for p in players if p.latencies] or [[np.nan]])
     frames = sum(p.frames for p in players)
-    per_setup = {}
-    for kind in kinds if mix else ():
-        group = [i for i, p in enumerate(players) if p.setup == kind]
-        per_setup[kind] = {
-            "sessions": len(group),
-            "epochs_per_s_p5": round(float(np.percentile(eps[group], 5)), 1),
-            "epochs_per_s_p50": round(float(np.percentile(eps[group], 50)), 1),
-            "fps_p5": round(float(np.percentile(fps[group], 5)), 1),
-            "fps_p50": round(float(np.percentile(fps[group], 50)), 1),
-        }
+    mixed = len({p.setup for p in players}) > 1
     return {
-        "sessions": sessions,
+        "sessions": len(players),
         "aggregate_epochs_per_s": round(float(eps.sum()), 1),
         "epochs_per_s_p5": round(float(np.percentile(eps, 5)), 1),
         "epochs_per_s_p50": round(float(np.percentile(eps, 50)), 1),
@@ -228,44 +244,48 @@ async def measure(
         "loop_lag_p50_ms": lag["p50_ms"],
         "loop_lag_p99_ms": lag["p99_ms"],
         "loop_lag_max_ms": lag["max_ms"],
-        **({"per_setup": per_setup} if mix else {}),
+        **({"per_setup": _shares.per_setup(players, eps, fps)} if mixed else {}),
+        **_shares.fairness(players),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--sessions", type=int, help="default clients (10; 20 with --mix)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--mix", action="store_true", help="every other client: a large setup")
+    parser.add_argument("--mix", action="store_true", help="a fraction of the clients: larger")
+    parser.add_argument("--mix-fraction", type=float, default=0.1, help="larger, with --mix")
+    parser.add_argument("--mix-setup", choices=sorted(SETUPS), default="888")
+    parser.add_argument("--tabs", type=int, default=0, help="one student's tabs, beside the rest")
+    parser.add_argument("--tabs-setup", choices=sorted(SETUPS), default="largest")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the clients alone")
+    parser.add_argument("--server-root", type=Path, help="another checkout's server to run")
     args = parser.parse_args()
-    proc, sock, port = start_server(args.sessions)
+    sessions = args.sessions or (20 if args.mix else 10)
+    baseline = (args.mix or args.tabs > 0) and not args.no_baseline
+    mix = (args.mix, args.mix_fraction, args.mix_setup)
+    players = cast(sessions, *mix, args.tabs, args.tabs_setup)
+    proc, sock, port = start_server(len(players), args.server_root)
     try:
-        result = asyncio.run(
-            measure(port, proc.pid, args.sessions, args.seconds, args.warmup, args.mix)
-        )
+        base = None
+        if baseline:
+            alone = [Player() for _ in range(sessions)]
+            base = asyncio.run(measure(port, proc.pid, alone, args.seconds, args.warmup))
+        result = asyncio.run(measure(port, proc.pid, players, args.seconds, args.warmup))
     finally:
         _server.stop_server(proc)
         sock.close()
-    r = result
-    print(f"sessions                 {r['sessions']}")
-    print(f"aggregate epochs/s       {r['aggregate_epochs_per_s']}")
-    print(f"epochs/s per session     p5 {r['epochs_per_s_p5']}  p50 {r['epochs_per_s_p50']}")
-    print(f"frames/s per client      p5 {r['fps_p5']}  p50 {r['fps_p50']}")
-    print(f"frame latency ms         p50 {r['latency_p50_ms']}  p95 {r['latency_p95_ms']}")
-    print(f"bytes per frame          {r['bytes_per_frame']}")
-    print(f"server CPU %             {r['cpu_percent']}")
-    kids = f"(+ {r['workers_rss_mb']} in {r['worker_processes']} child processes)"
-    print(f"server RSS MB            {r['rss_mb']}  {kids}")
-    print(f"clients without frames   {r['clients_without_frames']}  errors {r['errors']}")
-    print(f"probe round trip ms      p50 {r['probe_rtt_p50_ms']}  max {r['probe_rtt_max_ms']}")
-    lag = f"p50 {r['loop_lag_p50_ms']}  p99 {r['loop_lag_p99_ms']}  max {r['loop_lag_max_ms']}"
-    print(f"event-loop lag ms        {lag}  (/metrics over the window)")
-    for kind, g in r.get("per_setup", {}).items():
-        print(
-            f"{kind:<8} x{g['sessions']:<4}  epochs/s p5 {g['epochs_per_s_p5']}"
-            f"  p50 {g['epochs_per_s_p50']}  fps p5 {g['fps_p5']}  p50 {g['fps_p50']}"
-        )
+    if base is not None:
+        print(f"-- baseline: {sessions} default clients alone")
+        _shares.report(base)
+        print("-- with the mix")
+    _shares.report(result)
+    if base is not None:
+        result["baseline"] = base
+        result["default_kept"] = _shares.kept(base, result)
+        k = result["default_kept"]
+        print(f"default clients kept     epochs/s {k['epochs_per_s']:.0%}  frames/s {k['fps']:.0%}")
     print(json.dumps(result))
 
 

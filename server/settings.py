@@ -60,6 +60,13 @@ class Settings:
     default_fps: int = 30
     max_fps: int = 60
     slice_ms: float = 5.0
+    # Every playing person gets an equal share of the training time; one person's playing sessions
+    # (tabs sharing the id their page keeps) get this many sessions' shares together at most, so
+    # 20 tabs count as one person. 0: every session counts alone.
+    person_share: float = 1.0
+    # The longest piece of work an engine worker trains at once (a stack of sessions' epochs): what
+    # a cheap session may wait behind an expensive one's turn, at most (one epoch is never cut).
+    stack_ms: float = 15.0
     # Processes that train playing sessions while this one serves them (0: train in this one).
     engine_workers: int = DEFAULT_ENGINE_WORKERS
     # Threads that build new data sets and restored runs off the event loop.

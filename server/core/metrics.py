@@ -13,6 +13,7 @@ class Metrics:
     def __init__(self) -> None:
         self.epochs = 0
         self.epochs_stacked = 0
+        self.training_seconds = 0.0  # the engine's time spent training, every session's share
         self.frames_built = 0
         self.frames_sent = 0
         self.bytes_sent = 0
@@ -49,6 +50,12 @@ def render(metrics: Metrics, sessions: int, playing: int, pool: object = None) -
             "counter",
             "Epochs trained in a stack with sessions of the same structure.",
             metrics.epochs_stacked,
+        ),
+        (
+            "playground_training_seconds_total",
+            "counter",
+            "Seconds the engine spent training sessions (each its share of stacks).",
+            round(metrics.training_seconds, 3),
         ),
         (
             "playground_epochs_per_second",

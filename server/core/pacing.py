@@ -33,6 +33,21 @@ class Pace:
         self.slices = min(self.slices - n, 1.0)
         return n
 
+    def allowance(self, snap: Snapshot, now: float) -> int | None:
+        """How many epochs its speed allows now: None for "max" and steps (as many as its share
+        gives); what `spend` does not take stays owed, up to a tenth of a second's worth."""
+        elapsed, self.stamp = now - self.stamp, now
+        if snap.steps_left or snap.speed == "max":
+            self.credit = 0.0
+            return None
+        speed = float(snap.speed)
+        self.credit = min(self.credit + elapsed * speed, max(1.0, speed * 0.1))
+        return int(self.credit)
+
+    def spend(self, epochs: int) -> None:
+        """Epochs sent to train on the allowance."""
+        self.credit = max(0.0, self.credit - epochs)
+
     def measured(self, epochs: int, seconds: float) -> None:
         per = seconds / epochs
         old = self.seconds_per_epoch

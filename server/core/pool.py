@@ -1,10 +1,11 @@
 """Engine worker processes: each trains its own sessions' jobs while this process serves them.
 
-A session is placed on one worker when first seen and stays there while it lives: that worker
-gets the session's points once (per data token) and then only small jobs that refer to them.
-Sessions of one structure are placed together where the load allows, since a worker trains the
-jobs of one structure in a batch as one stack. A worker that dies is started again, and the
-sessions it trained send their points to the new one and go on.
+A session is placed on one worker when first seen (server.core.seats) and stays there while the
+loads stay even: that worker gets the session's points once (per data token) and then only small
+jobs that refer to them; a session moved to even the loads sends them to its new worker. Sessions
+of one structure are placed together where the load allows, since a worker trains the jobs of one
+structure in a batch as one stack. A worker that dies is started again, and the sessions it
+trained send their points to the new one and go on.
 """
 
 from __future__ import annotations
@@ -14,34 +15,21 @@ import itertools
 import logging
 import os
 import time
-from collections import Counter
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Hashable
 
-from engine.remote import TrainingData, TrainingJob, TrainingResult, job_key
+from engine.remote import TrainingData, TrainingJob, job_key
+from server.core.seats import Seat, Seats
 from server.core.worker import SINGLE_THREADED_BLAS, WorkerProcess
 
 log = logging.getLogger(__name__)
 # Workers run at a lower priority than the serving process: when the CPU is short, messages and
 # frames go first and training takes what is left, so a full server slows training, not the page.
 WORKER_NICE = 5
-BUSY_S = 2.0  # a session that sent a job this recently counts in its worker's load
 MAX_RESTART_DELAY_S = 5.0  # between attempts, for a worker that keeps dying before it runs
 
 
 class WorkerLost(Exception):
     """The worker that had a batch died: its sessions train again, on its successor."""
-
-
-@dataclass
-class _Seat:
-    """Where a session trains: its worker, its structure then, the data that worker has for it."""
-
-    worker: int
-    key: str
-    data: tuple | None = None
-    busy_at: float = 0.0
 
 
 class EnginePool:
@@ -53,7 +41,7 @@ class EnginePool:
         self.data_sent = 0  # sessions' points sent to a worker
         self._args = (cache_size, cache_mb * 2**20, WORKER_NICE)
         self._procs: list[WorkerProcess | None] = [None] * workers
-        self._seats: dict[Hashable, _Seat] = {}
+        self.seats = Seats(workers)
         self._held: list[dict[tuple, set]] = [{} for _ in range(workers)]  # token -> sessions
         self._waiting: dict[int, tuple[int, asyncio.Future]] = {}  # request -> (worker, answer)
         self._requests = itertools.count()
@@ -96,10 +84,7 @@ class EnginePool:
     def route(self, session: Hashable, data: TrainingData, job: TrainingJob) -> int:
         """The worker for `session`'s job: where the session was placed (placed now if new),
         which gets the job's data (`data`, the session's points) first if it does not have it."""
-        seat = self._seats.get(session)
-        if seat is None:
-            key = job_key(job)
-            seat = self._seats[session] = _Seat(self._place(key), key)
+        seat = self.seat(session, job_key(job))
         seat.busy_at = time.monotonic()
         if seat.data != job.data:
             self._release(seat.worker, session, seat.data)
@@ -114,26 +99,32 @@ class EnginePool:
         holders.add(session)
         return seat.worker
 
-    def _place(self, key: str) -> int:
-        """A new session's worker: of the least loaded (busy sessions), the one with the most
-        sessions of its structure. For that, loads may differ by an eighth."""
-        now = time.monotonic()
-        busy, same = [0] * self.workers, [0] * self.workers
-        for seat in self._seats.values():
-            if now - seat.busy_at < BUSY_S:
-                busy[seat.worker] += 1
-                same[seat.worker] += seat.key == key
-        lowest = min(busy)
-        allowed = [w for w in range(self.workers) if busy[w] < lowest + max(1, lowest // 8)]
-        return max(allowed, key=lambda w: (same[w], -busy[w], -w))
+    def seat(self, session: Hashable, key: str, weight: float | None = None) -> Seat:
+        """Where `session` trains (server.core.seats: placed now if new)."""
+        return self.seats.seat(session, key, weight)
+
+    def loads(self) -> list[float]:
+        return self.seats.loads()
+
+    def rebalance(self, movable: set) -> Hashable | None:
+        """Move one of the `movable` sessions to even the workers' loads (server.core.seats);
+        the session moved, if any. Its old worker forgets its points; its new one gets them with
+        its next job."""
+        moved = self.seats.rebalance(movable)
+        if moved is None:
+            return None
+        session, seat, left = moved
+        self._release(left, session, seat.data)
+        seat.data = None
+        return session
 
     def worker_of(self, session: Hashable) -> int | None:
-        seat = self._seats.get(session)
+        seat = self.seats.get(session)
         return None if seat is None else seat.worker
 
     def forget(self, session: Hashable) -> None:
         """The session ended: its worker drops its data and the trainers built on it."""
-        seat = self._seats.pop(session, None)
+        seat = self.seats.pop(session)
         if seat is not None:
             self._release(seat.worker, session, seat.data)
 
@@ -231,73 +222,3 @@ class EnginePool:
         for _, answer in self._waiting.values():
             answer.cancel()
         self._waiting.clear()
-
-
-class Flights:
-    """Jobs in the workers, by batch; a session has at most one job in flight.
-
-    Each entry is (session, the version its job was made at, the session's points, the job): the
-    session decides whether the result still applies (a change made meanwhile wins).
-    """
-
-    def __init__(self, pool: EnginePool, wake: Callable[[], None]) -> None:
-        self.pool = pool
-        self.wake = wake
-        # (worker, [(session, version, data, job), ...], future of the results)
-        self.batches: list[tuple[int, list[tuple[Any, int, Any, TrainingJob]], asyncio.Future]]
-        self.batches = []
-        self.sessions: set = set()
-        self.any_landed = False
-
-    def send(self, entries: list[tuple[Any, int, Any, TrainingJob]], most: int) -> None:
-        """Send (session, version, data, job) entries to their sessions' workers, each worker's in
-        as many batches as its share of `most` more in flight allows (at least one)."""
-        by_worker: dict[int, list] = {}
-        for entry in entries:
-            session, _, data, job = entry
-            by_worker.setdefault(self.pool.route(session, data, job), []).append(entry)
-        share = (most + len(self.batches)) // self.pool.workers
-        flying = Counter(worker for worker, _, _ in self.batches)
-        for worker, group in by_worker.items():
-            # Sessions of one structure travel together, so that the worker trains them as one
-            # stack.
-            group.sort(key=lambda entry: job_key(entry[-1]))
-            count = max(1, min(len(group), share - flying[worker]))
-            for i in range(count):
-                batch = group[i * len(group) // count : (i + 1) * len(group) // count]
-                future = self.pool.submit(worker, [job for *_, job in batch])
-                future.add_done_callback(self._landed)
-                self.batches.append((worker, batch, future))
-                self.sessions.update(session for session, *_ in batch)
-
-    def _landed(self, future: asyncio.Future) -> None:
-        if not future.cancelled():
-            future.exception()  # retrieved here, so that a dropped batch logs nothing
-        self.any_landed = True
-        self.wake()
-
-    def landed(self) -> list[tuple[Any, int, Any, TrainingResult | str]]:
-        """(session, version, data, result) of every batch that came back. A batch whose worker
-        died is dropped: its sessions are free to train again."""
-        out, flying = [], []
-        self.any_landed = False
-        for worker, batch, future in self.batches:
-            if not future.done():
-                flying.append((worker, batch, future))
-                continue
-            self.sessions.difference_update(session for session, *_ in batch)
-            exc = None if future.cancelled() else future.exception()
-            if future.cancelled() or isinstance(exc, WorkerLost):
-                continue
-            if exc is not None:
-                self.pool.fail(exc)
-                continue
-            results = future.result()
-            out += [(*entry[:3], result) for entry, result in zip(batch, results, strict=True)]
-        self.batches = flying
-        return out
-
-    def drop(self) -> None:
-        for _, _, future in self.batches:
-            future.cancel()
-        self.batches, self.sessions = [], set()

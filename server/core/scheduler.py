@@ -9,6 +9,13 @@ With engine workers, training leaves this process: each busy session has one job
 worker at a time; a round applies the results that came back (unless the session changed in the
 meantime: then the change wins and the result is dropped), sends the next slices, and builds
 frames while the workers train.
+
+Either way the training time is shared fairly (server.core.shares): every playing person gets an
+equal share, whatever their network costs, and one person's tabs share one. Here, each round's
+slices are sized by weight; in the workers (server.core.dispatch), the sessions furthest behind
+go first, in stacks of one structure cut to a bounded time, so a cheap session
+never waits long behind an expensive one. Each session's real pace is measured, and its page is
+told when it trains slower than its speed, and why.
 """
 
 from __future__ import annotations
@@ -17,13 +24,17 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Hashable
 from typing import Protocol
 
+from server.core.dispatch import Dispatch
+from server.core.flights import Flights
 from server.core.metrics import Metrics
 from server.core.offload import Offload
 from server.core.pacing import Pace
-from server.core.pool import EnginePool, Flights
+from server.core.pool import EnginePool
 from server.core.session import Session
+from server.core.shares import PACE_WINDOW_S, Shares, pace_note, worth_telling
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,14 +50,6 @@ MAX_ROUND_S = 0.15
 TURNS_PER_YIELD = 3
 LONG_SLICE_S = 0.001
 IDLE_WAIT_S = 0.25
-# A job in a worker costs a round trip: a session alone gets long slices to amortise it, and
-# slices never get so short that round trips cost this process more than frames do. A slice is a
-# session's share of a worker's time: in a stack (engine.stack) many shares train at once, so
-# even 0.5 ms shares make stacks long enough to amortise their batch's round trip.
-REMOTE_SLICE_S = 0.015
-MIN_REMOTE_SLICE_S = 0.0005
-# Batches in flight per worker: one round trip per batch, and some balance between workers.
-BATCHES_PER_WORKER = 2
 
 
 class Outlet(Protocol):
@@ -66,6 +69,7 @@ class Scheduler:
         self.settings = settings
         self.metrics = metrics
         self.sessions: dict[Session, Pace] = {}
+        self.shares = Shares(settings.person_share)
         self.outlets: dict[Outlet, None] = {}  # an ordered set
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -73,12 +77,19 @@ class Scheduler:
         self.pool: EnginePool | None = None
         self.flights: Flights | None = None
         self.offload = Offload(settings.rebuild_threads)
+        self.dispatch: Dispatch | None = None  # with engine workers
 
-    def add_session(self, session: Session) -> None:
+    def add_session(self, session: Session, person: Hashable | None = None) -> None:
+        """Train `session` when it plays; `person` (server.core.shares.person_of) is who it
+        belongs to, if known: one person's playing sessions share one share."""
         self.sessions.setdefault(session, Pace(time.monotonic()))
+        self.shares.add(session, person)
 
     def remove_session(self, session: Session) -> None:
         self.sessions.pop(session, None)
+        self.shares.remove(session)
+        if self.dispatch is not None:
+            self.dispatch.forget(session)
         if self.pool is not None:
             self.pool.forget(session)  # its worker drops its data
 
@@ -118,6 +129,9 @@ class Scheduler:
                 self.pool = None
             else:
                 self.flights = Flights(self.pool, self.wake)
+                bounds = (1.0 / max(1, self.settings.default_fps), self.settings.stack_ms / 1000)
+                parts = (self.pool, self.flights, self.sessions, self.shares, self.metrics)
+                self.dispatch = Dispatch(*parts, bounds, self._failed)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="scheduler")
 
     async def stop(self) -> None:
@@ -129,7 +143,7 @@ class Scheduler:
         if self.pool is not None:
             self.flights.drop()
             self.pool.stop()
-            self.pool = self.flights = None
+            self.pool = self.flights = self.dispatch = None
         self.offload.stop()
 
     async def _run(self) -> None:
@@ -146,9 +160,11 @@ class Scheduler:
         now = time.monotonic()
         wait = IDLE_WAIT_S
         flying = self.flights.sessions if self.flights is not None else ()
+        held = self.dispatch.held if self.dispatch is not None else ()
         for session, pace in self.sessions.items():
             snap = session.snapshot
-            if snap.busy and session not in flying:  # a landing job wakes us
+            if snap.busy and session not in flying and session not in held:
+                # (a landing job wakes us, for those in flight and those waiting for a turn)
                 wait = min(wait, pace.next_epoch_at(snap) - now)
         for outlet in self.outlets:
             due = outlet.next_due(now)
@@ -161,7 +177,7 @@ class Scheduler:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), max(wait, 0.001))
 
-    def _slice_s(self, busy: int) -> float:
+    def _slice_s(self, busy: float) -> float:
         # A round should last about one frame interval, whatever the number of sessions; when
         # frames alone would fill it, training still gets as much time as frames did, so an
         # overloaded server trades frame rate for epochs evenly rather than starving either.
@@ -173,13 +189,6 @@ class Scheduler:
 
     frame_s = 0.0  # time spent building frames in the last round
 
-    def _remote_slice_s(self, busy: int, workers: int) -> float:
-        # Every busy session should get a result (so a new frame) about once per frame interval:
-        # the workers' time in one is split evenly between the busy sessions.
-        target = 1.0 / max(1, self.settings.default_fps)
-        share = target * min(workers, busy) / max(1, busy)
-        return min(REMOTE_SLICE_S, max(MIN_REMOTE_SLICE_S, share))
-
     async def round(self) -> bool:
         """One pass: training (here, or results in and slices out), then every due frame."""
         started = time.monotonic()
@@ -189,10 +198,13 @@ class Scheduler:
             # One session uses one core wherever it trains: here it saves the round trips.
             pool = None
         if pool is None:
+            if self.dispatch is not None:
+                self.dispatch.held.clear()
             if self.flights is not None and self.flights.batches and not self.pool.ready:
                 self.flights.landed()  # a broken pool's last batches: nothing to apply
                 self.flights.drop()
-            worked = await self._train_here(busy, self._slice_s(len(busy)))
+            weight = sum(self.shares.weight(session) for session, _ in busy)
+            worked = await self._train_here(busy, self._slice_s(weight))
         else:
             worked = self._train_remote(pool)
         frames_started = time.monotonic()
@@ -203,7 +215,24 @@ class Scheduler:
         return worked
 
     def _busy(self) -> list[tuple[Session, Pace]]:
-        return [(s, p) for s, p in list(self.sessions.items()) if s.snapshot.busy]
+        """The sessions that train, their persons' shares brought up to date, and their pace
+        measured and told."""
+        now = time.monotonic()
+        busy = []
+        for session, pace in list(self.sessions.items()):
+            snap = session.snapshot
+            account = self.shares[session]
+            if snap.busy != account.busy:
+                self.shares.set_busy(session, snap.busy, now)
+                account.shown = None
+            if not snap.busy:
+                continue
+            busy.append((session, pace))
+            if now - account.since >= PACE_WINDOW_S and self.shares.pace(session, now):
+                note = pace_note(account, snap.speed) if snap.playing else None
+                if worth_telling(account.shown, note) and session.note_pace(note):
+                    account.shown = note
+        return busy
 
     def _failed(self, session: Session) -> None:
         log.exception("training failed; the session is paused")
@@ -214,7 +243,9 @@ class Scheduler:
         for session, pace in busy:
             if session not in self.sessions or not session.snapshot.busy:
                 continue  # closed or paused while we yielded
-            n = pace.owed(session.snapshot, time.monotonic(), slice_s)
+            # Round robin, each slice its weight's part: one person's tabs share one slice.
+            weighted = slice_s * self.shares.weight(session)
+            n = pace.owed(session.snapshot, time.monotonic(), weighted)
             if n <= 0:
                 continue
             t0 = time.monotonic()
@@ -223,70 +254,23 @@ class Scheduler:
             except Exception:  # a bug in one session must not stop the others
                 self._failed(session)
                 continue
+            spent = time.monotonic() - t0
+            self.shares.charge(session, spent, done)
             if done:
-                pace.measured(done, time.monotonic() - t0)
+                pace.measured(done, spent)
                 self.metrics.epochs += done
+                self.metrics.training_seconds += spent
             worked = True
             await step_aside(time.monotonic() - t0)
         return worked
 
     def _train_remote(self, pool: EnginePool) -> bool:
         """Apply the results that came back, send the next slices; whether anything moved."""
-        worked = self._apply(self.flights.landed())
-        flying = self.flights.sessions
+        worked = self.dispatch.apply(self.flights.landed())
         busy = self._busy()
         if len(busy) < 2 and not self.flights.batches:
             return worked  # one session alone trains here (see `round`)
-        idle = [(s, p) for s, p in busy if s not in flying]
-        if idle:
-            worked = self._dispatch(pool, idle, len(busy)) or worked
-        return worked
-
-    def _dispatch(self, pool: EnginePool, idle: list[tuple[Session, Pace]], busy: int) -> bool:
-        """Send a slice of every busy session with nothing in flight to the workers."""
-        slice_s = self._remote_slice_s(busy, pool.workers)
-        now = time.monotonic()
-        entries = []
-        for session, pace in idle:
-            if session.changing:
-                continue  # its owner is mid-change: it gets a slice once that is done
-            n = pace.owed(session.snapshot, now, slice_s)
-            if n <= 0:
-                continue
-            try:
-                made = session.job(n)
-            except Exception:
-                self._failed(session)
-                continue
-            if made is not None:
-                version, job = made
-                entries.append((session, version, session.training_data(), job))
-        if not entries:
-            return False
-        most = pool.workers * BATCHES_PER_WORKER - len(self.flights.batches)
-        try:
-            self.flights.send(entries, most)
-        except Exception as exc:  # a broken or closed pool: train here from the next round
-            pool.fail(exc)
-        return True
-
-    def _apply(self, landed: list) -> bool:
-        """Take in the results that came back, unless their session changed meanwhile."""
-        for session, version, _, result in landed:
-            pace = self.sessions.get(session)
-            if pace is None:
-                continue  # closed meanwhile
-            try:
-                done = session.take(version, result)
-            except Exception:
-                self._failed(session)
-                continue
-            if done:
-                pace.measured(done, result.seconds)
-                self.metrics.epochs += done
-                if result.stack > 1:
-                    self.metrics.epochs_stacked += done
-        return bool(landed)
+        return self.dispatch.send(busy) or worked
 
     async def _build_frames(self, pool: EnginePool | None = None) -> bool:
         worked = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 
 import numpy as np
 
@@ -53,6 +54,8 @@ class Session:
         self.offload = offload
         self.history = History(settings.max_history)
         self.epochs_trained = 0
+        self.seconds_trained = 0.0  # the engine's time spent on it (its share of stacks)
+        self._pace: dict | None = None  # the scheduler's note of its real pace, when slower
         self._run = run
         self._lock = asyncio.Lock()
         self._drawer = Drawer()
@@ -106,6 +109,7 @@ class Session:
                 raise ProtocolError("play", True, allowed, request="play")
             self._playing = playing
             self._steps_left = 0
+            self._pace = None  # measured afresh once it plays
             self._changed()
 
     async def request_steps(self, n: int) -> None:
@@ -193,6 +197,7 @@ class Session:
             self._halt()
             raise RuntimeError(f"a worker could not train the session: {result}")
         points = self._run.apply_training(result)
+        self.seconds_trained += result.seconds
         drawn = result.grids if len(result.grids) == 3 else None
         return self._trained(points, result.n, drawn)
 
@@ -202,7 +207,20 @@ class Session:
             return 0
         if self._steps_left:
             n = min(n, self._steps_left)
-        return self._trained(self._run.step(n), n)
+        started = time.perf_counter()
+        points = self._run.step(n)
+        self.seconds_trained += time.perf_counter() - started
+        return self._trained(points, n)
+
+    def note_pace(self, pace: dict | None) -> bool:
+        """Take the scheduler's note of this session's real pace (server.core.shares.pace_note),
+        which its page shows beside the speed; whether it was taken (not during a change)."""
+        if self.changing:
+            return False
+        if pace != self._pace:
+            self._pace = pace
+            self._changed(frame=False)
+        return True
 
     def fail(self) -> None:
         """Training this session failed: it stops, and its page hears so."""
@@ -257,6 +275,8 @@ class Session:
             diverged=bool(run.diverged),
             playing=self._playing,
             speed=self._speed,
+            pace=self._pace if self._playing else None,
+            trained_seconds=self.seconds_trained,
             steps_left=self._steps_left,
             layers=tuple(int(n) for n in net.layer_sizes),
             inputs=tuple(run.input_names),

@@ -52,6 +52,8 @@ class Snapshot:
     diverged: bool
     playing: bool
     speed: int | str
+    pace: dict | None  # the real pace when slower than `speed` (server.core.shares.pace_note)
+    trained_seconds: float  # the engine's time spent on this session so far
     steps_left: int
     layers: tuple[int, ...]
     inputs: tuple[str, ...]
@@ -140,6 +142,8 @@ class Snapshot:
             "playing": self.playing,
             "diverged": self.diverged,
             "speed": self.speed,
+            "pace": self.pace,
+            "trainedSeconds": round(self.trained_seconds, 4),
             "layers": list(self.layers),
             "inputs": list(self.inputs),
         }

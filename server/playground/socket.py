@@ -15,6 +15,7 @@ from server.core.metrics import Metrics
 from server.core.outlet import ClientOutlet
 from server.core.protocol import ProtocolError, parse_message
 from server.core.session import Session
+from server.core.shares import person_of
 from server.playground.handlers import restore_fields
 from server.playground.inspect import on_inspect  # noqa: F401  (registers the `inspect` message)
 
@@ -38,13 +39,16 @@ async def play_socket(websocket: WebSocket) -> None:
         first = await first_message(websocket, app.settings.opening_wait_s) if waits else None
         if first is not None and first["type"] == "websocket.disconnect":
             return
+        # The page's own id, sent with its opening message: one person's tabs share one share of
+        # the training time (server.core.shares).
+        person = person_of(address, first, app.settings.max_message_bytes)
         outlet = ClientOutlet(None, app.settings)
         try:
             session, first = await opening_session(app, first, outlet)
         except ValueError as exc:  # limits set below the defaults: say so, do not crash
             await close(websocket, 1011, f"cannot start a session: {exc}")
             return
-        await serve(websocket, session, outlet, app.scheduler, app.metrics, first)
+        await serve(websocket, session, outlet, app.scheduler, app.metrics, first, person)
     finally:
         app.limiter.release(address)
 
@@ -100,11 +104,13 @@ async def serve(
     scheduler,
     metrics: Metrics,
     first: dict | None = None,
+    person: object = None,
 ) -> None:
-    """Run one accepted connection until it closes; `first` is a message read already."""
+    """Run one accepted connection until it closes; `first` is a message read already, `person`
+    whose it is (server.core.shares.person_of), if known."""
     outlet.session = session
     ctx = Context(session, outlet, scheduler, session.settings)
-    scheduler.add_session(session)
+    scheduler.add_session(session, person)
     scheduler.add_outlet(outlet)
     outlet.sync()
     sender = asyncio.create_task(send_loop(websocket, outlet, metrics))

@@ -6,7 +6,7 @@ import { pageStorage, takeHandoff } from "./handoff.js";
 import { bindHash } from "./hash-sync.js";
 import { KEYMAPS } from "./keyboard.js";
 import { initialState, opened, receive, receiveFrame } from "./page-state.js";
-import { openingMessages } from "./session.js";
+import { openingMessages, personId } from "./session.js";
 import { mountHeader } from "./site-header.js";
 import { configOf, parseHash } from "./state.js";
 import { readOnlyView, writable } from "./store.js";
@@ -24,6 +24,8 @@ function onOpen(isReconnect) {
     speed: server ? server.speed : undefined, defaultSpeed: boot.defaultSpeed, playing: server && server.playing,
     // A network handed over by the classroom, taken once and only if made for this URL's config.
     handoff: isReconnect ? null : takeHandoff(pageStorage(), configOf(setup), Date.now()),
+    // This browser's id: one person's tabs share one share of the server's training time.
+    person: personId(pageStorage()),
   });
   store.update((s) => opened(s, messages));
   for (const m of messages) conn.send(m);

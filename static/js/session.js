@@ -21,14 +21,41 @@ export function restoreOf(frame, config) {
   };
 }
 
+export const PERSON_KEY = "playground-person";
+
+/** A random id: 32 hex digits. */
+export function randomId() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The id this browser's pages send when they open (`person`), made once and kept in `storage`
+ * (localStorage): the server counts one person's tabs as one when it shares the training time.
+ * Null where storage is refused: the page then counts alone.
+ */
+export function personId(storage, make = randomId) {
+  if (!storage) return null;
+  try {
+    let id = storage.getItem(PERSON_KEY);
+    if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+      id = make();
+      storage.setItem(PERSON_KEY, id);
+    }
+    return id;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The messages to send when the socket opens, the session's config always first, so the server
  * can build the session from it (and need not build a default one first). A reconnect with a
  * frame in hand restores that frame's weights and epoch on the new session, so a server restart
  * loses nothing; a first connect with a `handoff` (a `restore` from handoff.js) starts from the
- * network handed over; otherwise the page's config (without a seed, the server picks one).
+ * network handed over; otherwise the page's config (without a seed, the server picks one). The
+ * first message carries the page's `person` id, if it has one.
  */
-export function openingMessages({ state, frame, isReconnect, speed, defaultSpeed, playing, handoff }) {
+export function openingMessages({ state, frame, isReconnect, speed, defaultSpeed, playing, handoff, person }) {
   const messages = [];
   if (!isReconnect && handoff) {
     messages.push(handoff);
@@ -37,6 +64,7 @@ export function openingMessages({ state, frame, isReconnect, speed, defaultSpeed
   } else {
     messages.push({ type: "config", config: configOf(state) });
   }
+  if (person) messages[0] = { ...messages[0], person };
   if (speed !== undefined && speed !== defaultSpeed) messages.push({ type: "speed", eps: speed });
   if (isReconnect && playing) messages.push({ type: "play" });
   return messages;

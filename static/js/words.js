@@ -36,3 +36,20 @@ export function calloutPlaces(layers, rows) {
   if (layers[l] + 2 <= rows) places.weights = start(l) + layers[l] - 1;
   return places;
 }
+
+const PACE_WHY = {
+  max: ["", "As fast as the server trains this network."],
+  size: ["large network", "This network is large: each epoch takes longer, so it trains slower than the speed you chose."],
+  tabs: ["shared with your tabs", "Your other tabs that are training share your part of the server."],
+  load: ["server busy", "Many people are training on this server: everyone slows down evenly."],
+};
+
+/**
+ * What the page says beside the speed when a session trains slower than its speed, or at "max"
+ * (the `pace` of a `state`: {eps, by}): {text, title}, or null when it keeps its speed.
+ */
+export function paceText(pace) {
+  if (!pace) return null;
+  const [short, long] = PACE_WHY[pace.by] || PACE_WHY.load;
+  return { text: short ? `now ${pace.eps} epochs/s · ${short}` : `now ${pace.eps} epochs/s`, title: long };
+}

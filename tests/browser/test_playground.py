@@ -230,3 +230,22 @@ def test_server_errors_show_next_to_their_control(open_playground, page):
     assert "Hidden layers" in error.text_content()  # the control as the page names it
     assert page.evaluate("window.playground.server.config.networkShape") == [4, 2]
     assert hash_pairs(page)["networkShape"] == "4,2", "the hash goes back to the valid config"
+
+
+def test_a_large_network_shows_its_real_pace_beside_the_speed(open_playground):
+    features = "&".join(f"{k}=true" for k in ("x", "y", "xTimesY", "xSquared", "ySquared"))
+    page = open_playground(
+        f"#seed=0.3&dataset=spiral&networkShape=8,8,8,8,8,8&batchSize=1&percTrainData=90&{features}"
+    )
+    assert page.is_hidden(tid("pace"))
+    page.select_option(tid("speed"), "300")
+    page.click(tid("play"))
+    # A network this large trains far below 300 epochs/s even alone: the page says so, in words.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=pace]').hidden", timeout=20000
+    )
+    text = page.text_content(tid("pace"))
+    assert re.fullmatch(r"now [\d.]+ epochs/s · large network", text), text
+    assert "network is large" in page.get_attribute(tid("pace"), "title")
+    page.click(tid("play"))
+    page.wait_for_function("() => document.querySelector('[data-testid=pace]').hidden")

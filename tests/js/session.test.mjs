@@ -1,7 +1,7 @@
 // What the page sends on (re)connect, layer edits, and how it recognises the answer to its config.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answers, changeLayers, changeNeurons, nested, nodeCaption, openingMessages } from "../../static/js/session.js";
+import { PERSON_KEY, answers, changeLayers, changeNeurons, nested, nodeCaption, openingMessages, personId } from "../../static/js/session.js";
 import { parseHash } from "../../static/js/state.js";
 
 const frame = {
@@ -78,4 +78,30 @@ test("captions name inputs and hidden neurons; the output has none", () => {
   assert.equal(nodeCaption(4, layers, ["x", "y"], {}), "Neuron 3 of hidden layer 1");
   assert.equal(nodeCaption(5, layers, ["x", "y"], {}), "");
   assert.deepEqual(nested(new Float32Array([1, 2, 3, 4, 5, 6]), 2, 3), [[1, 2, 3], [4, 5, 6]]);
+});
+
+test("the first opening message carries the page's person id; the others do not", () => {
+  const state = parseHash("#seed=2");
+  const [config, play] = openingMessages({ state, frame: null, isReconnect: true, playing: true, person: "abcdef0123" });
+  assert.equal(config.person, "abcdef0123");
+  assert.ok(!("person" in play));
+  const [restore] = openingMessages({ state, frame, isReconnect: true, person: "abcdef0123" });
+  assert.equal(restore.person, "abcdef0123");
+  assert.ok(!("person" in openingMessages({ state, frame: null, isReconnect: false })[0]));
+});
+
+test("a person id is made once and kept; refused storage gives none", () => {
+  const kept = new Map();
+  const storage = { getItem: (k) => kept.get(k) ?? null, setItem: (k, v) => kept.set(k, v) };
+  let made = 0;
+  const make = () => `id-number-${++made}`;
+  assert.equal(personId(storage, make), "id-number-1");
+  assert.equal(personId(storage, make), "id-number-1");
+  assert.equal(kept.get(PERSON_KEY), "id-number-1");
+  kept.set(PERSON_KEY, "bad id!");
+  assert.equal(personId(storage, make), "id-number-2", "a broken id is replaced");
+  assert.equal(personId(null, make), null);
+  const refusing = { getItem: () => { throw new Error("denied"); } };
+  assert.equal(personId(refusing, make), null);
+  assert.match(personId({ getItem: () => null, setItem: () => {} }), /^[0-9a-f]{32}$/);
 });

@@ -10,7 +10,8 @@ import signal
 import numpy as np
 
 from engine import FEATURES, Run
-from server.core.pool import EnginePool, Flights
+from server.core.flights import Flights
+from server.core.pool import EnginePool
 from server.core.worker import SINGLE_THREADED_BLAS
 
 SETUPS = [

@@ -6,6 +6,7 @@ import { formatEpoch } from "../frame.js";
 import { batchSizeFor, gdModeOf } from "../state.js";
 import { FEATURE_KEYS } from "../features.js";
 import { watch } from "../store.js";
+import { paceText } from "../words.js";
 
 const NUMERIC = new Set(["learningRate", "regularizationRate", "percTrainData", "noise", "batchSize"]);
 const ERROR_HOME = { regDataset: "dataset", layer: "weight", to: "weight", from: "weight", value: "weight", bias: "weight", node: "features" };
@@ -31,6 +32,7 @@ export class Controls {
     this.play = $('[data-testid="play"]');
     this.epoch = $('[data-testid="epoch"]');
     this.speed = $("[data-speed]");
+    this.pace = $('[data-testid="pace"]');
     this.gdMode = $("#gd-mode");
     this.batchSlider = $('[data-key="batchSize"]');
     this.layerCount = $("#layer-count");
@@ -136,6 +138,7 @@ export class Controls {
       this.setPlaying(server.playing);
       this.speed.value = String(server.speed);
     }
+    this.showPace(server && server.playing ? server.pace : null);
     this.lock(locked);
   }
 
@@ -151,6 +154,15 @@ export class Controls {
         if (el.matches("button, select, input")) el.disabled = true;
       }
     }
+  }
+
+  /** The session's real pace beside the speed, when slower than it, and why (words.js). */
+  showPace(pace) {
+    if (!this.pace) return;
+    const words = paceText(pace);
+    this.pace.hidden = !words;
+    this.pace.textContent = words ? words.text : "";
+    this.pace.title = words ? words.title : "";
   }
 
   setPlaying(playing) {

@@ -1,0 +1,162 @@
+"""Training in the engine workers, fairly: which busy sessions' slices go to which worker now,
+and taking in the results that come back.
+
+The sessions furthest behind their fair share (server.core.shares) go first, in stacks of one
+structure cut to a bounded time (server.core.planner), so that a cheap session never waits long
+behind an expensive one; the workers' loads are kept even (server.core.seats). Every session is
+charged the time its results took, which is what the shares and the pace its page sees count.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from engine.remote import job_key
+from server.core.flights import Flights
+from server.core.metrics import Metrics
+from server.core.pacing import Pace
+from server.core.planner import ITEMS_PER_WORKER, Ready, plan
+from server.core.pool import EnginePool
+from server.core.session import Session
+from server.core.shares import Shares
+
+log = logging.getLogger(__name__)
+
+
+class Dispatch:
+    """The scheduler's side of the engine workers: `send` slices out, `apply` results in.
+
+    `sessions` is the scheduler's (each session's Pace); `bounds` is (a frame interval, the longest
+    item of work), in seconds; `failed(session)` pauses a session whose training failed (called
+    while its exception is handled).
+    """
+
+    def __init__(
+        self,
+        pool: EnginePool,
+        flights: Flights,
+        sessions: dict[Session, Pace],
+        shares: Shares,
+        metrics: Metrics,
+        bounds: tuple[float, float],
+        failed: Callable[[Session], None],
+    ) -> None:
+        self.pool, self.flights = pool, flights
+        self.sessions, self.shares, self.metrics = sessions, shares, metrics
+        self.frame_s, self.item_s = bounds  # a frame interval; the longest item (stack_ms)
+        self.failed = failed
+        self.jobs: dict[Session, tuple] = {}  # each ready session's next job, while it holds
+        # Ready sessions a fairer turn holds back: a landing wakes the scheduler for them.
+        self.held: set[Session] = set()
+
+    def forget(self, session: Session) -> None:
+        self.jobs.pop(session, None)
+        self.held.discard(session)
+
+    def send(self, busy: list[tuple[Session, Pace]]) -> bool:
+        """Send each worker its next items (server.core.planner) from the busy sessions with
+        nothing in flight; whether any went."""
+        pool = self.pool
+        now = time.monotonic()
+        flying = self.flights.sessions
+        ready: dict[int, list[Ready]] = {}
+        for session, pace in busy:
+            if session in flying or session.changing:
+                continue  # mid-change: it gets a slice once that is done
+            snap = session.snapshot
+            cap = snap.steps_left or pace.allowance(snap, now)
+            job = self._job(session) if cap != 0 else None
+            if job is None:
+                continue
+            seat = pool.seat(session, job_key(job[1]), self.shares.weight(session))
+            seat.busy_at = now  # it wants time: it counts in its worker's load
+            cost = pace.seconds_per_epoch
+            ready.setdefault(seat.worker, []).append(Ready(session, seat.key, cost, cap))
+        movable = {r.session for group in ready.values() for r in group}
+        moved = pool.rebalance(movable) if movable else None
+        if moved is not None:  # its next job goes to its new worker
+            (r,) = [r for group in ready.values() for r in group if r.session is moved]
+            for group in ready.values():
+                if r in group:
+                    group.remove(r)
+            ready.setdefault(pool.worker_of(moved), []).append(r)
+        loads = pool.loads()
+        self.held = set(movable)
+        sent = False
+        for worker, candidates in ready.items():
+            slots = ITEMS_PER_WORKER - self.flights.on(worker)
+            here = [
+                s
+                for w, batch, _ in self.flights.batches
+                if w == worker
+                for s, *_ in batch
+                if s in self.sessions  # (not closed meanwhile)
+            ]
+            items = plan(
+                candidates, here, self.shares, slots, loads[worker], self.frame_s, self.item_s
+            )
+            for item in items:
+                sent = self._send(worker, item) or sent
+        return sent
+
+    def _job(self, session: Session) -> tuple | None:
+        """(version, job) of the session's next slice (its epochs set when sent), made once for
+        as long as the session does not change."""
+        made = self.jobs.get(session)
+        if made is None or made[0] != session.snapshot.version:
+            try:
+                made = session.job(1)
+            except Exception:
+                self.failed(session)
+                made = None
+            if made is None:
+                self.jobs.pop(session, None)
+                return None
+            self.jobs[session] = made
+        return made
+
+    def _send(self, worker: int, item: list[tuple[Session, int]]) -> bool:
+        entries = []
+        for session, n in item:
+            version, job = self.jobs.pop(session)
+            self.held.discard(session)
+            self.sessions[session].spend(n)
+            entries.append((session, version, session.training_data(), replace(job, n=n)))
+        try:
+            self.flights.send_item(worker, entries)
+        except Exception as exc:  # a broken or closed pool: train here from the next round
+            for session, *_ in entries:
+                self.shares.charge(session, 0.0, 0)
+            self.pool.fail(exc)
+            return False
+        return True
+
+    def apply(self, landed: list) -> bool:
+        """Take in the results that came back, unless their session changed meanwhile; charge
+        each session the time it took either way."""
+        for session, version, _, result in landed:
+            pace = self.sessions.get(session)
+            if pace is None:
+                continue  # closed meanwhile
+            seconds = 0.0 if isinstance(result, str) else result.seconds
+            try:
+                done = session.take(version, result)
+            except Exception:
+                self.shares.charge(session, seconds, 0)
+                self.failed(session)
+                continue
+            self.shares.charge(session, seconds, done)
+            if done:
+                pace.measured(done, result.seconds)
+                self.metrics.epochs += done
+                self.metrics.training_seconds += seconds
+                if result.stack > 1:
+                    self.metrics.epochs_stacked += done
+        flying = self.flights.sessions
+        for session, account in self.shares.accounts.items():
+            if account.owing and session not in flying:  # charged ahead, but its batch was lost
+                self.shares.charge(session, 0.0, 0)
+        return bool(landed)
