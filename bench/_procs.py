@@ -44,3 +44,28 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (serving processes under a supervisor, engine workers)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(child) for child in task.read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of `pid` and every descendant, as now."""
+    found = tree(pid)
+    return cpu_seconds(found[0], found[1:])
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of `pid` and every descendant, in MB."""
+    return sum(rss_mb(each) for each in tree(pid))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import resource
 import socket
@@ -86,36 +85,3 @@ def start_redis() -> tuple[subprocess.Popen, str]:
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError("redis-server did not start within 10 s (is it installed?)")
-
-
-def tree(pid: int) -> list[int]:
-    """`pid` and all its descendants (serving processes, engine workers)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            with contextlib.suppress(OSError):
-                todo += [int(child) for child in task.read_text().split()]
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time of `pid` and its descendants, as now."""
-    total = 0
-    for each in tree(pid):
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and its descendants, in MB."""
-    total = 0
-    for each in tree(pid):
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-    return total / 1024

@@ -26,6 +26,7 @@ import subprocess
 import time
 import urllib.request
 
+import _procs
 import _server
 import numpy as np
 import websockets
@@ -126,14 +127,14 @@ async def bench(args: argparse.Namespace, base: str) -> dict:
         controls.append(control)
     await asyncio.sleep(args.warmup)
     before = [status(r) for r in rooms]
-    t0, cpu0, own0 = time.perf_counter(), _server.cpu_seconds(args.pid), time.process_time()
+    t0, cpu0, own0 = time.perf_counter(), _procs.tree_cpu_seconds(args.pid), time.process_time()
     for f in followers:
         f.measuring = True
     await asyncio.sleep(args.seconds)
     for f in followers:
         f.measuring = False
-    t1, cpu1, own1 = time.perf_counter(), _server.cpu_seconds(args.pid), time.process_time()
-    after, rss = [status(r) for r in rooms], _server.rss_mb(args.pid)
+    t1, cpu1, own1 = time.perf_counter(), _procs.tree_cpu_seconds(args.pid), time.process_time()
+    after, rss = [status(r) for r in rooms], _procs.tree_rss_mb(args.pid)
     for control in controls:
         await control.send(json.dumps({"type": "pause"}))
         await control.close()
