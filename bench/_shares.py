@@ -78,7 +78,8 @@ def report(r: dict) -> None:
     print(f"epochs/s per session     p5 {r['epochs_per_s_p5']}  p50 {r['epochs_per_s_p50']}")
     print(f"frames/s per client      p5 {r['fps_p5']}  p50 {r['fps_p50']}")
     print(f"frame latency ms         p50 {r['latency_p50_ms']}  p95 {r['latency_p95_ms']}")
-    print(f"bytes per frame          {r['bytes_per_frame']}")
+    kbit = r.get("kbit_per_s_per_client", "n/a")
+    print(f"bytes per frame          {r['bytes_per_frame']}  ({kbit} kbit/s per client)")
     print(f"server CPU %             {r['cpu_percent']}")
     kids = f"(+ {r['workers_rss_mb']} in {r['worker_processes']} child processes)"
     print(f"server RSS MB            {r['rss_mb']}  {kids}")

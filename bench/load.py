@@ -73,15 +73,15 @@ SETUPS = {
 
 
 def start_server(
-    sessions: int, root: Path | None = None
+    sessions: int, root: Path | None = None, processes: int = 1, redis_url: str = ""
 ) -> tuple[subprocess.Popen, socket.socket, int]:
-    return _server.start_server(
-        {
-            "PLAYGROUND_MAX_CONNECTIONS_PER_IP": str(sessions + 11),
-            "PLAYGROUND_MAX_SESSIONS": str(max(sessions + 10, 500)),
-        },
-        root=root,
-    )
+    settings = {
+        "PLAYGROUND_MAX_CONNECTIONS_PER_IP": str(sessions + 11),
+        "PLAYGROUND_MAX_SESSIONS": str(max(sessions + 10, 500)),
+    }
+    if redis_url:
+        settings["PLAYGROUND_REDIS_URL"] = redis_url
+    return _server.start_server(settings, root=root, processes=processes)
 
 
 class Player:
@@ -197,7 +197,7 @@ async def measure(port: int, pid: int, players: list[Player], seconds: float, wa
     await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in players)), 120)
     ready.set()
     await asyncio.sleep(warmup)
-    kids = _procs.children(pid)
+    kids = _procs.tree(pid)[1:]  # engine workers; serving processes too under a supervisor
     for p in players:
         p.measuring = True
         p.mark()
@@ -233,6 +233,9 @@ async def measure(port: int, pid: int, players: list[Player], seconds: float, wa
         "latency_p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 1),
         "latency_p95_ms": round(float(np.percentile(latencies, 95)) * 1000, 1),
         "bytes_per_frame": round(sum(p.bytes for p in players) / max(1, frames)),
+        "kbit_per_s_per_client": round(
+            8 * sum(p.bytes for p in players) / 1000 / window / len(players), 1
+        ),
         "cpu_percent": round((cpu1 - cpu0) / (t1 - t0) * 100, 1),
         "rss_mb": round(rss, 1),
         "worker_processes": len(kids),
@@ -261,12 +264,17 @@ def main() -> None:
     parser.add_argument("--tabs-setup", choices=sorted(SETUPS), default="largest")
     parser.add_argument("--no-baseline", action="store_true", help="skip the clients alone")
     parser.add_argument("--server-root", type=Path, help="another checkout's server to run")
+    parser.add_argument("--processes", type=int, default=1, help="serving processes (Redis)")
+    parser.add_argument("--redis-url", default="", help="else, with --processes > 1, our own")
     args = parser.parse_args()
     sessions = args.sessions or (20 if args.mix else 10)
     baseline = (args.mix or args.tabs > 0) and not args.no_baseline
     mix = (args.mix, args.mix_fraction, args.mix_setup)
     players = cast(sessions, *mix, args.tabs, args.tabs_setup)
-    proc, sock, port = start_server(len(players), args.server_root)
+    redis = None
+    if args.processes > 1 and not args.redis_url:
+        redis, args.redis_url = _server.start_redis()
+    proc, sock, port = start_server(len(players), args.server_root, args.processes, args.redis_url)
     try:
         base = None
         if baseline:
@@ -276,6 +284,8 @@ def main() -> None:
     finally:
         _server.stop_server(proc)
         sock.close()
+        if redis is not None:
+            redis.terminate()
     if base is not None:
         print(f"-- baseline: {sessions} default clients alone")
         _shares.report(base)
