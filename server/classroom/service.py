@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from fastapi import FastAPI
 
@@ -266,6 +267,10 @@ class Classroom:
             known = ", ".join(sorted(HANDLERS))
             rooms = "snapshot, " + ", ".join(room_actions.INSTRUCTOR_ACTIONS)
             raise ProtocolError("type", kind, f"one of {known}{extra}, {rooms}")
+        if member is not None and ctx.session is None and kind == "inspect":
+            # Reading is allowed while following: the chain rule of the network on screen.
+            await fn(replace(ctx, session=room.session), message)
+            return
         if member is not None and kind not in ("ack", "fps"):
             if ctx.session is None:
                 message = "You are following the instructor: work on your own copy first."

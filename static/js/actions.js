@@ -43,7 +43,8 @@ export function pageActions(store, send, boot, { sendFocus = true } = {}) {
       if (sendFocus && drives()) send({ type: "focus", node });
     },
     edit: (target, value) => drives() && send(setWeightMessage(target, value)),
-    inspect: (message) => drives() && send(message),
+    // Reading, not driving: a follower may ask about the room's network too.
+    inspect: (message) => (drives() || store.get().shown === "room") && send(message),
     /** Open the inspector on a weight or bias {layer, to, from | bias}. */
     explain: (target) => store.update((s) => ({ ...s, picked: { ...target } })),
   };

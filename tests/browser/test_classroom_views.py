@@ -112,12 +112,17 @@ def test_the_instructor_drives_the_whole_playground_and_students_see_it(room, ar
     )
     for testid in read_only:
         expect(learn.get_by_test_id(testid)).to_be_disabled()
-    expect(learn.get_by_test_id("inspector-toggle")).to_be_disabled()
     learn.locator("body").press(" ")
     expect(learn.get_by_test_id("feature-sinX")).to_be_disabled()
     learn.get_by_test_id("feature-sinX").click(force=True)
     assert learn.evaluate("window.playground.server.config.sinX") is False
     assert learn.evaluate("window.playground.errors.length") == 0
+
+    # Reading is allowed: the inspector shows the chain rule of the room's network.
+    learn.get_by_test_id("inspector-toggle").click()
+    learn.get_by_test_id("inspector-gradient").wait_for(timeout=WAIT)
+    assert learn.evaluate("window.playground.errors.length") == 0
+    learn.get_by_test_id("inspector-toggle").click()
 
     # Playing, live: the follower's epoch follows the room's.
     teach.get_by_test_id("play").click()

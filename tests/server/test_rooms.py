@@ -178,6 +178,14 @@ def test_followers_share_one_training(server):
         assert after["framesEncoded"] - before["framesEncoded"] == 1
         assert after["followers"] == 4
         assert all(f[12:] == frames[0][12:] for f in frames)  # the same bytes, own seq each
+        # A follower may read the chain rule of the network on screen, not change it.
+        await students[0].send(type="inspect", layer=0, to=1, **{"from": 0})
+        seen = await students[0].message("inspection")
+        await inst.send(type="inspect", layer=0, to=1, **{"from": 0})
+        assert (await inst.message("inspection"))["gradient"] == seen["gradient"]
+        assert seen["epoch"] == 7
+        await students[0].send(type="step", n=1)
+        assert (await students[0].message("error"))["request"] == "step"
         for client in [inst, *students]:
             await client.close()
 

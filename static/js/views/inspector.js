@@ -13,7 +13,7 @@ const CONTROLS = `
   <div class="ins-head">
     <h2>Backprop inspector</h2>
     <button type="button" class="ins-toggle" data-testid="inspector-toggle" aria-expanded="false">Open</button>
-    <span class="ins-note" hidden>It works on a network you drive, so it rests while you watch someone else's.</span>
+    <span class="ins-note" hidden>It works on the room's network and your own, so it rests while a student's is shown.</span>
   </div>
   <div class="ins-body" hidden>
     <div class="ins-controls">
@@ -173,7 +173,9 @@ function mountFormula(doc, store) {
 export function mountInspector(slot, store, actions) {
   const inspector = new Inspector(slot, actions.inspect);
   mountFormula(slot.ownerDocument, store);
-  watch(store, (s) => s.readOnly, (readOnly) => inspector.setEnabled(!readOnly));
+  // A follower reads the chain rule of the room's network too; an instructor watching a
+  // spotlighted student's network has none of their own on screen to ask about.
+  watch(store, (s) => !s.readOnly || s.shown === "room", (enabled) => inspector.setEnabled(enabled));
   watch(store, (s) => [s.server && s.server.layers.join(), s.server && s.server.inputs.join()], (_, s) => {
     if (s.server) inspector.setNetwork(s.server.layers, s.server.inputs);
   });
