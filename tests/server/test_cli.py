@@ -218,3 +218,22 @@ def test_the_installed_command_serves_and_stops_on_sigterm(tmp_path):
             proc.wait(timeout=10)
         proc.stdout.close()
         sock.close()
+
+
+def test_the_deploy_samples_use_flags_the_command_accepts():
+    """deploy/playground.service and deploy/nginx.conf's comment run `playground` with flags
+    that exist: a sample that does not start is worse than none."""
+    root = Path(__file__).resolve().parents[2]
+    unit = (root / "deploy" / "playground.service").read_text()
+    command = re.search(r"^ExecStart=(.*?)(?<!\\)$", unit, re.M | re.S).group(1)
+    argv = command.replace("\\\n", " ").split()[1:]
+    environ = dict(re.findall(r"^Environment=PLAYGROUND_(\w+)=(.*)$", unit, re.M))
+    settings, _ = read_settings(argv, {f"PLAYGROUND_{k}": v for k, v in environ.items()})
+    assert settings.processes == 4 and settings.redis_url.startswith("redis://")
+    assert settings.allowed_hosts and settings.instructor_key
+    nginx = (root / "deploy" / "nginx.conf").read_text()
+    lines = re.search(r"^#\s+(playground .*?)\n#\s+(--.*?)\s{2,}", nginx, re.M).groups()
+    argv = [a for a in " ".join(lines).split()[1:] if a != "\\"]
+    argv = [a.replace("REDIS-HOST", "127.0.0.1").replace("NGINX-ADDRESS", "10.0.0.2") for a in argv]
+    settings, _ = read_settings(argv, {})
+    assert settings.forwarded_allow_ips == ("10.0.0.2",) and settings.port == 8001
