@@ -11,7 +11,8 @@ import urllib.request
 import pytest
 import redis
 import websockets
-from test_rooms import Client, get, header, post
+from test_rooms import Client, get, header, join, seated, teacher
+from test_rooms import new_room as create
 
 pytestmark = pytest.mark.timeout(90)
 LIMITS = {"room_creations_per_minute": 100, "join_attempts_per_minute": 100}
@@ -24,31 +25,6 @@ def pair(redis_server, make_server):
     return make_server(**settings), make_server(**settings)
 
 
-def create(server) -> dict:
-    status, room = post(server, "/classroom/api/rooms")
-    assert status == 201, room
-    return room
-
-
-def join(server, room: dict, name: str) -> dict:
-    status, member = post(server, "/classroom/api/join", {"code": room["code"], "name": name})
-    assert status == 201, member
-    return member
-
-
-async def teacher(server, room: dict) -> Client:
-    client = await Client.open(server, {"role": "instructor", **room})
-    await client.message("room", role="instructor")
-    return client
-
-
-async def student(server, room: dict, member: dict) -> Client:
-    hello = {"role": "student", "code": room["code"], "member": member["memberToken"]}
-    client = await Client.open(server, hello)
-    await client.message("room", role="student")
-    return client
-
-
 def test_a_room_homed_in_one_process_is_used_whole_from_the_other(pair):
     home, other = pair
     room = create(home)
@@ -57,7 +33,7 @@ def test_a_room_homed_in_one_process_is_used_whole_from_the_other(pair):
 
     async def scenario():
         inst = await teacher(other, room)  # drives the room from the process it does not live in
-        near, far = await student(home, room, ben), await student(other, room, ana)
+        near, far = await seated(home, room, ben), await seated(other, room, ana)
         try:
             await inst.send(type="config", config={"seed": "0.12345", "networkShape": [3]})
             await inst.send(type="step", n=4)
@@ -103,7 +79,7 @@ def test_a_room_goes_on_when_its_home_process_is_killed(pair):
         inst = await teacher(home, room)
         await inst.send(type="config", config={"seed": "0.12345"})
         await inst.send(type="play")
-        followers = [await student(other, room, m) for m in members]
+        followers = [await seated(other, room, m) for m in members]
         try:
             for f in followers:
                 await f.next(lambda m: isinstance(m, bytes) and header(m)["epoch"] > 2 * speed)
@@ -154,7 +130,7 @@ def test_a_home_that_was_frozen_gives_its_room_up_to_the_process_that_adopted_it
         inst = await teacher(home, room)
         await inst.send(type="config", config={"seed": "0.12345"})
         await inst.send(type="play")
-        follower = await student(other, room, member)
+        follower = await seated(other, room, member)
         try:
             await follower.next(lambda m: isinstance(m, bytes) and header(m)["epoch"] > 120)
             home.proc.send_signal(signal.SIGSTOP)

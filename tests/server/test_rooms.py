@@ -128,7 +128,11 @@ async def teacher(server, room: dict) -> Client:
 
 
 async def student(server, room: dict, name: str) -> Client:
-    member = join(server, room, name)
+    return await seated(server, room, join(server, room, name))
+
+
+async def seated(server, room: dict, member: dict) -> Client:
+    """A joined student's connection, wherever the room lives."""
     hello = {"role": "student", "code": room["code"], "member": member["memberToken"]}
     client = await Client.open(server, hello)
     await client.message("room", role="student")
