@@ -1,6 +1,7 @@
 """What each page costs a first-time visitor: bytes transferred and requests, cold cache.
 
     python bench/page_weight.py
+    python bench/page_weight.py --server-root ../older-checkout   # the same, of another version
 
 Starts a playground server, opens every page in a fresh headless Chromium context (an empty
 cache) and adds up the bytes that crossed the wire (headers and bodies, compressed as sent) and
@@ -10,6 +11,7 @@ to show what a warm cache still fetches. Prints a table, then one JSON line.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -65,7 +67,10 @@ def measure(context, url: str, ready: str | None) -> dict:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    proc, sock, port = _server.start_server({})
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server-root", type=Path, help="another checkout's server to run")
+    args = parser.parse_args()
+    proc, sock, port = _server.start_server({}, root=args.server_root)
     base = f"http://127.0.0.1:{port}"
     results: dict[str, dict] = {}
     try:
