@@ -105,8 +105,10 @@ class Settings:
     max_compute_queue: int = 16
     # How often the event loop's own lag is measured for /metrics (0: never).
     loop_probe_interval_s: float = 0.1
-    # Classrooms.
+    # Classrooms: rooms of this process, and open rooms created from one address (so that a few
+    # addresses cannot fill max_rooms and lock real instructors out).
     max_rooms: int = 50
+    max_rooms_per_ip: int = 5
     max_room_members: int = 300
     room_idle_timeout_s: float = 3600.0
     max_name_length: int = 32

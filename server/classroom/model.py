@@ -20,6 +20,7 @@ from server.classroom.rules import (
     normalise_code,
     not_open,
     rooms_full,
+    rooms_held,
     secret_hash,
     tokens_match,
 )
@@ -91,6 +92,7 @@ class Room:
     spotlight: str | None = None
     share_leaderboard: bool = True
     joins_locked: bool = False  # the instructor closed the room to new students
+    creator: str = ""  # the address that created it here ("" for a room adopted from elsewhere)
     closed: bool = False
     fan: Any = None  # FanOutlet of the room's session
     spot_fan: Any = None  # FanOutlet of the spotlighted student's session
@@ -213,9 +215,12 @@ class RoomRegistry:
             raise rooms_full(self.settings, len(self.rooms))
         if self.creations.blocked(address):
             raise creations_refused(self.settings)
+        held = sum(room.creator == address for room in self.rooms.values())
+        if held >= self.settings.max_rooms_per_ip:
+            raise rooms_held(self.settings, held)
         self.creations.fail(address)  # every creation counts, not only failed ones
 
-    def create(self, session: Session) -> tuple[Room, str]:
+    def create(self, session: Session, address: str = "") -> tuple[Room, str]:
         """A new room, and the instructor's token (the room keeps its hash)."""
         if len(self.rooms) >= self.settings.max_rooms:  # filled up while the session was built
             raise rooms_full(self.settings, len(self.rooms))
@@ -223,7 +228,7 @@ class RoomRegistry:
         while code in self.rooms:
             code = new_code()
         token = secrets.token_urlsafe(24)
-        room = Room(code=code, token_hash=secret_hash(token), session=session)
+        room = Room(code=code, token_hash=secret_hash(token), session=session, creator=address)
         self.rooms[code] = room
         return room, token
 

@@ -94,6 +94,12 @@ def rooms_full(settings: Settings, held: int) -> RoomError:
     return RoomError("rooms", held, f"at most {most}", 503, message)
 
 
+def rooms_held(settings: Settings, held: int) -> RoomError:
+    most = settings.max_rooms_per_ip
+    message = f"At most {most} open rooms from one address: close one you no longer use first."
+    return RoomError("rooms", held, f"at most {most} open rooms per address", 429, message)
+
+
 def attempts_refused(settings: Settings, raw_code: object) -> RoomError:
     per = settings.join_attempts_per_minute
     message = f"More than {per} wrong room codes a minute from here: wait a minute."

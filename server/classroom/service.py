@@ -67,7 +67,7 @@ class Classroom:
         self.registry.admit(address)
         # Building the data set takes milliseconds of pure Python: off the event loop.
         session = await Session.create(self.settings, self.scheduler.offload)
-        room, token = self.registry.create(session)
+        room, token = self.registry.create(session, address)
         self.install(room)
         if self.cluster is not None:  # every process can find it once this is answered
             await self.cluster.homes.written(room)

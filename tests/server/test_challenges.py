@@ -12,7 +12,11 @@ from test_rooms import get, join, new_room, student, teacher
 
 pytestmark = pytest.mark.timeout(60)
 # A server of this module's own, with no limit on rooms or joins from this one address.
-SERVER_SETTINGS = {"room_creations_per_minute": 1000, "join_attempts_per_minute": 1000}
+SERVER_SETTINGS = {
+    "room_creations_per_minute": 1000,
+    "join_attempts_per_minute": 1000,
+    "max_rooms_per_ip": 1000,
+}
 
 
 def test_a_challenge_with_a_goal_ranks_who_reached_it(make_server):

@@ -15,7 +15,11 @@ from test_rooms import Client, get, header, join, seated, teacher
 from test_rooms import new_room as create
 
 pytestmark = pytest.mark.timeout(90)
-LIMITS = {"room_creations_per_minute": 100, "join_attempts_per_minute": 100}
+LIMITS = {
+    "room_creations_per_minute": 100,
+    "join_attempts_per_minute": 100,
+    "max_rooms_per_ip": 100,
+}
 
 
 @pytest.fixture

@@ -209,3 +209,25 @@ def test_each_wrong_code_counts_once_whichever_way_it_came(tmp_path):
         status, error = call(server, "GET", "/classroom/api/rooms/EEEEEE")
         assert status == 403 and error["field"] == "x-room-token"
         assert server.tracebacks() == []
+
+
+def test_a_few_addresses_cannot_hold_every_room(tmp_path):
+    """Each address holds at most max_rooms_per_ip open rooms: squatters do not lock a real
+    instructor out, and closing a room frees its place."""
+    settings = {"engine_workers": 0, "max_rooms": 5, "max_rooms_per_ip": 2}
+    with serve(tmp_path, **settings) as server:
+        rooms = []
+        for source in ("127.0.0.2", "127.0.0.3"):
+            for _ in range(2):
+                status, room = call(server, "POST", "/classroom/api/rooms", source=source)
+                assert status == 201
+                rooms.append(room)
+            status, error = call(server, "POST", "/classroom/api/rooms", source=source)
+            assert status == 429 and "open rooms from one address" in error["message"]
+        status, _ = call(server, "POST", "/classroom/api/rooms", source="127.0.0.4")
+        assert status == 201  # the real instructor
+        path = f"/classroom/api/rooms/{rooms[0]['code']}/close"
+        headers = {"x-room-token": rooms[0]["token"]}
+        assert call(server, "POST", path, headers=headers, source="127.0.0.2")[0] == 200
+        assert call(server, "POST", "/classroom/api/rooms", source="127.0.0.2")[0] == 201
+        assert server.tracebacks() == []

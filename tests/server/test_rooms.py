@@ -19,7 +19,11 @@ TIMEOUT = 10.0
 # Every test here makes its own room on this module's server. The limits counted per client
 # address (all tests come from 127.0.0.1) are lifted so that no test uses them up for the next;
 # test_rooms_limits.py tests them, each on a server of its own.
-SERVER_SETTINGS = {"room_creations_per_minute": 1000, "join_attempts_per_minute": 1000}
+SERVER_SETTINGS = {
+    "room_creations_per_minute": 1000,
+    "join_attempts_per_minute": 1000,
+    "max_rooms_per_ip": 1000,
+}
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,9 @@ async def measure(server, teachers: list[Client], attempt: int) -> list[float]:
 def test_twenty_rooms_building_new_data_at_once_do_not_stall_the_event_loop(make_server):
     # The probe asks as fast as it is answered: far above the default message rate.
     limits = {"max_messages_per_second": 5000, "message_burst": 5000}
-    server = make_server(room_creations_per_minute=100, max_connections_per_ip=50, **limits)
+    server = make_server(
+        room_creations_per_minute=100, max_rooms_per_ip=100, max_connections_per_ip=50, **limits
+    )
     rooms = [post(server, "/classroom/api/rooms")[1] for _ in range(ROOMS)]
 
     async def go():
