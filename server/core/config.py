@@ -4,7 +4,9 @@ page is told, so a limit the page shows is the limit the server enforces."""
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from pathlib import Path
 
 from engine import ConfigError
 from engine.config import CONFIG_KEYS, MAX_BATCH_SIZE, SCHEMA, Setting
@@ -103,6 +105,20 @@ def page_schema(settings: Settings) -> list[dict]:
     return rows
 
 
+PAGE_SCHEMA_FILE = Path(__file__).resolve().parents[2] / "static" / "js" / "schema.js"
+
+
+def page_schema_module() -> str:
+    """static/js/schema.js: the engine's table as the page reads it (with the engine's own
+    limits; a server's narrower ones reach the page in `state.limits`)."""
+    rows = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in page_schema(Settings()))
+    return (
+        "// The config schema of engine/config.py, as the page reads it: written by\n"
+        "// `python -m server.core.config`, checked by tests/server/test_config.py. Do not edit.\n"
+        f"export const PAGE_SCHEMA = [\n{rows},\n];\n"
+    )
+
+
 def client_limits(settings: Settings) -> dict:
     """The limits a page shows and checks before sending (the `limits` of `state`)."""
     return {
@@ -117,3 +133,8 @@ def client_limits(settings: Settings) -> dict:
         "maxHistory": settings.max_history,
         "maxSteps": MAX_STEPS,
     }
+
+
+if __name__ == "__main__":
+    PAGE_SCHEMA_FILE.write_text(page_schema_module())
+    print(f"wrote {PAGE_SCHEMA_FILE}")

@@ -1,40 +1,25 @@
 /** The playground state and its URL hash: one schema table drives both parse and serialise. */
 
+import { PAGE_SCHEMA } from "./schema.js";
+
+const KINDS = { choice: "enum", integer: "number", number: "number", shape: "shape", seed: "string", bool: "bool" };
+
 /**
- * Every hash key in the original's order, then this playground's own display keys.
+ * Every hash key in the original's order, then this playground's own display keys: the engine's
+ * table (engine/config.py, through schema.js), the one source the server checks configs by.
  * scope "config" goes to the server, "display" stays in the page, "ignored" is kept only so an
  * original link survives a round trip. `omit` leaves a key out of the hash at that value.
  */
-export const SCHEMA = [
-  { key: "activation", kind: "enum", scope: "config", def: "tanh" },
-  { key: "regularization", kind: "enum", scope: "config", def: "none", omit: "none" },
-  { key: "batchSize", kind: "number", scope: "config", def: 10 },
-  { key: "dataset", kind: "enum", scope: "config", def: "circle" },
-  { key: "regDataset", kind: "enum", scope: "config", def: "reg-plane" },
-  { key: "learningRate", kind: "number", scope: "config", def: 0.03 },
-  { key: "regularizationRate", kind: "number", scope: "config", def: 0 },
-  { key: "noise", kind: "number", scope: "config", def: 0 },
-  { key: "networkShape", kind: "shape", scope: "config", def: [4, 2] },
-  { key: "seed", kind: "string", scope: "config", def: "", omit: "" },
-  { key: "showTestData", kind: "bool", scope: "display", def: false },
-  { key: "discretize", kind: "bool", scope: "display", def: false },
-  { key: "percTrainData", kind: "number", scope: "config", def: 50 },
-  { key: "x", kind: "bool", scope: "config", def: true },
-  { key: "y", kind: "bool", scope: "config", def: true },
-  { key: "xTimesY", kind: "bool", scope: "config", def: false },
-  { key: "xSquared", kind: "bool", scope: "config", def: false },
-  { key: "ySquared", kind: "bool", scope: "config", def: false },
-  { key: "cosX", kind: "bool", scope: "ignored", def: false },
-  { key: "sinX", kind: "bool", scope: "config", def: false },
-  { key: "cosY", kind: "bool", scope: "ignored", def: false },
-  { key: "sinY", kind: "bool", scope: "config", def: false },
-  { key: "collectStats", kind: "bool", scope: "ignored", def: false },
-  { key: "problem", kind: "enum", scope: "config", def: "classification" },
-  { key: "initZero", kind: "bool", scope: "ignored", def: false },
-  { key: "hideText", kind: "bool", scope: "display", def: false },
-  { key: "projector", kind: "bool", scope: "display", def: false, omit: false },
-  { key: "colorblind", kind: "bool", scope: "display", def: false, omit: false },
-];
+export const SCHEMA = PAGE_SCHEMA.map((row) => {
+  const entry = {
+    key: row.key,
+    kind: KINDS[row.kind],
+    scope: row.effect === "display" || row.effect === "ignored" ? row.effect : "config",
+    def: row.default ?? "",
+  };
+  if ("omit" in row) entry.omit = row.omit ?? "";
+  return entry;
+});
 
 /** Controls a link may hide with `<name>_hide=true`, written after every other key. */
 export const HIDEABLE = [

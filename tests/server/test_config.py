@@ -7,7 +7,14 @@ import pytest
 
 from engine import Run
 from engine.config import DEFAULT_CONFIG, SCHEMA
-from server.core.config import check_config, client_limits, page_schema, schema
+from server.core.config import (
+    PAGE_SCHEMA_FILE,
+    check_config,
+    client_limits,
+    page_schema,
+    page_schema_module,
+    schema,
+)
 from server.core.protocol import ProtocolError
 from server.settings import Settings
 
@@ -69,6 +76,14 @@ def test_the_page_is_told_the_ranges_the_server_enforces():
         assert row["allowed"] == schema(SETTINGS)[key].allowed()
         if row["effect"] in ("learningRate", "network", "data"):
             assert row["default"] == DEFAULT_CONFIG[key]
+
+
+def test_the_page_reads_the_engines_table_as_it_is_now():
+    """static/js/schema.js is written from engine/config.py (`python -m server.core.config`):
+    a change to the table that is not written there fails here, not in a user's browser."""
+    assert PAGE_SCHEMA_FILE.read_text() == page_schema_module(), (
+        "static/js/schema.js is out of date: run `python -m server.core.config`"
+    )
 
 
 def test_a_lower_batch_limit_than_the_engines_is_the_one_told_and_enforced():
