@@ -21,6 +21,7 @@ from server.settings import Settings
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 10.0
 MAX_RESTART_DELAY_S = 5.0
+STEADY_S = 60.0  # a child that ran this long and then died starts again at once
 
 
 def per_process(settings: Settings) -> Settings:
@@ -61,6 +62,7 @@ class Supervisor:
         self.env = {**os.environ, **environment(per_process(settings))}
         self.children: list[subprocess.Popen | None] = [None] * self.count
         self.deaths = [0] * self.count
+        self.started = [0.0] * self.count
         self.stopping = False
 
     def spawn(self, index: int) -> None:
@@ -69,6 +71,7 @@ class Supervisor:
         self.children[index] = subprocess.Popen(
             args, env=self.env, pass_fds=(fd,), stdout=subprocess.DEVNULL
         )
+        self.started[index] = time.monotonic()
 
     def run(self) -> None:
         for index in range(self.count):
@@ -90,6 +93,8 @@ class Supervisor:
             if child is None or child.pid != pid or self.stopping:
                 continue
             child.returncode = os.waitstatus_to_exitcode(status)
+            if time.monotonic() - self.started[index] > STEADY_S:
+                self.deaths[index] = 0  # it had been running well: a new failure, not a loop
             self.deaths[index] += 1
             delay = min(MAX_RESTART_DELAY_S, 0.1 * 2 ** self.deaths[index])
             log.warning("serving process %d exited (%s); starting it again", pid, child.returncode)

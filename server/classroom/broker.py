@@ -1,9 +1,9 @@
 """Room fan-out: a frame or event published once reaches every subscriber of its channel.
 
-`MemoryBroker` serves one process. Its five calls are what a Redis pub/sub broker would
-implement (channels `room:<code>`, `room:<code>:teach`, payloads bytes or JSON text, retained
-values as plain keys) so that several server processes can share rooms: see
-docs/architecture.md, "Classrooms and scaling out".
+`MemoryBroker` serves one process; `RedisBroker` (redis_broker.py) makes the same calls reach
+every process sharing one Redis (channels `room:<code>`, `room:<code>:teach`, ..., payloads bytes
+or JSON text, retained values in the hashes `retained:<channel>`): see docs/architecture.md,
+"Classrooms and scaling out".
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ class Broker(Protocol):
     def unsubscribe(self, subscription: Subscription) -> None: ...
 
     def forget(self, channel: str) -> None: ...
+
+    def subscriber_count(self, channel: str) -> int: ...
 
 
 class MemoryBroker:

@@ -1,5 +1,6 @@
 """What can be asked of a room by code, wherever it lives: join it, greet a connection, its status,
-results, close it, remove a student, and a connection's seat (attach, its messages, detach).
+results, close it, remove a student. (A connection's seat there, its attach, messages and detach,
+are the cluster's own calls: server/classroom/cluster.py, SEAT_OPS.)
 
 Each operation runs in the room's home process. A request that arrives at another process is
 carried there through Redis (server/classroom/cluster.py) and its answer, or refusal, carried
