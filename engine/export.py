@@ -265,7 +265,7 @@ def loss(points):
     if LOSS == "squared":
         return 0.5 * float(np.square(A - T).sum(axis=0).sum()) / len(P)
     floor = 1e-15
-    if A.shape[0] == 1:
+    if ACTIVATIONS[-1] == "sigmoid":
         e = -(T * np.log(np.maximum(A, floor)) + (1 - T) * np.log(np.maximum(1 - A, floor)))
     else:
         e = -(T * np.log(np.maximum(A, floor)))

@@ -3,10 +3,12 @@
 Arrays hold samples as columns: `a` and `t` are (n_outputs, m), or (K, n_outputs, m) for a stack.
 
 - squared, the original's: E = 1/2 sum_k (t_k - out_k)^2, dE/dout = -(t - out).
-- crossEntropy: with one sigmoid output (binary, t in {0, 1}) E = -[t ln out + (1 - t) ln(1 - out)];
-  with a softmax over K outputs (categorical, t one-hot) E = -sum_k t_k ln out_k. Either way
-  dE/dnet = out - t at the output: the activation's slope cancels (`fused`), which is how
-  training computes it.
+- crossEntropy: with sigmoid outputs (binary, each t in [0, 1]) E = -sum_k [t_k ln out_k +
+  (1 - t_k) ln(1 - out_k)]; with a softmax over K outputs (categorical, t one-hot)
+  E = -sum_k t_k ln out_k. Either way dE/dnet = out - t at the output: the activation's slope
+  cancels (`fused`), which is how training computes it.
+
+Each function takes the output activation's name too, since cross-entropy depends on it.
 """
 
 from __future__ import annotations
@@ -26,26 +28,27 @@ def _ln(p: np.ndarray) -> np.ndarray:
     return np.log(np.maximum(p, PROBABILITY_FLOOR))
 
 
-def squared_sum(a: np.ndarray, t: np.ndarray) -> np.ndarray:
+def squared_sum(a: np.ndarray, t: np.ndarray, output: str = "") -> np.ndarray:
     """sum over outputs of (out - t)^2, per point: shape (..., m)."""
     return np.square(a - t).sum(axis=-2)
 
 
-def squared_derivative(a: np.ndarray, t: np.ndarray) -> np.ndarray:
+def squared_derivative(a: np.ndarray, t: np.ndarray, output: str = "") -> np.ndarray:
     return a - t
 
 
-def cross_entropy_sum(a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """-[t ln out + (1 - t) ln(1 - out)] for one output, -sum_k t_k ln out_k for K, per point."""
-    if a.shape[-2] == 1:
+def cross_entropy_sum(a: np.ndarray, t: np.ndarray, output: str = "softmax") -> np.ndarray:
+    """Per point: -sum_k [t_k ln out_k + (1 - t_k) ln(1 - out_k)] for sigmoid outputs,
+    -sum_k t_k ln out_k for a softmax."""
+    if output == "sigmoid":
         return -(t * _ln(a) + (1.0 - t) * _ln(1.0 - a)).sum(axis=-2)
     return -(t * _ln(a)).sum(axis=-2)
 
 
-def cross_entropy_derivative(a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """dE/dout: (out - t) / (out (1 - out)) for one output, -t / out for K."""
+def cross_entropy_derivative(a: np.ndarray, t: np.ndarray, output: str = "softmax") -> np.ndarray:
+    """dE/dout: (out - t) / (out (1 - out)) for sigmoid outputs, -t / out for a softmax."""
     floor = PROBABILITY_FLOOR
-    if a.shape[-2] == 1:
+    if output == "sigmoid":
         return (a - t) / np.maximum(a * (1.0 - a), floor)
     return -t / np.maximum(a, floor)
 
@@ -83,14 +86,17 @@ LOSSES: dict[str, Loss] = {
         "−t / out",
     ),
 }
-# Binary cross-entropy, written out for its one sigmoid output.
-BINARY_CROSS_ENTROPY = ("E = −[t ln out + (1 − t) ln(1 − out)]", "−t / out + (1 − t) / (1 − out)")
+# Binary cross-entropy, written out for sigmoid outputs (one, or each of several).
+BINARY_CROSS_ENTROPY = (
+    ("E = −[t ln out + (1 − t) ln(1 − out)]", "−t / out + (1 − t) / (1 − out)"),
+    ("E = −Σ [t ln out + (1 − t) ln(1 − out)]", "−t / out + (1 − t) / (1 − out)"),
+)
 
 
-def formulas(loss: str, n_outputs: int) -> tuple[str, str]:
-    """(E, dE/dout) as text for a loss over `n_outputs` outputs."""
-    if loss == "crossEntropy" and n_outputs == 1:
-        return BINARY_CROSS_ENTROPY
+def formulas(loss: str, output: str, n_outputs: int) -> tuple[str, str]:
+    """(E, dE/dout) as text for a loss over `n_outputs` outputs of activation `output`."""
+    if loss == "crossEntropy" and output == "sigmoid":
+        return BINARY_CROSS_ENTROPY[n_outputs > 1]
     return LOSSES[loss].formula, LOSSES[loss].derivative_formula
 
 
@@ -102,6 +108,4 @@ def check_output(loss: str, output_activation: str, n_outputs: int) -> Loss:
     if output_activation not in entry.outputs:
         allowed = f"an output activation among {', '.join(entry.outputs)} for {loss}"
         raise ConfigError("output_activation", output_activation, allowed)
-    if loss == "crossEntropy" and output_activation == "sigmoid" and n_outputs != 1:
-        raise ConfigError("output_activation", output_activation, "softmax for K > 1 outputs")
     return entry

@@ -178,7 +178,7 @@ class Network:
         Zs, As = self.layer_outputs(A0)
         m = X.shape[0]
         names = self.activation_names
-        dE_dA = error.derivative(As[-1], Y.T)
+        dE_dA = error.derivative(As[-1], Y.T, names[-1])
         if names[-1] == "softmax":
             delta = softmax_backward(As[-1], dE_dA, np.empty_like(dE_dA))
         else:

@@ -276,7 +276,7 @@ class Trainer:
             else:
                 per_point = (diff[0] if len(diff) == 1 else diff.sum(axis=0),)
         else:
-            per_point = LOSSES[self.loss].point_sum(out, self.all_Y)
+            per_point = LOSSES[self.loss].point_sum(out, self.all_Y, self.net.output_activation)
             per_point = per_point if self.stacked else (per_point,)
         n = self.n_train
         n_test = out.shape[-1] - n
