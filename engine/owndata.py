@@ -75,7 +75,11 @@ class OwnData:
 
     def added(self, points: list, max_points: int) -> OwnData:
         """These points too (each [x, y, v], checked as `from_json` checks them)."""
-        new = _checked_points(points, self.problem, max_points - len(self), "add")
+        room = max_points - len(self)
+        if isinstance(points, list | tuple) and len(points) > room:
+            allowed = f"at most {max(room, 0)} more points (a set holds {max_points})"
+            raise ConfigError("add", f"{len(points)} points", allowed)
+        new = _checked_points(points, self.problem, room, "add")
         return OwnData(self.problem, np.concatenate([self.points, new]), self.names)
 
     def erased(self, x: float, y: float, radius: float) -> OwnData:

@@ -22,6 +22,9 @@ class Settings:
     max_neurons: int = 8
     max_batch_size: int = 1200
     max_train_points: int = 2000
+    # Points a session may hold as its own data (drawn or uploaded, issue 12); a page's restore
+    # message carries them, so they must fit in max_message_bytes with the weights.
+    max_own_points: int = 1000
     grid_size: int = 100
     thumb_size: int = 25
     max_grid_size: int = 200
