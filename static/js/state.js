@@ -34,6 +34,19 @@ export const SCHEMA = [
   { key: "hideText", kind: "bool", scope: "display", def: false },
   { key: "projector", kind: "bool", scope: "display", def: false, omit: false },
   { key: "colorblind", kind: "bool", scope: "display", def: false, omit: false },
+  // Beyond the original (issue 12): each left out of a link at its default, so the original's
+  // links round-trip byte for byte (engine/config.py has the same keys in the same order).
+  { key: "classes", kind: "number", scope: "config", def: 2, omit: 2 },
+  { key: "ownData", kind: "bool", scope: "config", def: false, omit: false },
+  { key: "loss", kind: "enum", scope: "config", def: "squared", omit: "squared" },
+  { key: "optimizer", kind: "enum", scope: "config", def: "sgd", omit: "sgd" },
+  { key: "momentum", kind: "number", scope: "config", def: 0.9, omit: 0.9 },
+  { key: "beta1", kind: "number", scope: "config", def: 0.9, omit: 0.9 },
+  { key: "beta2", kind: "number", scope: "config", def: 0.999, omit: 0.999 },
+  { key: "epsilon", kind: "number", scope: "config", def: 1e-8, omit: 1e-8 },
+  { key: "stopEpoch", kind: "number", scope: "config", def: 0, omit: 0 },
+  { key: "stopTestLoss", kind: "number", scope: "config", def: 0, omit: 0 },
+  { key: "draw", kind: "bool", scope: "display", def: false, omit: false },
 ];
 
 /** Controls a link may hide with `<name>_hide=true`, written after every other key. */
@@ -41,6 +54,9 @@ export const HIDEABLE = [
   "showTestData", "discretize", "playButton", "stepButton", "resetButton", "learningRate",
   "activation", "regularization", "regularizationRate", "problem", "dataset", "percTrainData",
   "noise", "batchSize", "numHiddenLayers",
+  // Issue 12's controls, after the original's so its links keep their order.
+  "classes", "loss", "optimizer", "stopEpoch", "stopTestLoss", "draw", "uploadData",
+  "exportModel", "importModel", "exportPython", "exportPng", "replayButton",
 ];
 
 export const CONFIG_KEYS = SCHEMA.filter((p) => p.scope === "config").map((p) => p.key);
