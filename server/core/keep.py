@@ -69,6 +69,28 @@ def edited(run: Run, settings: Settings, add=None, erase=None, clear: bool = Fal
     return own
 
 
+def with_points(run: Run, own: OwnData) -> str:
+    """A run already on its own points takes these instead; the network trains on."""
+    try:
+        run.set_own(own)
+    except ConfigError as exc:
+        raise config_error(exc) from None
+    return "points"
+
+
+def with_own(run: Run, own: OwnData) -> str:
+    """A run on a data set turns to these own points (`ownData`): new data, a new network; all
+    or nothing (slow: runs off the loop). Returns the engine's verdict."""
+    before, run.own = run.own, own
+    try:
+        return run.update({"ownData": True})
+    except BaseException as exc:
+        run.own = before
+        if isinstance(exc, ConfigError):
+            raise config_error(exc) from None
+        raise
+
+
 def uploaded(settings: Settings, config: dict, text: object) -> Run:
     """The run of an uploaded CSV file: its points as own data, the problem type and classes it
     needs; the network built afresh. Refused whole (ProtocolError on field `csv`)."""

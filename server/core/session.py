@@ -12,10 +12,19 @@ from engine import ConfigError, Run
 from engine.remote import TrainingData, TrainingJob, TrainingResult
 from server.core.config import DATA_KEYS, check_config, config_error
 from server.core.history import History
-from server.core.keep import build_run, edited, export_text, restored_run, uploaded
+from server.core.keep import (
+    build_run,
+    edited,
+    export_text,
+    restored_run,
+    uploaded,
+    with_own,
+    with_points,
+)
 from server.core.offload import Offload
 from server.core.protocol import ProtocolError
 from server.core.snapshot import Drawer, Snapshot
+from server.core.stops import Stops
 from server.settings import Settings
 
 __all__ = ["Session", "build_run", "restored_run"]
@@ -46,8 +55,7 @@ class Session:
         self._steps_left = 0
         self._versions = (0, 0, 0)  # frame, state, data
         self._losses = (0.0, 0.0)
-        self._stops: tuple[int | None, float | None] = (None, None)  # armed: epoch, test loss
-        self._stopped: dict | None = None
+        self._stops = Stops()
         self._note_losses()
         self.snapshot = self._publish()
 
@@ -77,8 +85,8 @@ class Session:
             if verdict in ("network", "data"):
                 self.history.clear()
                 self._steps_left = 0
-                self._stopped = None
-            self._arm()
+                self._stops.stopped = None
+            self._stops.arm(self._run)
             self._note_losses()
             self._changed(data=verdict == "data")
             return verdict
@@ -98,8 +106,7 @@ class Session:
                 self._trainable("play")
             self._playing = playing
             self._steps_left = 0
-            self._stopped = None
-            self._arm()
+            self._stops.rearm(self._run)
             self._changed()
 
     async def request_steps(self, n: int) -> None:
@@ -108,24 +115,13 @@ class Session:
             self._trainable("step")
             was_playing, self._playing = self._playing, False
             self._steps_left = n
-            stopped, self._stopped = self._stopped, None
-            self._arm()
+            stopped = self._stops.rearm(self._run)
             self._changed(state=was_playing or stopped is not None)
 
     def _trainable(self, request: str) -> None:
         if len(self._run.train_points) == 0:
             allowed = "training points: draw some, or upload a file"
             raise ProtocolError(request, True, allowed, request=request)
-
-    def _arm(self) -> None:
-        """The stop conditions that can still be met from here: the epoch if it lies ahead, the
-        test loss if it is above its target (a condition met already does not stop again)."""
-        run = self._run
-        epoch, loss = run.config["stopEpoch"], run.config["stopTestLoss"]
-        self._stops = (
-            epoch if epoch > run.epoch else None,
-            loss if loss > 0 and not run.test_loss <= loss else None,
-        )
 
     async def set_speed(self, eps: int | str) -> None:
         async with self._lock:
@@ -146,8 +142,7 @@ class Session:
     def _restarted(self, data: bool = False) -> None:
         self.history.clear()
         self._steps_left = 0
-        self._stopped = None
-        self._arm()
+        self._stops.rearm(self._run)
         self._note_losses()
         self._changed(data=data)
 
@@ -181,9 +176,8 @@ class Session:
         self._run = run
         self._playing = False
         self._steps_left = 0
-        self._stopped = None
         self.history.clear()
-        self._arm()
+        self._stops.rearm(run)
         self._note_losses()
         self._changed(data=True)
 
@@ -193,23 +187,14 @@ class Session:
         async with self._lock:
             own = edited(self._run, self.settings, add, erase, clear)
             if self._run.config["ownData"]:
-                try:
-                    self._run.set_own(own)
-                except ConfigError as exc:
-                    raise config_error(exc) from None
-                verdict = "points"
+                verdict = with_points(self._run, own)
             else:
-                before, self._run.own = self._run.own, own
-                try:
-                    verdict = await self.offload.run(self._update, {"ownData": True})
-                except ProtocolError:
-                    self._run.own = before
-                    raise
+                verdict = await self.offload.run(with_own, self._run, own)
                 self.history.clear()
                 self._steps_left = 0
             if len(self._run.train_points) == 0 and (self._playing or self._steps_left):
                 self._playing, self._steps_left = False, 0
-            self._arm()
+            self._stops.arm(self._run)
             self._note_losses()
             self._changed(data=True)
             return verdict
@@ -249,12 +234,7 @@ class Session:
 
     def _limited(self, n: int) -> tuple[int, float | None]:
         """At most `n` epochs: fewer if stepping or the stop epoch ends first; the loss stop."""
-        if self._steps_left:
-            n = min(n, self._steps_left)
-        epoch, loss = self._stops
-        if epoch is not None:
-            n = min(n, epoch - self._run.epoch)
-        return n, loss
+        return self._stops.limit(min(n, self._steps_left) if self._steps_left else n, self._run)
 
     def training_data(self) -> TrainingData:
         """The points a worker trains this session's jobs on (a worker gets them once)."""
@@ -297,21 +277,12 @@ class Session:
             self.history.add(points[np.isfinite(points).all(axis=1)])
             self.epochs_trained += k
             self._note_losses()
-        run = self._run
-        if run.diverged and (self._playing or self._steps_left):
+        if self._run.diverged and (self._playing or self._steps_left):
             self._playing, self._steps_left, paused = False, 0, True
-        elif self._playing or self._steps_left or k:
-            reason = None
-            if self._stops[0] is not None and run.epoch >= self._stops[0]:
-                reason = "stopEpoch"
-            elif self._stops[1] is not None and run.stopped:
-                reason = "stopTestLoss"
-            if reason is not None:  # a goal reached: pause there, and say so
-                self._playing, self._steps_left, paused = False, 0, True
-                self._stopped = {"reason": reason, "epoch": run.epoch, "testLoss": run.test_loss}
-                self._stops = (None, None)
+        elif (self._playing or self._steps_left or k) and self._stops.met(self._run):
+            self._playing, self._steps_left, paused = False, 0, True  # a goal reached: say so
         if k or paused:
-            keep = not paused or self._stopped is not None
+            keep = not paused or self._stops.stopped is not None
             self._changed(
                 state=paused,
                 drawn=drawn if keep else None,
@@ -375,5 +346,5 @@ class Session:
             drawn=drawn,
             own=run.own,
             measured=measured,
-            stopped=self._stopped,
+            stopped=self._stops.stopped,
         )
