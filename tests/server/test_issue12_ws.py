@@ -308,3 +308,34 @@ def _number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_reconnect_restore_brings_back_the_own_points(server):
+    async def go():
+        points = [[-3, 1, 0], [-2.5, -1, 0], [3, 1, 1], [2.5, -1, 1]]
+        async with connect(server) as ws:
+            client = await opened(ws, SEED)
+            await client.send(type="points", add=points)
+            data = await client.until("data")
+            await client.ack(await client.frame())
+            frame = await client.step(5)
+            assert frame.epoch == 5
+            config = client.state["config"]
+        async with connect(server) as ws:  # the page's restore after a server restart
+            client = Client(ws)
+            await client.ready()
+            await client.send(
+                type="restore",
+                config=config,
+                epoch=frame.epoch,
+                weights=[w.tolist() for w in frame.weights],
+                biases=[b.tolist() for b in frame.biases],
+                own=data["own"],
+            )
+            state = await client.until("state")
+            again = await client.until("data")
+            assert state["config"]["ownData"] is True and state["epoch"] == 5
+            assert again["own"] == data["own"] and again["train"] == data["train"]
+            assert (await client.frame()).train_loss == frame.train_loss
+
+    run(go())
