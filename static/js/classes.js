@@ -42,6 +42,25 @@ function buildClassLut(discretize) {
   return lut;
 }
 
+const probabilityLuts = new Map();
+
+/**
+ * Output node k's thumbnail table (K >= 3): its byte is 2 p - 1 quantised (engine/task.py), shown
+ * from white (p = 0) to the class's colour (p = 1).
+ */
+export function probabilityLut(k) {
+  if (!probabilityLuts.has(k)) {
+    const full = parseHex(CLASS_COLORS[k] || CLASS_COLORS[7]);
+    const lut = new Uint32Array(256).fill(packRgb(overWhite(NAN_COLOR, 1)));
+    for (let q = 0; q < 255; q++) {
+      const p = q / 254;
+      lut[q] = packRgb(overWhite(full.map((c) => Math.round(255 + (c - 255) * p)), HEATMAP_ALPHA));
+    }
+    probabilityLuts.set(k, lut);
+  }
+  return probabilityLuts.get(k);
+}
+
 /** A point's fill: its class's colour (K >= 3), else the original's palette for its label. */
 export function pointColor(label, palette, many) {
   return many ? CLASS_COLORS[label] || CLASS_COLORS[7] : cssColor(label, palette);

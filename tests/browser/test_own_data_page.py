@@ -125,3 +125,30 @@ def test_an_exported_model_opens_in_a_new_page_with_the_same_weights(
     assert other.evaluate("window.playground.server.config.optimizer") == "adam"
     assert "optimizer=adam" in other.evaluate("location.hash")
     other.context.close()
+
+
+def test_a_stop_epoch_pauses_with_a_note_and_replay_starts_the_same_run_again(open_playground):
+    page = open_playground("#seed=0.12345&stopEpoch=40")
+    first = page.evaluate(WEIGHTS)
+    page.click(tid("play"))
+    note = page.locator(tid("stop-note"))
+    note.wait_for(state="visible")
+    assert "epoch 40" in note.text_content()
+    assert page.text_content(tid("epoch")) == "000,040"
+    assert page.input_value(tid("stop-epoch")) == "40"
+    page.click(tid("replay"))
+    page.wait_for_function("() => window.playground.frame.epoch === 0")
+    assert page.evaluate(WEIGHTS) == first
+    assert note.is_hidden()
+
+
+def test_three_classes_colour_the_output_and_its_nodes_by_class(open_playground):
+    page = open_playground("#seed=0.12345&classes=3&dataset=gauss")
+    page.wait_for_function("() => window.playground.frame.layers.at(-1) === 3")
+    colours = page.evaluate(
+        """() => [...document.querySelectorAll('.network .node[data-node] canvas')].slice(-3)
+          .map((c) => Array.from(c.getContext('2d').getImageData(12, 12, 1, 1).data).join())"""
+    )
+    assert len(set(colours)) == 3, colours  # each output node in its own class's colour
+    legend = page.locator(f"{tid('class-legend')} li")
+    assert legend.count() == 3
