@@ -121,3 +121,12 @@ test("a reconnect's restore carries the own points only when the session uses th
   assert.deepEqual(restoreOf(frame, { ownData: true }, own).own, own);
   assert.equal("own" in restoreOf(frame, { ownData: false }, own), false);
 });
+
+test("the picker's K-class samples have K classes; sets without K classes have none", async () => {
+  const { classSamplePoints } = await import("../../static/js/datasets.js");
+  for (const name of ["gauss", "spiral", "circle"]) {
+    const labels = new Set(classSamplePoints(name, 5, 100).map((p) => p[2]));
+    assert.deepEqual([...labels].sort(), [0, 1, 2, 3, 4], name);
+  }
+  assert.equal(classSamplePoints("xor", 3), null);
+});
