@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from engine.checks import checked_parameters, checked_training, finite_number, index_in
 from engine.config import SCHEMA, fresh_seed, parse_hash, validate
 from engine.datasets import generate, shuffle, split
 from engine.errors import ConfigError
@@ -320,35 +319,24 @@ class Run:
 
     # -- edits ----------------------------------------------------------------------------
 
-    def _index(self, field: str, value: Any, size: int) -> int:
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < size:
-            raise ConfigError(field, value, f"an integer 0 .. {size - 1}")
-        return value
-
-    @staticmethod
-    def _finite(field: str, value: Any) -> float:
-        if not isinstance(value, int | float) or isinstance(value, bool) or not np.isfinite(value):
-            raise ConfigError(field, value, "a finite number")
-        return float(value)
-
     def set_weight(self, layer: int, to: int, frm: int, value: float) -> None:
         """weights[layer][to, frm] = value, no reset (a dead link keeps the value, stays dead)."""
         net = self.network
-        layer = self._index("layer", layer, len(net.weights))
+        layer = index_in("layer", layer, len(net.weights))
         n_to, n_from = net.weights[layer].shape
-        to = self._index("to", to, n_to)
-        frm = self._index("from", frm, n_from)
+        to = index_in("to", to, n_to)
+        frm = index_in("from", frm, n_from)
         net.packed()
-        net.weights[layer][to, frm] = self._finite("value", value)
+        net.weights[layer][to, frm] = finite_number("value", value)
         self._measure()
 
     def set_bias(self, layer: int, to: int, value: float) -> None:
         """biases[layer][to] = value, no reset."""
         net = self.network
-        layer = self._index("layer", layer, len(net.biases))
-        to = self._index("to", to, len(net.biases[layer]))
+        layer = index_in("layer", layer, len(net.biases))
+        to = index_in("to", to, len(net.biases[layer]))
         net.packed()
-        net.biases[layer][to] = self._finite("value", value)
+        net.biases[layer][to] = finite_number("value", value)
         self._measure()
 
     def restore(
@@ -363,30 +351,9 @@ class Run:
         `training` (engine.export's: the optimizer's moments and step count, the carried
         gradient), also what training carries between updates, so that it continues exactly."""
         net = self.network
-        state = self._checked_training(training)
-        arrays = {}
-        for field, given, views, dtype in (
-            ("weights", weights, net.weights, np.float64),
-            ("biases", biases, net.biases, np.float64),
-            ("dead", dead, net.dead, bool),
-        ):
-            if given is None:
-                continue
-            if not isinstance(given, list | tuple) or len(given) != len(views):
-                raise ConfigError(field, given, f"a list of {len(views)} layers")
-            arrays[field] = []
-            for l, (value, view) in enumerate(zip(given, views, strict=True)):
-                try:
-                    array = np.asarray(value, dtype=dtype)
-                except (TypeError, ValueError):
-                    raise ConfigError(
-                        f"{field}[{l}]", value, f"numbers shaped {view.shape}"
-                    ) from None
-                if array.shape != view.shape or (
-                    dtype is np.float64 and not np.isfinite(array).all()
-                ):
-                    raise ConfigError(f"{field}[{l}]", value, f"finite numbers shaped {view.shape}")
-                arrays[field].append(array)
+        slots = OPTIMIZERS[self.config["optimizer"]].slots
+        state = checked_training(training, net.params.shape[0], slots)
+        arrays = checked_parameters(net, weights, biases, dead)
         if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
             raise ConfigError("epoch", epoch, "an integer >= 0")
         net.packed()
@@ -402,39 +369,6 @@ class Run:
         self.epoch = epoch
         self.stopped = False
         self._measure()
-
-    def _checked_training(self, training: dict | None) -> dict | None:
-        """The arrays of a `training` dict, checked against this run's shapes (all or nothing)."""
-        if training is None:
-            return None
-        if not isinstance(training, dict):
-            raise ConfigError(
-                "training", training, "an object of moments, steps, carry, carryCount"
-            )
-        P = self.network.params.shape[0]
-        slots = OPTIMIZERS[self.config["optimizer"]].slots
-        out = {}
-        for name, key, shape, kind in (
-            ("moments", "moments", (slots, P), "numbers"),
-            ("carry", "carry", (P,), "numbers"),
-            ("steps", "steps", (), "count"),
-            ("carry_count", "carryCount", (), "count"),
-        ):
-            value = training.get(key, 0 if kind == "count" else np.zeros(shape).tolist())
-            try:
-                array = np.asarray(value, dtype=np.float64)
-            except (TypeError, ValueError):
-                array = None
-            if array is not None and array.size == 0 and 0 in shape:
-                array = np.zeros(shape)  # no moments (plain SGD) read back as []
-            if array is None or array.shape != shape or not np.isfinite(array).all():
-                raise ConfigError(f"training.{key}", value, f"finite {kind} shaped {shape}")
-            if kind == "count":
-                if not float(array).is_integer() or array < 0:
-                    raise ConfigError(f"training.{key}", value, "an integer >= 0")
-                array = np.int64(array)
-            out[name] = array
-        return out
 
     def training_state(self) -> dict:
         """What training carries between updates, as `restore(training=...)` takes it back."""
