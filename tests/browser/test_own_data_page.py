@@ -115,6 +115,12 @@ def test_an_exported_model_opens_in_a_new_page_with_the_same_weights(
     with page.expect_download() as script:
         page.click(tid("export-python"))
     assert script.value.suggested_filename.endswith(".py")
+    with page.expect_download() as picture:
+        page.click(tid("export-png"))
+    png = tmp_path / "output.png"
+    picture.value.save_as(png)
+    assert picture.value.suggested_filename == f"output-epoch-{epoch}.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     other.goto(server.url + "/")
