@@ -187,7 +187,7 @@ class Session:
         async with self._lock:
             own = edited(self._run, self.settings, add, erase, clear)
             if self._run.config["ownData"]:
-                verdict = with_points(self._run, own)
+                verdict = await self.offload.run(with_points, self._run, own)
             else:
                 verdict = await self.offload.run(with_own, self._run, own)
                 self.history.clear()
@@ -210,7 +210,7 @@ class Session:
         """(file name, text): the session as a model file or a Python script, exactly as it is."""
         async with self._lock:
             rows, _ = self.history.since(-1, self.settings.max_history)
-            return export_text(self._run, rows, kind)
+            return await self.offload.run(export_text, self._run, rows, kind)
 
     # Training, called by the scheduler on the event loop.
 
