@@ -1,12 +1,19 @@
 """Issue 12's controls under classroom locks and challenges: a lock guards its new messages and
-keys, and a locked data set also guards own points."""
+keys, a locked data set also guards own points, and a challenge's accuracy counts classes the way
+the chosen loss and outputs give them."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from server.classroom.goals import accuracy
 from server.classroom.pages import LOCK_LABELS
 from server.classroom.rules import LOCKABLE, check_constraints, clean_locks, lock_refusal
+from server.core.offload import Offload
+from server.core.session import Session
+from server.settings import Settings
 
 CONFIG = {"classes": 2, "loss": "squared", "optimizer": "sgd", "ownData": False, "stopEpoch": 0}
 
@@ -50,3 +57,26 @@ def test_an_unchanged_value_passes_a_lock():
 def test_challenge_constraints_apply_to_a_merged_config():
     config = {**CONFIG, "networkShape": [8, 8, 8], "x": True, "y": True}
     assert check_constraints(config, {"maxLayers": 2}) is not None
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"seed": "0.12345", "dataset": "gauss", "loss": "crossEntropy"},  # one sigmoid output
+        {"seed": "0.12345", "dataset": "gauss", "classes": 3, "loss": "crossEntropy"},  # softmax
+    ],
+)
+def test_a_challenges_accuracy_counts_the_class_the_network_gives(config):
+    async def go():
+        session = await Session.create(Settings(engine_workers=0), Offload(1), config)
+        await session.request_steps(100)
+        session.train_here(100)
+        return session.snapshot
+
+    snap = asyncio.run(go())
+    outputs = snap.network().forward(snap.test_points[:, :2])
+    if outputs.shape[1] == 1:  # sigmoid: class 1 from 1/2 up
+        right = (outputs[:, 0] >= 0.5) == (snap.test_points[:, 2] > 0)
+    else:
+        right = outputs.argmax(axis=1) == snap.test_points[:, 2]
+    assert accuracy(snap) == right.mean() > 0.9
