@@ -1,9 +1,12 @@
 """Engine speed: epochs per second (one epoch plus both losses) and node-grid time.
 
-Run: python bench/engine.py [--seconds S] [--repeats R]. Prints a table, then one JSON line with
-default_epochs_per_s, big_epochs_per_s, default_grid_ms, big_grid_ms and
-default_stack50_epochs_per_s: wall-clock medians over the repeats. The "cpu" rows divide by this
-process's CPU time instead, which shows what the code does when other processes share the cores.
+Run: python bench/engine.py [--seconds S] [--repeats R] [--classes K]. Prints a table, then one
+JSON line with default_epochs_per_s, big_epochs_per_s, default_grid_ms, big_grid_ms and
+default_stack50_epochs_per_s: wall-clock medians over the repeats. `--classes K` (3 .. 8) adds
+the "big" network on a K-arm spiral with K softmax outputs and cross-entropy ("bigK", and
+bigK_epochs_per_s, bigK_grid_ms in the JSON line), beside the binary setups in the same run.
+The "cpu" rows divide by this process's CPU time instead, which shows what the code does when
+other processes share the cores.
 The "stack" rows give K sessions of one structure to `train_jobs`, as a batch reaches an engine
 worker (jobs of 10 epochs; stacks of at most 32, built for each job), and count every session's
 epochs.
@@ -70,10 +73,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=0.5, help="time per measurement")
     parser.add_argument("--repeats", type=int, default=5, help="measurements per figure")
+    parser.add_argument(
+        "--classes", type=int, default=0, help="also a K-class spiral, softmax and cross-entropy"
+    )
     args = parser.parse_args()
+    setups = dict(SETUPS)
+    if args.classes:
+        many = {**SETUPS["big"], "classes": args.classes, "loss": "crossEntropy"}
+        setups[f"big{args.classes}"] = many
     figures: dict[str, dict[str, float]] = {}
     rows = []
-    for name, config in SETUPS.items():
+    for name, config in setups.items():
         run = Run.from_config(config)
         run.step(5)  # warm up buffers and caches
         measures = {
@@ -101,17 +111,17 @@ def main() -> None:
     print(f"{'setup':<8} {'measure':<22} {'median':>10} {'min':>10} {'max':>10}")
     for name, label, median, low, high in rows:
         print(f"{name:<8} {label:<22} {median:>10.3f} {low:>10.3f} {high:>10.3f}")
-    print(
-        json.dumps(
-            {
-                "default_epochs_per_s": round(figures["default"]["epochs/s, step(1)"], 1),
-                "big_epochs_per_s": round(figures["big"]["epochs/s, step(1)"], 1),
-                "default_grid_ms": round(figures["default"]["grid 100x100 ms"], 3),
-                "big_grid_ms": round(figures["big"]["grid 100x100 ms"], 3),
-                "default_stack50_epochs_per_s": round(figures["default"]["stack 50"], 1),
-            }
-        )
-    )
+    line = {
+        "default_epochs_per_s": round(figures["default"]["epochs/s, step(1)"], 1),
+        "big_epochs_per_s": round(figures["big"]["epochs/s, step(1)"], 1),
+        "default_grid_ms": round(figures["default"]["grid 100x100 ms"], 3),
+        "big_grid_ms": round(figures["big"]["grid 100x100 ms"], 3),
+        "default_stack50_epochs_per_s": round(figures["default"]["stack 50"], 1),
+    }
+    for name in setups.keys() - SETUPS.keys():
+        line[f"{name}_epochs_per_s"] = round(figures[name]["epochs/s, step(1)"], 1)
+        line[f"{name}_grid_ms"] = round(figures[name]["grid 100x100 ms"], 3)
+    print(json.dumps(line))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""Activation functions and their derivatives: registries of pure functions keyed by name."""
+"""Activation functions and their derivatives: registries of pure functions keyed by name.
+
+`ACTIVATIONS` are the elementwise ones a hidden layer may use; `OUTPUT_ACTIVATIONS` adds softmax,
+which only an output layer of K >= 2 neurons uses: it normalises over the neurons (axis -2, since
+samples are columns), so its derivative is a Jacobian, applied by `softmax_backward`.
+"""
 
 from __future__ import annotations
 
@@ -59,8 +64,27 @@ def linear_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray | None = Non
     return out
 
 
+def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """a_k = e^(z_k) / sum_j e^(z_j) over the neurons (axis -2), shifted by max_j z_j (exact
+    algebra, no overflow)."""
+    out = np.subtract(z, np.max(z, axis=-2, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= np.sum(out, axis=-2, keepdims=True)
+    return out
+
+
+def softmax_backward(a: np.ndarray, upstream: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """dE/dz from dE/da through softmax, in place in `upstream`: the Jacobian's product
+    dE/dz_j = a_j (dE/da_j - sum_k dE/da_k a_k). `out` is scratch shaped like `a`."""
+    np.multiply(upstream, a, out=out)
+    upstream -= np.sum(out, axis=-2, keepdims=True)
+    upstream *= a
+    return upstream
+
+
 class Activation(NamedTuple):
-    """g and g' side by side: `output(z)` and `derivative(z, a)` with a = g(z)."""
+    """g and g' side by side: `output(z)` and `derivative(z, a)` with a = g(z); `derivative` is
+    None for softmax (not elementwise: see `softmax_backward`)."""
 
     output: object
     derivative: object
@@ -73,3 +97,4 @@ ACTIVATIONS: dict[str, Activation] = {
     "linear": Activation(linear, linear_derivative),
 }
 DERIVATIVES = {name: act.derivative for name, act in ACTIVATIONS.items()}
+OUTPUT_ACTIVATIONS: dict[str, Activation] = {**ACTIVATIONS, "softmax": Activation(softmax, None)}

@@ -10,9 +10,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.activations import ACTIVATIONS
-from engine.datasets import CLASSIFICATION, REGRESSION
+from engine.datasets import CLASSIFICATION, MAX_CLASSES, REGRESSION
 from engine.errors import ConfigError
 from engine.features import FEATURES
+from engine.losses import LOSSES
+from engine.optimizers import OPTIMIZERS
 from engine.regularizers import REGULARIZERS
 
 # Hard ceilings that keep any one run small; a server may set lower limits of its own.
@@ -22,7 +24,10 @@ MAX_BATCH_SIZE = 1200
 MAX_SEED_LENGTH = 64
 MAX_NOISE = 100
 # What a change of a key rebuilds; "display" keys only change the page, "ignored" ones nothing.
-CONFIG_EFFECTS = ("learningRate", "network", "data")
+# "learningRate" and "live" keys apply at once, without a reset.
+CONFIG_EFFECTS = ("learningRate", "live", "network", "data")
+MAX_STOP_EPOCH = 1_000_000_000
+
 _KEEP = object()  # `omit` when a key is always written
 
 
@@ -48,6 +53,7 @@ class Setting:
     low: float | None = None
     high: float | None = None
     low_open: bool = False  # `low` itself is not allowed (a rate > 0)
+    high_open: bool = False  # nor `high` (a coefficient < 1)
     length: int | None = None
     omit: Any = _KEEP  # the hash leaves the key out at this value
     choice_labels: tuple[str, ...] = ()  # the choices as a page names them, in `choices` order
@@ -77,6 +83,8 @@ class Setting:
         what = "an integer" if self.kind == "integer" else "a finite number"
         if self.high is None:
             return f"{what} {'>' if self.low_open else '>='} {self.low:g}"
+        if self.high_open:
+            return f"{what} >= {self.low:g} and < {self.high:g}"
         return f"{what} {self.low:g} .. {self.high:g}"
 
     def describe(self) -> str:
@@ -95,6 +103,10 @@ class Setting:
             return f"a whole number from {self.low:g} to {self.high:g}"
         if self.high is None:
             return f"a number {'above' if self.low_open else 'from'} {self.low:g}"
+        if self.high_open:
+            return f"a number from {self.low:g} to below {self.high:g}"
+        if self.low_open:
+            return f"a number above {self.low:g}, at most {self.high:g}"
         return f"a number from {self.low:g} to {self.high:g}"
 
     def check(self, field: str, value: Any) -> Any:
@@ -107,7 +119,8 @@ class Setting:
 
 def _in_range(s: Setting, x: float) -> bool:
     above = x > s.low if s.low_open else x >= s.low
-    return above and (s.high is None or x <= s.high)
+    below = s.high is None or (x < s.high if s.high_open else x <= s.high)
+    return above and below
 
 
 _CHECKS = {
@@ -144,7 +157,15 @@ CHOICE_LABELS = {
     "none": "None", "L1": "L1", "L2": "L2",
     "circle": "Circle", "xor": "Exclusive or", "gauss": "Gaussian", "spiral": "Spiral",
     "reg-plane": "Plane", "reg-gauss": "Multi Gaussian",
+    "squared": "Squared error", "crossEntropy": "Cross-entropy",
+    "sgd": "SGD", "momentum": "Momentum", "adam": "Adam",
 }  # fmt: skip
+
+
+def _optimizer_setting(key: str, label: str, **range_: Any) -> Setting:
+    default = next(o.hyperparameters[key] for o in OPTIMIZERS.values() if key in o.hyperparameters)
+    return Setting(default, "number", "network", label, omit=default, **range_)
+
 
 # The original's keys in the order its links have them, then this playground's display keys.
 SCHEMA: dict[str, Setting] = {
@@ -217,6 +238,36 @@ SCHEMA: dict[str, Setting] = {
     "hideText": Setting(False, "bool", "display", "Hide the text"),
     "projector": Setting(False, "bool", "display", "Projector mode", omit=False),
     "colorblind": Setting(False, "bool", "display", "Colour-blind palette", omit=False),
+    # Beyond the original (issue 12); each is left out of a link at its default, so the
+    # original's links read and write as before.
+    "classes": Setting(2, "integer", "data", "Classes", low=2, high=MAX_CLASSES, omit=2),
+    # The points a user drew or uploaded (engine.owndata) instead of the data set's.
+    "ownData": Setting(False, "bool", "data", "Your own data", omit=False),
+    "loss": Setting(
+        "squared",
+        "choice",
+        "network",
+        "Loss",
+        tuple(LOSSES),
+        omit="squared",
+        choice_labels=tuple(CHOICE_LABELS[name] for name in LOSSES),
+    ),
+    "optimizer": Setting(
+        "sgd",
+        "choice",
+        "network",
+        "Optimizer",
+        tuple(OPTIMIZERS),
+        omit="sgd",
+        choice_labels=tuple(CHOICE_LABELS[name] for name in OPTIMIZERS),
+    ),
+    "momentum": _optimizer_setting("momentum", "Momentum μ", low=0, high=1, high_open=True),
+    "beta1": _optimizer_setting("beta1", "Adam β₁", low=0, high=1, high_open=True),
+    "beta2": _optimizer_setting("beta2", "Adam β₂", low=0, high=1, high_open=True),
+    "epsilon": _optimizer_setting("epsilon", "Adam ε", low=0, high=1, low_open=True),
+    "stopEpoch": Setting(0, "integer", "live", "Stop at epoch", low=0, high=MAX_STOP_EPOCH, omit=0),
+    "stopTestLoss": Setting(0, "number", "live", "Stop at test loss", low=0, omit=0),
+    "draw": Setting(False, "bool", "display", "Draw points", omit=False),
 }
 CONFIG_KEYS = tuple(key for key, s in SCHEMA.items() if s.is_config)
 DEFAULT_CONFIG: dict[str, Any] = {key: SCHEMA[key].default for key in CONFIG_KEYS}
@@ -287,8 +338,8 @@ def to_hash(config: dict) -> str:
     for key in CONFIG_KEYS:
         spec = SCHEMA[key]
         value = config.get(key, spec.default)
-        if key == "regularization" and value == spec.omit:
-            continue  # the original omits it when none
+        if spec.omits and value == spec.omit and key != "seed":
+            continue  # the original omits regularization when none; our keys at their defaults
         if spec.kind in ("number", "integer"):
             text = _js_number(value)
         elif spec.kind == "shape":

@@ -1,6 +1,8 @@
-"""The original's six data sets, drawn from a SeedRandom in its order, plus its shuffle and split.
+"""The original's six data sets, drawn from a SeedRandom in its order, plus its shuffle and split;
+and data sets of K >= 3 classes (K gaussian blobs, a K-arm spiral, K rings), drawn the same way.
 
-Every generator returns an array of shape (n, 3): raw x, raw y, label.
+Every generator returns an array of shape (n, 3): raw x, raw y, label. Two classes are labelled
+-1 and +1, as the original; K >= 3 classes 0 .. K - 1.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import math
 
 import numpy as np
 
+from engine.errors import ConfigError
 from engine.random import SeedRandom
 
 NUM_SAMPLES_CLASSIFY = 500
@@ -126,7 +129,62 @@ def reg_gauss(rng: SeedRandom, n: int, noise: float) -> np.ndarray:
     return _regression_points(rng, n, noise, _reg_gauss_label)
 
 
+def _class_sizes(n: int, K: int) -> list[int]:
+    """n points shared by K classes, the first ones taking one more when it does not divide."""
+    return [n // K + (k < n % K) for k in range(K)]
+
+
+def gauss_classes(rng: SeedRandom, n: int, noise: float, K: int) -> np.ndarray:
+    """K blobs, class k centred at radius 3.5 and angle 2 pi k / K, the original's variance."""
+    variance = _linear(noise, 0.0, 0.5, 0.5, 4.0)
+    points = []
+    for k, size in enumerate(_class_sizes(n, K)):
+        angle = 2 * math.pi * k / K
+        cx, cy = 3.5 * math.sin(angle), 3.5 * math.cos(angle)
+        for _ in range(size):
+            x = _normal(rng, cx, variance)
+            y = _normal(rng, cy, variance)
+            points.append((x, y, float(k)))
+    return np.array(points, dtype=np.float64)
+
+
+def spiral_classes(rng: SeedRandom, n: int, noise: float, K: int) -> np.ndarray:
+    """K arms, arm k turned by 2 pi k / K; otherwise the original's spiral (its two arms are
+    this with K = 2)."""
+    points = []
+    for k, size in enumerate(_class_sizes(n, K)):
+        delta = 2 * math.pi * k / K
+        for i in range(size):
+            r = i / size * 5
+            t = 1.75 * i / size * 2 * math.pi + delta
+            x = r * math.sin(t) + rng.uniform(-1.0, 1.0) * noise
+            y = r * math.cos(t) + rng.uniform(-1.0, 1.0) * noise
+            points.append((x, y, float(k)))
+    return np.array(points, dtype=np.float64)
+
+
+def circle_classes(rng: SeedRandom, n: int, noise: float, K: int) -> np.ndarray:
+    """K rings of width 5 / K around the origin, class k the k-th from the centre; like the
+    original's circle, noise moves the point a label is read from, not the point."""
+    radius = 5.0
+    width = radius / K
+    points = []
+    for k, size in enumerate(_class_sizes(n, K)):
+        for _ in range(size):
+            r = rng.uniform(k * width, (k + 0.8) * width)  # a gap between rings, as the original
+            angle = rng.uniform(0.0, 2 * math.pi)
+            x, y = r * math.sin(angle), r * math.cos(angle)
+            nx = rng.uniform(-radius, radius) * noise
+            ny = rng.uniform(-radius, radius) * noise
+            ring = math.sqrt((x + nx) ** 2 + (y + ny) ** 2) / width
+            points.append((x, y, float(min(K - 1, math.floor(ring)))))
+    return np.array(points, dtype=np.float64)
+
+
 CLASSIFICATION = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
+# The data sets of K >= 3 classes, under the names of the two-class ones they grow from.
+MULTICLASS = {"circle": circle_classes, "gauss": gauss_classes, "spiral": spiral_classes}
+MAX_CLASSES = 8
 REGRESSION = {"reg-plane": reg_plane, "reg-gauss": reg_gauss}
 DATASETS = {**CLASSIFICATION, **REGRESSION}
 
@@ -142,9 +200,21 @@ def shuffle(rng: SeedRandom, points: np.ndarray) -> np.ndarray:
     return points[order]
 
 
-def generate(rng: SeedRandom, dataset: str, noise: float, perc_train: float):
-    """Draw a data set, shuffle it and split it: (train, test), each of shape (n, 3)."""
+def split(points: np.ndarray, perc_train: float) -> tuple[np.ndarray, np.ndarray]:
+    """The original's split of shuffled points: the first floor(N * ratio / 100) train."""
+    at = math.floor(len(points) * perc_train / 100)
+    return points[:at], points[at:]
+
+
+def generate(rng: SeedRandom, dataset: str, noise: float, perc_train: float, classes: int = 2):
+    """Draw a data set, shuffle it and split it: (train, test), each of shape (n, 3). With
+    classes >= 3 (and a classification set), its K-class form (MULTICLASS)."""
     n = NUM_SAMPLES_REGRESS if dataset in REGRESSION else NUM_SAMPLES_CLASSIFY
-    points = shuffle(rng, DATASETS[dataset](rng, n, noise))
-    split = math.floor(len(points) * perc_train / 100)
-    return points[:split], points[split:]
+    if classes > 2 and dataset in CLASSIFICATION:
+        if dataset not in MULTICLASS:
+            allowed = f"one of {', '.join(MULTICLASS)} with {classes} classes"
+            raise ConfigError("dataset", dataset, allowed)
+        drawn = MULTICLASS[dataset](rng, n, noise, classes)
+    else:
+        drawn = DATASETS[dataset](rng, n, noise)
+    return split(shuffle(rng, drawn), perc_train)

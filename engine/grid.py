@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
+from engine.activations import OUTPUT_ACTIVATIONS
 from engine.errors import ConfigError
 from engine.features import feature_matrix
 from engine.network import Network
@@ -81,7 +81,7 @@ class GridEvaluator:
                 rows = out[row : row + W.shape[0]]
                 np.matmul(W.astype(np.float32), A, out=rows)
                 rows += b.astype(np.float32)
-                A = ACTIVATIONS[name].output(rows, out=rows)
+                A = OUTPUT_ACTIVATIONS[name].output(rows, out=rows)
                 row += W.shape[0]
         return out.reshape(-1, n, n)
 

@@ -8,6 +8,10 @@ w = W_l[j, i] and one training point:
 where dE/dout_j is the loss derivative at an output neuron, and at a hidden neuron the sum over
 the next layer: dE/dout_j = sum_k w_kj * dE/dnet_k. Unrolled, that sum is the sum over every path
 from j to an output. A mini-batch's gradient is the mean of its points' gradients.
+
+The loss is the squared error (in either convention) or cross-entropy (engine.losses). A softmax
+output's out_j depends on every net_k, so for it the first two factors are shown combined, as
+dE/dnet_j (for cross-entropy: out_j - t_j), with dout/dnet taken as 1.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ import math
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
+from engine.activations import OUTPUT_ACTIVATIONS, softmax_backward
 from engine.errors import ConfigError
+from engine.losses import LOSSES, check_output, formulas
 
 # E per point, and the derivative dE/dout it gives: the Playground's 1/2 (t - out)^2, or the
 # lecture's (t - out)^2 without the one-half (gradients twice as large).
@@ -36,19 +41,58 @@ def trace(net, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 
 def backward(
-    net, nets: list[np.ndarray], outs: list[np.ndarray], Y: np.ndarray, convention: str = "half"
+    net,
+    nets: list[np.ndarray],
+    outs: list[np.ndarray],
+    Y: np.ndarray,
+    convention: str = "half",
+    loss: str = "squared",
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per point: dE/dout and dE/dnet (the delta) of every node layer after the inputs."""
-    scale = CONVENTIONS[convention][2]
     names = net.activation_names
     d_out = [None] * len(nets)
     d_net = [None] * len(nets)
-    d_out[-1] = -scale * (np.asarray(Y, dtype=np.float64) - outs[-1])
+    Y = np.asarray(Y, dtype=np.float64)
+    if loss == "squared":
+        d_out[-1] = -CONVENTIONS[convention][2] * (Y - outs[-1])
+    else:
+        d_out[-1] = LOSSES[loss].derivative(outs[-1].T, Y.T, names[-1]).T
     for l in range(len(nets) - 1, -1, -1):
         if l < len(nets) - 1:
             d_out[l] = d_net[l + 1] @ net.weights[l + 1]
-        d_net[l] = d_out[l] * ACTIVATIONS[names[l]].derivative(nets[l], outs[l + 1])
+        if names[l] == "softmax":  # its Jacobian, samples as columns
+            d_net[l] = softmax_backward(outs[l + 1].T, d_out[l].T.copy(), outs[l + 1].T.copy()).T
+        else:
+            d_net[l] = d_out[l] * OUTPUT_ACTIVATIONS[names[l]].derivative(nets[l], outs[l + 1])
     return d_out, d_net
+
+
+def _slopes(net, nets, outs) -> list[np.ndarray]:
+    """dout/dnet of every layer, per point; 1 for a softmax output (its factors are combined)."""
+    return [
+        np.ones_like(z) if name == "softmax" else OUTPUT_ACTIVATIONS[name].derivative(z, a)
+        for name, z, a in zip(net.activation_names, nets, outs[1:], strict=True)
+    ]
+
+
+def _formulas(loss: str, convention: str, output: str, n_outputs: int, combined: bool) -> dict:
+    """The loss and its factor at an output, written out, for this loss and output layer."""
+    if loss == "squared":
+        text, factor = CONVENTIONS[convention][:2]
+    else:
+        text, factor = formulas(loss, output, n_outputs)
+        convention = loss
+    out = {"convention": convention, "loss_name": loss, "loss": text, "dE_dout_formula": factor}
+    out["combined"] = combined
+    if combined:
+        out["dE_dnet_formula"] = (
+            "out − t"
+            if loss == "crossEntropy"
+            else "out_j (dE/dout_j − Σ_k dE/dout_k out_k), dE/dout = −(t − out)"
+        )
+    elif loss == "crossEntropy":
+        out["dE_dnet_formula"] = "out − t"  # the sigmoid's slope cancels 1 / (out (1 − out))
+    return out
 
 
 def _check(net, layer: int, to: int, frm: int | None) -> None:
@@ -111,23 +155,30 @@ def inspect(
     convention: str = "half",
     max_paths: int = 64,
     max_points: int = 50,
+    loss: str = "squared",
 ) -> dict:
     """The chain-rule decomposition of dE/dw for W_layer[to, frm] (frm None: the bias b_layer[to]).
 
     X shape (n, n_inputs), Y shape (n, n_outputs). With one point the result has every forward
     value (net and out of each layer), each factor, the sum over the next layer and the sum over
     paths; with several, each point's factors (up to `max_points`) and their mean. JSON-ready.
+    `convention` (half or lecture) applies to the squared error only.
     """
     _check(net, layer, to, frm)
     if convention not in CONVENTIONS:
         raise ConfigError("convention", convention, "half, lecture")
+    check_output(loss, net.output_activation, net.layer_sizes[-1])
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
     Y = np.asarray(Y, dtype=np.float64).reshape(len(X), -1)
     names = net.activation_names
     nets, outs = trace(net, X)
-    d_out, d_net = backward(net, nets, outs, Y, convention)
+    d_out, d_net = backward(net, nets, outs, Y, convention, loss)
+    combined = names[-1] == "softmax"
+    if combined:  # the output's two first factors as one: dE/dnet, with dout/dnet = 1
+        d_out = [*d_out[:-1], d_net[-1]]
+    slopes = _slopes(net, nets, outs)
     dnet_dw = outs[layer][:, frm] if frm is not None else np.ones(len(X))
-    dout_dnet = ACTIVATIONS[names[layer]].derivative(nets[layer][:, to], outs[layer + 1][:, to])
+    dout_dnet = slopes[layer][:, to]
     per_point = d_out[layer][:, to] * dout_dnet * dnet_dw
     gradient = float(per_point.mean())
     value = float(net.weights[layer][to, frm] if frm is not None else net.biases[layer][to])
@@ -139,9 +190,7 @@ def inspect(
         "value": value,
         # A dead link (killed by L1) keeps its value: training does not apply this update.
         "dead": bool(frm is not None and net.dead[layer][to, frm]),
-        "convention": convention,
-        "loss": CONVENTIONS[convention][0],
-        "dE_dout_formula": CONVENTIONS[convention][1],
+        **_formulas(loss, convention, names[-1], net.layer_sizes[-1], combined),
         "activation": names[layer],
         "output_layer": layer == len(net.weights) - 1,
         "points": len(X),
@@ -165,7 +214,11 @@ def inspect(
         {"net": z[0].tolist(), "out": a[0].tolist()} for z, a in zip(nets, outs[1:], strict=True)
     ]
     result["target"] = Y[0].tolist()
-    result["error"] = float(CONVENTIONS[convention][2] / 2 * np.sum((Y[0] - outs[-1][0]) ** 2))
+    if loss == "squared":
+        result["error"] = float(CONVENTIONS[convention][2] / 2 * np.sum((Y[0] - outs[-1][0]) ** 2))
+    else:
+        error = LOSSES[loss].point_sum(outs[-1][:1].T, Y[:1].T, names[-1])[0]
+        result["error"] = float(LOSSES[loss].scale * error)
     result["dE_dout"] = float(d_out[layer][0, to])
     result["dout_dnet"] = float(dout_dnet[0])
     result["dnet_dw"] = float(dnet_dw[0])
@@ -178,10 +231,6 @@ def inspect(
                 "product": float(net.weights[layer + 1][k, to] * d_net[layer + 1][0, k]),
             }
             for k in range(net.weights[layer + 1].shape[0])
-        ]
-        slopes = [
-            ACTIVATIONS[name].derivative(z, a)
-            for name, z, a in zip(names, nets, outs[1:], strict=True)
         ]
         paths = _paths(net, layer, to, slopes, d_out, max_paths)
         for path in paths["shown"]:

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.grid import GridEvaluator, pack_pictures, quantise
+from engine.metrics import Metrics, evaluate
 from engine.network import Network
 from engine.state import TrainingState
+from engine.task import Task
 
 _TOKENS = itertools.count(1)
 
@@ -26,7 +28,7 @@ class TrainingData:
 
     token: tuple[int, int]  # changes whenever the points or the active features do
     A0: np.ndarray  # (n_inputs, N) features of the training then the test points
-    Y: np.ndarray  # (n_outputs, N) targets
+    Y: np.ndarray  # (n_outputs, N) targets (engine.task)
     n_train: int  # the first n_train points are the training points
 
     @property
@@ -49,13 +51,22 @@ class TrainingJob:
     learning_rate: float
     n_train: int  # the data's sizes, so that jobs can be grouped without it
     n_points: int
-    state: TrainingState  # one row: parameters, dead links, carried leftover gradient
+    state: TrainingState  # one row: parameters, dead links, carried gradient, optimizer state
     n: int  # epochs to train
     epoch: int  # the run's epoch when the job was made
     # Grids of the trained state, quantised: (large size, thumbnail size), or () for none. The
-    # process that sends frames then only encodes them.
+    # process that sends frames then only encodes them (and the metrics, then measured too).
     grid_sizes: tuple[int, ...] = ()
     input_names: tuple[str, ...] = ()
+    loss: str = "squared"
+    optimizer: str = "sgd"
+    hyper: tuple[tuple[str, float], ...] = ()  # the optimizer's hyperparameters, sorted
+    classes: int = 2  # the task's (engine.task): 0 for regression
+    stop: float | None = None  # stop once the test loss is at or below this
+
+    @property
+    def task(self) -> Task:
+        return Task(self.classes, self.loss)
 
 
 @dataclass(frozen=True)
@@ -74,15 +85,26 @@ class TrainingResult:
     # (`engine.grid.pack_pictures`); () when not asked for or diverged.
     grids: tuple[np.ndarray, ...] = ()
     stack: int = 1  # sessions it trained with in one stack, itself included
+    metrics: Metrics | None = None  # of the trained state, with the grids
+    stop: float | None = None  # the job's stop (a result shorter than n without diverging: met)
 
 
 def job_grids(job: TrainingJob, net: Network, grids: GridEvaluator) -> tuple[np.ndarray, ...]:
-    """The grids `job.grid_sizes` asks for, of `net` as it is: the output on the large grid and
-    every node on the thumbnail grid, quantised, and the two packed; () for none."""
+    """The grids `job.grid_sizes` asks for, of `net` as it is: the output's picture on the large
+    grid and every node on the thumbnail grid, quantised (engine.task), and the two packed for the
+    wire; () for none."""
     if not job.grid_sizes:
         return ()
     big, thumb = job.grid_sizes
     names = list(job.input_names)
-    output = quantise(grids.node_grids(net, names, big)[-1])
-    thumbs = quantise(grids.node_grids(net, names, thumb))
+    task = job.task
+    output = task.picture(grids.node_grids(net, names, big)[-task.outputs :])
+    thumbs = quantise(task.shown(grids.node_grids(net, names, thumb)))
     return output, thumbs, pack_pictures(output, thumbs)
+
+
+def job_metrics(job: TrainingJob, outputs: np.ndarray, data: TrainingData) -> Metrics | None:
+    """The metrics of a trained job from its outputs on the data, when it asked for grids."""
+    if not job.grid_sizes:
+        return None
+    return evaluate(job.task, outputs, data.Y, data.n_train)

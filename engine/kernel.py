@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
+from engine.activations import OUTPUT_ACTIVATIONS, softmax_backward
 
 
 def transposed(A: np.ndarray) -> np.ndarray:
@@ -50,7 +50,9 @@ class Pass:
     """Buffers and the fixed call lists for a forward + backward pass over `width` samples.
 
     `layers` are the [W_l | b_l] matrices, `grads` their gradient buffers; with `lead=(K,)`
-    both are stacks of K networks and so is every buffer (see engine.training).
+    both are stacks of K networks and so is every buffer (see engine.training). `fused`: the loss
+    makes dE/dnet = out - t at the output (cross-entropy with its sigmoid or softmax), so the
+    output's slope is not applied.
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class Pass:
         width: int,
         backward: bool = True,
         lead: tuple[int, ...] = (),
+        fused: bool = False,
     ) -> None:
         last = len(sizes) - 2
         self.forward_steps = []  # (W_aug, Z, A, activation or None, [A; 1]), layer by layer
@@ -73,9 +76,10 @@ class Pass:
             linear = names[l] == "linear"
             # a linear layer writes its output directly
             Z = A if linear else np.empty((*lead, n, width))
-            act = ACTIVATIONS[names[l]]
+            act = OUTPUT_ACTIVATIONS[names[l]]
             self.forward_steps.append((layers[l], Z, A, None if linear else act.output, A_aug[-1]))
-            slope = np.empty((*lead, n, width)) if backward and not linear else None
+            sloped = backward and not linear and not (fused and l == last)
+            slope = np.empty((*lead, n, width)) if sloped else None
             slopes.append(None if slope is None else (Z, A, slope, act.derivative))
         self.output = A_aug[-1]
         self.delta_out = np.empty((*lead, sizes[-1], width))
@@ -107,13 +111,17 @@ def forward(bufs: Pass, X: np.ndarray, product=np.dot) -> np.ndarray:
 
 
 def gradient_sum(bufs: Pass, X: np.ndarray, XT: np.ndarray, Y: np.ndarray, product=np.dot) -> None:
-    """The gradient buffers = the SUM over the batch of d(1/2 (out - y)^2)/d[W | b] (dead links
-    too): delta_L = (A_L - Y) * g'(Z_L), dW_aug = delta @ [A; 1]^T, delta <- (W^T delta) * g'(Z)."""
+    """The gradient buffers = the SUM over the batch of dE/d[W | b] (dead links too), for
+    E = 1/2 (out - y)^2: delta_L = (A_L - Y) * g'(Z_L) (through softmax: its Jacobian), or for a
+    fused loss delta_L = A_L - Y; then dW_aug = delta @ [A; 1]^T, delta <- (W^T delta) * g'(Z)."""
     delta = np.subtract(forward(bufs, X, product), Y, out=bufs.delta_out)
     for slope, A_prev_T, dW_aug, back in bufs.backward_steps:
         if slope is not None:
             Z, A, S, derivative = slope
-            delta *= derivative(Z, A, out=S)
+            if derivative is None:  # softmax under the squared error
+                softmax_backward(A, delta, S)
+            else:
+                delta *= derivative(Z, A, out=S)
         product(delta, XT if A_prev_T is None else A_prev_T, out=dW_aug)
         if back is not None:
             W_aug_T, full, rows = back

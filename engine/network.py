@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
+from engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, softmax_backward
 from engine.errors import ConfigError
+from engine.losses import check_output
 from engine.random import SeedRandom
 from engine.regularizers import REGULARIZERS
 
@@ -55,7 +56,9 @@ class Network:
             )
         self.layer_sizes = sizes
         self.activation = _choice("activation", activation, list(ACTIVATIONS))
-        self.output_activation = _choice("output_activation", output_activation, list(ACTIVATIONS))
+        self.output_activation = _choice(
+            "output_activation", output_activation, list(OUTPUT_ACTIVATIONS)
+        )
         shapes = [(n_out, n_in + 1) for n_out, n_in in zip(sizes[1:], sizes[:-1], strict=True)]
         self.n_weights = sum(n_out * (n_in - 1) for n_out, n_in in shapes)
         self.params = np.zeros(sum(n_out * n_in for n_out, n_in in shapes))
@@ -138,7 +141,7 @@ class Network:
             self.weights, self.biases_as_columns, self.activation_names, strict=True
         ):
             Z = W @ A + b
-            A = ACTIVATIONS[name].output(Z)
+            A = OUTPUT_ACTIVATIONS[name].output(Z)
             Zs.append(Z)
             As.append(A)
         return Zs, As
@@ -154,12 +157,15 @@ class Network:
         Y: np.ndarray,
         regularization: str = "none",
         regularization_rate: float = 0.0,
+        loss: str = "squared",
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """(dW, db) of J = mean over samples of 1/2 sum_outputs (out - y)^2
-        [+ regularization_rate * sum over weights of R(w)], shaped like weights / biases.
+        """(dW, db) of J = mean over samples of the loss E(out, y) (engine.losses; the original's
+        1/2 sum_outputs (out - y)^2 by default) [+ regularization_rate * sum over weights of
+        R(w)], shaped like weights / biases.
 
-        X: (n_samples, n_inputs), Y: (n_samples, n_outputs). Backprop in matrix form:
-        delta_L = (A_L - Y) * g'(Z_L), delta_l = (W_(l+1)^T @ delta_(l+1)) * g'(Z_l),
+        X: (n_samples, n_inputs), Y: (n_samples, n_outputs). Backprop in matrix form, the chain
+        rule written out (no fused shortcut, so it checks the trainer's): delta_L = dE/dA_L *
+        g'(Z_L) (through softmax: its Jacobian), delta_l = (W_(l+1)^T @ delta_(l+1)) * g'(Z_l),
         dW_l = delta_l @ A_(l-1)^T / m, db_l = mean of delta_l over samples.
         """
         X = self._samples("X", X, self.layer_sizes[0])
@@ -167,11 +173,16 @@ class Network:
         if len(Y) != len(X):
             raise ConfigError("Y", f"{len(Y)} samples", f"{len(X)} samples, as many as X")
         reg = REGULARIZERS[_choice("regularization", regularization, list(REGULARIZERS))]
+        error = check_output(loss, self.output_activation, self.layer_sizes[-1])
         A0 = X.T
         Zs, As = self.layer_outputs(A0)
         m = X.shape[0]
         names = self.activation_names
-        delta = (As[-1] - Y.T) * ACTIVATIONS[names[-1]].derivative(Zs[-1], As[-1])
+        dE_dA = error.derivative(As[-1], Y.T, names[-1])
+        if names[-1] == "softmax":
+            delta = softmax_backward(As[-1], dE_dA, np.empty_like(dE_dA))
+        else:
+            delta = dE_dA * ACTIVATIONS[names[-1]].derivative(Zs[-1], As[-1])
         dW: list[np.ndarray] = [np.empty(0)] * len(self.weights)
         db: list[np.ndarray] = [np.empty(0)] * len(self.weights)
         for l in range(len(self.weights) - 1, -1, -1):

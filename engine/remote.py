@@ -13,7 +13,14 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 from engine.grid import GridEvaluator
-from engine.jobs import TrainingData, TrainingJob, TrainingResult, job_grids, new_token
+from engine.jobs import (
+    TrainingData,
+    TrainingJob,
+    TrainingResult,
+    job_grids,
+    job_metrics,
+    new_token,
+)
 from engine.network import Network
 from engine.stack import MAX_STACK, job_key, stack_groups, train_stacked
 from engine.training import Trainer
@@ -80,7 +87,7 @@ class TrainerCache:
     def get(self, job: TrainingJob, data: TrainingData) -> Trainer:
         """The trainer for `job` on `data`: the cached one, or a new one (then cached)."""
         key = (job.token, data.token, job.layer_sizes, job.activation, job.output_activation)
-        key += (job.batch_size,)
+        key += (job.batch_size, job.loss, job.optimizer, job.hyper)
         entry = self._trainers.get(key)
         if entry is not None:
             self._trainers.move_to_end(key)
@@ -114,6 +121,9 @@ def build_trainer(job: TrainingJob, data: TrainingData) -> Trainer:
         job.regularization,
         job.regularization_rate,
         n_train=data.n_train,
+        loss=job.loss,
+        optimizer=job.optimizer,
+        hyper=dict(job.hyper),
     )
 
 
@@ -126,11 +136,14 @@ def train_job(
     trainer.state.assign(job.state)
     trainer.regularization = job.regularization
     ((losses, diverged),) = trainer.train(
-        [job.n], [job.learning_rate], [float(job.regularization_rate)]
+        [job.n], [job.learning_rate], [float(job.regularization_rate)], [job.stop]
     )
     grids: tuple = ()
+    measured = None
     if not diverged:
         grids = job_grids(job, trainer.net, GridEvaluator() if cache is None else cache.grids)
+        if job.grid_sizes:
+            measured = job_metrics(job, trainer.outputs(), data)
     return TrainingResult(
         token=job.token,
         epoch=job.epoch,
@@ -140,6 +153,8 @@ def train_job(
         diverged=diverged,
         seconds=time.perf_counter() - started,
         grids=grids,
+        metrics=measured,
+        stop=job.stop,
     )
 
 

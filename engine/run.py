@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from engine.checks import checked_parameters, checked_training, finite_number, index_in
 from engine.config import SCHEMA, fresh_seed, parse_hash, validate
-from engine.datasets import generate
+from engine.datasets import generate, shuffle, split
 from engine.errors import ConfigError
 from engine.features import FEATURES, feature_matrix
 from engine.grid import GridEvaluator
 from engine.jobs import TrainingData, TrainingJob, TrainingResult, new_token
+from engine.metrics import Metrics, evaluate
 from engine.network import Network
+from engine.optimizers import OPTIMIZERS, hyperparameters
+from engine.owndata import OwnData
 from engine.random import SeedRandom, to_fixed5
+from engine.task import Task
 from engine.training import Trainer
 
 MAX_STEP = 100_000  # epochs per call to step()
@@ -21,20 +24,26 @@ MAX_STEP = 100_000  # epochs per call to step()
 
 class Run:
     """Data, network and training state built from a config, exactly like the original's page load:
-    seed the PRNG, draw the data, shuffle, split, then draw the weights from the same stream."""
+    seed the PRNG, draw the data, shuffle, split, then draw the weights from the same stream.
 
-    def __init__(self, config: dict) -> None:
+    `own` holds the user's own points (engine.owndata), used instead of the data set's when the
+    config says `ownData`: shuffled by the seed and split by the ratio like a built-in set.
+    """
+
+    def __init__(self, config: dict, own: OwnData | None = None) -> None:
         self.config = dict(config)
         if self.config["seed"] is None:
             self.config["seed"] = fresh_seed()
+        self.own = own if own is not None else OwnData()
         self.grids = GridEvaluator()
+        self.stopped = False  # the last training ended at its test-loss stop
         self._build_data(self.config["seed"])
         self._build_network()
 
     @classmethod
-    def from_config(cls, config: dict | None = None) -> Run:
+    def from_config(cls, config: dict | None = None, own: OwnData | None = None) -> Run:
         """Missing keys take the defaults; no seed means a fresh "0.xxxxx" one."""
-        return cls(validate(config or {}))
+        return cls(validate(config or {}), own)
 
     @classmethod
     def from_hash(cls, h: str) -> Run:
@@ -54,13 +63,39 @@ class Run:
         (batch gradient descent follows the training set's size: its ratio, new data)."""
         return min(self.config["batchSize"], len(self.train_points))
 
+    @property
+    def task(self) -> Task:
+        """The output layer's job: classes (0 for regression) and the loss it trains."""
+        return Task.of(self.config)
+
+    @property
+    def uses_own(self) -> bool:
+        """Whether the points are the user's own (`ownData`)."""
+        return bool(self.config["ownData"])
+
+    def _own_points(self) -> np.ndarray:
+        """The own points as this config labels them; ConfigError when they do not fit it."""
+        c = self.config
+        if self.own.problem != c["problem"]:
+            return np.zeros((0, 3))  # own points of the other problem type stay aside
+        if c["problem"] == "classification" and self.own.classes > c["classes"]:
+            allowed = f"at least {self.own.classes}: your own data has that many classes"
+            raise ConfigError("classes", c["classes"], allowed)
+        return self.own.labels(c["classes"])
+
     def _build_data(self, seed: str) -> None:
         self.rng = SeedRandom(seed)
         c = self.config
         regression = c["problem"] == "regression"
         dataset = c["regDataset"] if regression else c["dataset"]
+        if self.uses_own:
+            points = shuffle(self.rng, self._own_points())
+            self.train_points, self.test_points = split(points, c["percTrainData"])
+            self._set_matrices()
+            return
+        classes = 2 if regression else c["classes"]
         self.train_points, self.test_points = generate(
-            self.rng, dataset, c["noise"] / 100, c["percTrainData"]
+            self.rng, dataset, c["noise"] / 100, c["percTrainData"], classes
         )
         if len(self.train_points) == 0 or len(self.test_points) == 0:
             raise ConfigError(
@@ -74,23 +109,33 @@ class Run:
         names = self.input_names
         points = np.concatenate([self.train_points, self.test_points])
         self._A0_all = feature_matrix(names, points[:, 0], points[:, 1])
-        self._Y_all = points[:, 2].reshape(1, -1).copy()
+        self._Y_all = self.task.targets(points[:, 2])
         self._n_train = len(self.train_points)
         self._data_names = names
         self._data_token = new_token()  # a worker that has these points keeps them by this
 
     def _build_network(self) -> None:
         c = self.config
-        output = "linear" if c["problem"] == "regression" else "tanh"
-        sizes = [len(self.input_names), *c["networkShape"], 1]
-        self.network = Network(sizes, c["activation"], output)
+        task = self.task
+        sizes = [len(self.input_names), *c["networkShape"], task.outputs]
+        self.network = Network(sizes, c["activation"], task.output_activation)
         self.network.initialize(self.rng)
         self._build_trainer()
         self.epoch = 0
+        self.stopped = False
         self._measure()
+        # What `replay` goes back to: these weights, on these points.
+        self._start = (self.network.params.copy(), self.train_points, self.test_points)
+
+    @property
+    def optimizer(self) -> tuple[str, dict]:
+        """The optimizer's name and its hyperparameters from the config."""
+        name = self.config["optimizer"]
+        return name, hyperparameters(name, self.config)
 
     def _build_trainer(self) -> None:
         c = self.config
+        optimizer, hyper = self.optimizer
         self._trainer = Trainer(
             self.network,
             self._A0_all,
@@ -99,6 +144,9 @@ class Run:
             c["regularization"],
             c["regularizationRate"],
             n_train=self._n_train,
+            loss=self.task.loss,
+            optimizer=optimizer,
+            hyper=hyper,
         )
         self._token = new_token()
 
@@ -119,17 +167,24 @@ class Run:
         if not changed:
             return "none"
         effects = {SCHEMA[key].effect for key in changed}
+        old = self.config
         self.config = new
-        if "data" in effects:
-            self._build_data(new["seed"])
+        try:
+            if "data" in effects:
+                self._build_data(new["seed"])
+                self._build_network()
+                return "data"
+            if "network" in effects:
+                if self.input_names != self._data_names or self.task != Task.of(old):
+                    self._set_matrices()  # other active features or targets: other data
+                self._build_network()
+                return "network"
+        except ConfigError:
+            self.config = old  # e.g. own data of more classes than asked for: nothing changes
+            self._build_data(old["seed"])
             self._build_network()
-            return "data"
-        if "network" in effects:
-            if self.input_names != self._data_names:
-                self._set_matrices()  # other active features: other data
-            self._build_network()
-            return "network"
-        return "learningRate"
+            raise
+        return "learningRate" if "learningRate" in effects else "live"
 
     def reset(self) -> None:
         """New weights from the continuing PRNG stream, epoch 0."""
@@ -140,22 +195,65 @@ class Run:
         seed = to_fixed5(self.rng.rand())
         self.config["seed"] = seed
         self._build_data(seed)
+        self._data_changed()
+
+    def _data_changed(self) -> None:
+        """The points changed under the same network: train on them from now on."""
+        self._trainer.batch_size = max(1, self.batch_size)
         self._trainer.set_data(self._A0_all, self._Y_all, self._n_train)
+        self._trainer.state.carry_count[:] = 0  # the carried points were other points
         self._token = new_token()
+        self._measure()
+
+    def set_own(self, own: OwnData) -> bool:
+        """New own points (drawn, erased, uploaded); when they are in use, the data follows them
+        (shuffled by the seed, split by the ratio), the network and epoch kept as they are.
+        Returns whether the run's points changed."""
+        before = self.own
+        self.own = own
+        if not self.uses_own:
+            return False
+        try:
+            self._build_data(self.config["seed"])
+        except ConfigError:
+            self.own = before
+            self._build_data(self.config["seed"])
+            raise
+        self._data_changed()
+        return True
+
+    def replay(self) -> None:
+        """Back to epoch 0 with the very weights and points this network started from (a reset
+        draws new ones): the same run can be watched again, or compared with another setting."""
+        params, train, test = self._start
+        net = self.network
+        net.packed()
+        net.params[:] = params
+        net.dead_mask[:] = False
+        self._trainer.state.clear()
+        if train is not self.train_points or test is not self.test_points:
+            self.train_points, self.test_points = train, test
+            self._set_matrices()
+            self._data_changed()
+        self.epoch = 0
+        self.stopped = False
         self._measure()
 
     # -- training -------------------------------------------------------------------------
 
-    def step(self, n: int = 1) -> np.ndarray:
-        """Train n epochs: rows (epoch, train_loss, test_loss), shape (k, 3); k = 0 if diverged."""
+    def step(self, n: int = 1, stop: float | None = None) -> np.ndarray:
+        """Train n epochs, fewer once the test loss is at or below `stop` (then `stopped`): rows
+        (epoch, train_loss, test_loss), shape (k, 3); k = 0 if diverged."""
         if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_STEP:
             raise ConfigError("n", n, f"an integer 0 .. {MAX_STEP}")
         if self.diverged:
             return np.empty((0, 3))
-        losses, diverged = self._trainer.step(n, self.config["learningRate"])
-        return self._advance(losses, diverged)
+        losses, diverged = self._trainer.step(n, self.config["learningRate"], stop)
+        return self._advance(losses, diverged, n, stop)
 
-    def _advance(self, losses: np.ndarray, diverged: bool) -> np.ndarray:
+    def _advance(
+        self, losses: np.ndarray, diverged: bool, n: int, stop: float | None = None
+    ) -> np.ndarray:
         k = len(losses)
         rows = np.empty((k, 3))
         rows[:, 0] = np.arange(self.epoch + 1, self.epoch + k + 1)
@@ -164,6 +262,7 @@ class Run:
         if k:
             self.train_loss, self.test_loss = float(losses[-1, 0]), float(losses[-1, 1])
             self.diverged = diverged
+        self.stopped = bool(k and not diverged and stop is not None and self.test_loss <= stop)
         return rows
 
     def training_data(self) -> TrainingData:
@@ -171,7 +270,9 @@ class Run:
         # The matrices are replaced, never changed in place: no copy needed.
         return TrainingData(self._data_token, self._A0_all, self._Y_all, self._n_train)
 
-    def training_job(self, n: int, grid_sizes: tuple[int, ...] = ()) -> TrainingJob | None:
+    def training_job(
+        self, n: int, grid_sizes: tuple[int, ...] = (), stop: float | None = None
+    ) -> TrainingJob | None:
         """The next n epochs as a job for `engine.remote.train_job` (None if diverged, as `step`
         would train nothing); the run itself is not changed. The job carries no points: it
         trains on `training_data()`, which a worker gets once."""
@@ -198,6 +299,11 @@ class Run:
             epoch=self.epoch,
             grid_sizes=tuple(grid_sizes),
             input_names=tuple(self.input_names),
+            loss=trainer.loss,
+            optimizer=trainer.optimizer,
+            hyper=tuple(sorted(trainer.hyper.items())),
+            classes=self.task.classes,
+            stop=stop,
         )
 
     def apply_training(self, result: TrainingResult) -> np.ndarray:
@@ -209,67 +315,45 @@ class Run:
             raise ValueError("the run changed since the job was made")
         self.network.packed()
         self._trainer.state.assign(result.state)
-        return self._advance(result.losses, result.diverged)
+        return self._advance(result.losses, result.diverged, result.n, result.stop)
 
     # -- edits ----------------------------------------------------------------------------
-
-    def _index(self, field: str, value: Any, size: int) -> int:
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < size:
-            raise ConfigError(field, value, f"an integer 0 .. {size - 1}")
-        return value
-
-    @staticmethod
-    def _finite(field: str, value: Any) -> float:
-        if not isinstance(value, int | float) or isinstance(value, bool) or not np.isfinite(value):
-            raise ConfigError(field, value, "a finite number")
-        return float(value)
 
     def set_weight(self, layer: int, to: int, frm: int, value: float) -> None:
         """weights[layer][to, frm] = value, no reset (a dead link keeps the value, stays dead)."""
         net = self.network
-        layer = self._index("layer", layer, len(net.weights))
+        layer = index_in("layer", layer, len(net.weights))
         n_to, n_from = net.weights[layer].shape
-        to = self._index("to", to, n_to)
-        frm = self._index("from", frm, n_from)
+        to = index_in("to", to, n_to)
+        frm = index_in("from", frm, n_from)
         net.packed()
-        net.weights[layer][to, frm] = self._finite("value", value)
+        net.weights[layer][to, frm] = finite_number("value", value)
         self._measure()
 
     def set_bias(self, layer: int, to: int, value: float) -> None:
         """biases[layer][to] = value, no reset."""
         net = self.network
-        layer = self._index("layer", layer, len(net.biases))
-        to = self._index("to", to, len(net.biases[layer]))
+        layer = index_in("layer", layer, len(net.biases))
+        to = index_in("to", to, len(net.biases[layer]))
         net.packed()
-        net.biases[layer][to] = self._finite("value", value)
+        net.biases[layer][to] = finite_number("value", value)
         self._measure()
 
-    def restore(self, weights: list, biases: list, epoch: int, dead: list | None = None) -> None:
-        """Take these parameters (nested lists shaped like the network's) and this epoch."""
+    def restore(
+        self,
+        weights: list,
+        biases: list,
+        epoch: int,
+        dead: list | None = None,
+        training: dict | None = None,
+    ) -> None:
+        """Take these parameters (nested lists shaped like the network's) and this epoch; with
+        `training` (engine.export's: the optimizer's moments and step count, the carried
+        gradient), also what training carries between updates, so that it continues exactly."""
         net = self.network
-        arrays = {}
-        for field, given, views, dtype in (
-            ("weights", weights, net.weights, np.float64),
-            ("biases", biases, net.biases, np.float64),
-            ("dead", dead, net.dead, bool),
-        ):
-            if given is None:
-                continue
-            if not isinstance(given, list | tuple) or len(given) != len(views):
-                raise ConfigError(field, given, f"a list of {len(views)} layers")
-            arrays[field] = []
-            for l, (value, view) in enumerate(zip(given, views, strict=True)):
-                try:
-                    array = np.asarray(value, dtype=dtype)
-                except (TypeError, ValueError):
-                    raise ConfigError(
-                        f"{field}[{l}]", value, f"numbers shaped {view.shape}"
-                    ) from None
-                if array.shape != view.shape or (
-                    dtype is np.float64 and not np.isfinite(array).all()
-                ):
-                    raise ConfigError(f"{field}[{l}]", value, f"finite numbers shaped {view.shape}")
-                arrays[field].append(array)
+        slots = OPTIMIZERS[self.config["optimizer"]].slots
+        state = checked_training(training, net.params.shape[0], slots)
+        arrays = checked_parameters(net, weights, biases, dead)
         if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
             raise ConfigError("epoch", epoch, "an integer >= 0")
         net.packed()
@@ -278,13 +362,38 @@ class Run:
                 view[...] = array
         if dead is None:
             net.dead_mask[:] = False
-        self._trainer.state.carry_count[:] = 0
+        self._trainer.state.clear()
+        if state is not None:
+            for name, value in state.items():
+                getattr(self._trainer.state, name)[0] = value
         self.epoch = epoch
+        self.stopped = False
         self._measure()
+
+    def training_state(self) -> dict:
+        """What training carries between updates, as `restore(training=...)` takes it back."""
+        state = self._trainer.state
+        return {
+            "moments": state.moments[0].tolist(),
+            "steps": int(state.steps[0]),
+            "carry": state.carry[0].tolist(),
+            "carryCount": int(state.carry_count[0]),
+        }
+
+    def metrics(self) -> Metrics:
+        """Accuracy and confusion (classification) or R² (regression) of the network as it is,
+        from its outputs on the points."""
+        return evaluate(self.task, self._trainer.outputs(), self._Y_all, self._n_train)
 
     # -- views ----------------------------------------------------------------------------
 
     def node_grids(self, n: int) -> np.ndarray:
         """float32 (n_nodes, n, n) over [-6, 6]^2, row 0 at y = +6: active inputs, hidden layers,
-        output."""
+        outputs."""
         return self.grids.node_grids(self.network, self.input_names, n)
+
+    def predict(self, points: np.ndarray) -> np.ndarray:
+        """The network's outputs (n, n_outputs) for points (n, 2) of raw (x, y), float64."""
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        X = feature_matrix(self.input_names, points[:, 0], points[:, 1]).T
+        return self.network.forward(X)

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from engine.grid import GridEvaluator
-from engine.jobs import TrainingData, TrainingJob, TrainingResult, job_grids
+from engine.jobs import TrainingData, TrainingJob, TrainingResult, job_grids, job_metrics
 from engine.network import Network
 from engine.state import TrainingState
 from engine.training import Trainer
@@ -24,14 +24,22 @@ from engine.training import Trainer
 MAX_STACK = 32
 
 
-def stack_key(layer_sizes, activation, output_activation, batch_size, regularization, rate, shape):
-    """Sessions with equal keys can share a stack: same structure, data sizes and regulariser.
+def stack_key(
+    layer_sizes, activation, output_activation, batch_size, regularization, rate, shape, rule=()
+):
+    """Sessions with equal keys can share a stack: same structure, data sizes, regulariser and
+    training rule (`rule`: loss, optimizer and its hyperparameters; () for the original's).
 
     A zero rate trains as "none" does (the same shortcut `Trainer` takes). `shape` is
     (n_train, n_points).
     """
     reg = "none" if rate == 0.0 else regularization
-    return (tuple(layer_sizes), activation, output_activation, batch_size, reg, *shape)
+    return (tuple(layer_sizes), activation, output_activation, batch_size, reg, *shape, *rule)
+
+
+def _rule(job: TrainingJob) -> tuple:
+    original = job.loss == "squared" and job.optimizer == "sgd"
+    return () if original else (job.loss, job.optimizer, job.hyper)
 
 
 def _key(job: TrainingJob) -> tuple | None:
@@ -44,6 +52,7 @@ def _key(job: TrainingJob) -> tuple | None:
             job.regularization,
             job.regularization_rate,
             (job.n_train, job.n_points),
+            _rule(job),
         )
     except Exception:  # not a job: it fails on its own, in `train_job`
         return None
@@ -95,20 +104,27 @@ def train_stacked(
         _key(first)[4],
         n_train=first.n_train,
         state=TrainingState.stack([job.state for job in jobs]),
+        loss=first.loss,
+        optimizer=first.optimizer,
+        hyper=dict(first.hyper),
     )
     started = time.perf_counter()
     trained = trainer.train(
         [job.n for job in jobs],
         [job.learning_rate for job in jobs],
         [float(job.regularization_rate) for job in jobs],
+        [job.stop for job in jobs],
     )
+    outputs = trainer.outputs() if any(job.grid_sizes for job in jobs) else None
     out = []
     for k, (job, (losses, diverged)) in enumerate(zip(jobs, trained, strict=True)):
         state = trainer.state.row(k)
         pictures: tuple[np.ndarray, ...] = ()
+        measured = None
         if job.grid_sizes and not diverged:
             np.copyto(net.params, state.params[0])
             pictures = job_grids(job, net, grids)
+            measured = job_metrics(job, outputs[k], data[k])
         out.append(
             TrainingResult(
                 token=job.token,
@@ -120,6 +136,8 @@ def train_stacked(
                 seconds=0.0,
                 grids=pictures,
                 stack=len(jobs),
+                metrics=measured,
+                stop=job.stop,
             )
         )
     seconds = time.perf_counter() - started

@@ -1,4 +1,5 @@
-"""What training changes, as one object: parameters, dead links, the carried leftover gradient."""
+"""What training changes, as one object: parameters, dead links, the carried leftover gradient and
+the optimizer's state."""
 
 from __future__ import annotations
 
@@ -15,25 +16,51 @@ class TrainingState:
     """What training changes, one row per network in `Network.params` layout.
 
     params (K, P) float64; dead (K, P) bool, the links L1 killed; carry (K, P), the gradient sum
-    of the leftover points carried into the next update, and carry_count (K,) int64, how many.
+    of the leftover points carried into the next update, and carry_count (K,) int64, how many;
+    moments (K, S, P), the optimizer's S moment vectors (none for sgd), and steps (K,) int64, the
+    updates made (adam's t).
     """
 
     params: np.ndarray
     dead: np.ndarray
     carry: np.ndarray
     carry_count: np.ndarray
+    moments: np.ndarray | None = None
+    steps: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        K, P = np.shape(self.params)
+        if self.moments is None:
+            self.moments = np.zeros((K, 0, P))
+        if self.steps is None:
+            self.steps = np.zeros(K, dtype=np.int64)
 
     @classmethod
-    def zeros(cls, K: int, P: int) -> TrainingState:
+    def zeros(cls, K: int, P: int, slots: int = 0) -> TrainingState:
         z = np.zeros
-        return cls(z((K, P)), z((K, P), dtype=bool), z((K, P)), z(K, dtype=np.int64))
+        return cls(
+            z((K, P)), z((K, P), dtype=bool), z((K, P)), z(K, dtype=np.int64), z((K, slots, P))
+        )
 
     @classmethod
-    def of(cls, net: Network) -> TrainingState:
+    def of(cls, net: Network, slots: int = 0) -> TrainingState:
         """One row whose params and dead links are the network's own (views), carrying nothing."""
         net.packed()
         P = net.params.shape[0]
-        return cls(net.params[None], net.dead_mask[None], np.zeros((1, P)), np.zeros(1, np.int64))
+        return cls(
+            net.params[None],
+            net.dead_mask[None],
+            np.zeros((1, P)),
+            np.zeros(1, np.int64),
+            np.zeros((1, slots, P)),
+        )
+
+    def clear(self) -> None:
+        """Forget what training carries between updates (leftover points, moments, t)."""
+        self.carry[:] = 0.0
+        self.carry_count[:] = 0
+        self.moments[:] = 0.0
+        self.steps[:] = 0
 
     @classmethod
     def stack(cls, states: Sequence[TrainingState]) -> TrainingState:

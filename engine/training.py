@@ -1,10 +1,13 @@
-"""Mini-batch SGD exactly as the original trains, for one network or for K of one structure.
+"""Mini-batch gradient descent exactly as the original trains, for one network or for K of one
+structure.
 
 An epoch walks the training points in stored order and updates after every `batch_size` points
 with the mean gradient; the epoch's leftover points are carried (as a gradient sum and a count)
 into the next epoch's first update, exactly like the original's accumulators. Batches are cut
 once, and an update is the kernel's short list of NumPy calls (engine.kernel) then one vector
-update of every parameter.
+update of every parameter: the optimizer's step (engine.optimizers; plain SGD, the original's, by
+default), then the regulariser's. The loss (engine.losses) is the original's squared error by
+default.
 
 K networks of one structure (a course's sessions mostly share one) train as a stack: the rows of
 (K, P) arrays, every call serving all of them through np.matmul. Each row gets the operations a
@@ -29,7 +32,9 @@ from engine.kernel import (
     transposed,
     with_ones,
 )
+from engine.losses import LOSSES, check_output
 from engine.network import Network
+from engine.optimizers import OPTIMIZERS, corrections
 from engine.state import TrainingState
 
 
@@ -40,7 +45,8 @@ class Trainer:
     (K, n_outputs, N) for a stack, hold the training points then the test points: it trains on
     the first `n_train` (all by default) and measures losses on both, like the original. `state`
     (kept up to date in place, never replaced) defaults to the network's own parameters for one
-    network and to zeros for a stack.
+    network and to zeros for a stack. `loss` names an engine.losses entry, `optimizer` an
+    engine.optimizers one, `hyper` its hyperparameters (the same for every row of a stack).
     """
 
     def __init__(
@@ -53,18 +59,28 @@ class Trainer:
         regularization_rate: float = 0.0,
         n_train: int | None = None,
         state: TrainingState | None = None,
+        loss: str = "squared",
+        optimizer: str = "sgd",
+        hyper: dict | None = None,
     ) -> None:
         net.packed()
         self.net = net
+        self.loss = loss
+        self._loss_scale = check_output(loss, net.output_activation, net.layer_sizes[-1]).scale
+        self.optimizer = optimizer
+        self.hyper = {**OPTIMIZERS[optimizer].hyperparameters, **(hyper or {})}
+        slots = OPTIMIZERS[optimizer].slots
         self.stacked = np.ndim(A0) == 3
         self.K = K = len(A0) if self.stacked else 1
         self.product = np.matmul if self.stacked else np.dot
-        self.batch_size = batch_size
+        self.batch_size = max(1, batch_size)  # no training points: nothing is ever updated
         self.regularization = regularization
         self.regularization_rate = float(regularization_rate)  # unless `train` is given rates
         P = net.params.shape[0]
         if state is None:
-            state = TrainingState.zeros(K, P) if self.stacked else TrainingState.of(net)
+            state = (
+                TrainingState.zeros(K, P, slots) if self.stacked else TrainingState.of(net, slots)
+            )
         self.state = state
         self.grad = np.zeros((K, P))
         # The update is elementwise: for one network it runs on flat vectors, whose calls cost
@@ -72,7 +88,8 @@ class Trainer:
         rows = (lambda a: a) if self.stacked else (lambda a: a[0])  # views, never copies
         self._vectors = tuple(
             rows(a) for a in (state.params, state.dead, self.grad, np.tile(net.is_bias, (K, 1)))
-        ) + tuple(rows(np.empty((K, P), dtype)) for dtype in (float, float, bool))
+        ) + tuple(rows(np.empty((K, P), dtype)) for dtype in (float, float, bool, float))
+        self._moments = rows(state.moments)
         shapes = [A.shape for A in net.augmented]
         self._structure = (
             net.layer_sizes,
@@ -80,6 +97,7 @@ class Trainer:
             layer_views(state.params, shapes, self.stacked),
             layer_views(self.grad, shapes, self.stacked),
         )
+        self._fused = net.output_activation in LOSSES[loss].fused
         self.set_data(A0, Y, n_train)
 
     # -- data -------------------------------------------------------------------------------
@@ -96,13 +114,14 @@ class Trainer:
         full = n // bs
         pairs = zip(cut_batches(X, 0, full, bs), cut_batches(Y, 0, full, bs), strict=True)
         self.batches = [(one(Xb), transposed(one(Xb)), one(Yb)) for Xb, Yb in pairs]
-        self.batch_pass = Pass(*self._structure, bs, lead=lead) if full else None
+        fused = self._fused
+        self.batch_pass = Pass(*self._structure, bs, lead=lead, fused=fused) if full else None
         rest = n - full * bs
         self.leftover = None
         if rest:
             Xl = one(np.ascontiguousarray(X[:, :, full * bs : n]))
             self.leftover = (Xl, transposed(Xl), one(np.ascontiguousarray(Y[:, :, full * bs : n])))
-            self.leftover_pass = Pass(*self._structure, rest, lead=lead)
+            self.leftover_pass = Pass(*self._structure, rest, lead=lead, fused=fused)
         self.n_train = n
         self.all_X, self.all_Y = one(X), one(Y)
         self.all_pass = Pass(*self._structure, N, backward=False, lead=lead)
@@ -129,20 +148,28 @@ class Trainer:
 
     def _hyperparameters(self, learning_rates: Sequence[float], rates: Sequence[float]) -> None:
         """Per-update factors: floats for one network, (K, 1) columns (one per row) for a stack.
-        A zero regularisation rate trains as "none" does (the L1/L2 step would only add zeros)."""
+        A zero regularisation rate trains as "none" does (the L1/L2 step would only add zeros).
+
+        `_numerator / count` turns a gradient sum into what the optimizer takes: for SGD the
+        step itself (-lr / count, the original's one product), for the others the mean gradient.
+        """
+        sgd = self.optimizer == "sgd"
         if self.stacked:
             lr = np.array(learning_rates, dtype=np.float64)[:, None]
             rate = np.array(rates, dtype=np.float64)[:, None]
             self._neg_lr = np.negative(lr)
-            self._scale = np.divide(self._neg_lr, float(self.batch_size))
+            self._numerator = self._neg_lr if sgd else 1.0
+            self._scale = np.divide(self._numerator, float(self.batch_size))
             self._lr_rate = np.multiply(lr, rate)
             regularized = bool(rate.any())
         else:
             lr, rate = float(learning_rates[0]), float(rates[0])
             self._neg_lr = -lr
-            self._scale = -lr / self.batch_size
+            self._numerator = self._neg_lr if sgd else 1.0
+            self._scale = self._numerator / self.batch_size
             self._lr_rate = lr * rate
             regularized = rate != 0.0
+        self._lr = lr
         self._kind = self.regularization if regularized else "none"
         self.net.packed()  # edits made through the network's lists (one network)
         self.has_dead = bool(self.state.dead.any())
@@ -166,12 +193,12 @@ class Trainer:
             self.grad += state.carry
             count = self.batch_size + int(state.carry_count[0])
             state.carry_count[0] = 0
-            return self._neg_lr / count
+            return self._numerator / count
         carrying = state.carry_count > 0
         np.add(self.grad, state.carry, out=self.grad, where=carrying[:, None])
         count = (self.batch_size + state.carry_count).astype(np.float64)
         state.carry_count[:] = 0
-        return np.divide(self._neg_lr, count[:, None])
+        return np.divide(self._numerator, count[:, None])
 
     def _keep_carry(self, count: int) -> None:
         """The leftover points' gradient sum joins (or starts) what is carried."""
@@ -187,14 +214,33 @@ class Trainer:
             np.copyto(state.carry, self.grad, where=~carrying)
         state.carry_count += count
 
+    def _step(self, scale: float | np.ndarray) -> None:
+        """The gradient sum in `grad` becomes the optimizer's update Delta theta (SGD: the sum
+        times -lr / count; the others: of the mean gradient, sum / count)."""
+        grad = self._vectors[2]
+        grad *= scale
+        if self.optimizer == "sgd":
+            return
+        state = self.state
+        state.steps += 1
+        fixes = corrections(self.optimizer, self.hyper, state.steps.tolist())
+        if self.stacked:
+            fixes = tuple(np.array(column)[:, None] for column in zip(*fixes, strict=True))
+        else:
+            fixes = fixes[0]
+        scratch = self._vectors[-1]
+        OPTIMIZERS[self.optimizer].step(grad, self._moments, self._lr, self.hyper, fixes, scratch)
+        if self.has_dead:  # a moment remembers a dead link's past: its step stays 0
+            np.copyto(grad, 0.0, where=self._vectors[1])
+
     def _update(self, scale: float | np.ndarray) -> None:
-        """theta += scale * gradient (scale = -lr / count), then the regulariser's step on live
-        weights (spec order) with lr_rate = lr * regularization rate."""
-        params, dead, grad, is_bias, reg, new, crossed = self._vectors
+        """theta += the optimizer's step (SGD: scale * gradient, scale = -lr / count), then the
+        regulariser's step on live weights (spec order) with lr_rate = lr * regularization rate."""
+        params, dead, grad, is_bias, reg, new, crossed, _ = self._vectors
         if self.has_dead:
             np.copyto(grad, 0.0, where=dead)  # dead links are skipped by every update
         if self._kind == "none":
-            grad *= scale
+            self._step(scale)
             params += grad
             return
         if self._kind == "L1":
@@ -205,7 +251,7 @@ class Trainer:
         np.copyto(reg, 0.0, where=is_bias)  # biases are never regularised
         if self.has_dead:
             np.copyto(reg, 0.0, where=dead)
-        grad *= scale
+        self._step(scale)
         params += grad
         if self._kind == "L2":
             params -= reg
@@ -219,26 +265,44 @@ class Trainer:
         np.copyto(params, new)
 
     def _losses(self) -> list[tuple[float, float]]:
-        """Per row: the mean of 1/2 (out - y)^2 (summed over outputs) over train and test points."""
+        """Per row: the mean loss over train and test points (squared: of 1/2 (out - y)^2 summed
+        over outputs); NaN for a set without points."""
         out = forward(self.all_pass, self.all_X, self.product)
-        diff = np.subtract(out, self.all_Y, out=self._diff)
-        np.square(diff, out=diff)
-        if self.stacked:
-            per_point = diff[:, 0] if diff.shape[1] == 1 else diff.sum(axis=1)
+        if self.loss == "squared":
+            diff = np.subtract(out, self.all_Y, out=self._diff)
+            np.square(diff, out=diff)
+            if self.stacked:
+                per_point = diff[:, 0] if diff.shape[1] == 1 else diff.sum(axis=1)
+            else:
+                per_point = (diff[0] if len(diff) == 1 else diff.sum(axis=0),)
         else:
-            per_point = (diff[0] if len(diff) == 1 else diff.sum(axis=0),)
+            per_point = LOSSES[self.loss].point_sum(out, self.all_Y, self.net.output_activation)
+            per_point = per_point if self.stacked else (per_point,)
         n = self.n_train
-        n_test = diff.shape[-1] - n
+        n_test = out.shape[-1] - n
+        scale = self._loss_scale
         rows = []
         for row in per_point:  # one 1-D sum per network, stacked or not, for the same rounding
-            train = 0.5 * float(row[:n].sum()) / n
-            test = 0.5 * float(row[n:].sum()) / n_test if n_test else math.nan
+            train = scale * float(row[:n].sum()) / n if n else math.nan
+            test = scale * float(row[n:].sum()) / n_test if n_test else math.nan
             rows.append((train, test))
         return rows
 
+    def outputs(self) -> np.ndarray:
+        """The network's outputs on every point (training then test), as the parameters are now:
+        (n_outputs, N), or (K, n_outputs, N) for a stack; a copy."""
+        self.net.packed()
+        with np.errstate(all="ignore"):
+            return forward(self.all_pass, self.all_X, self.product).copy()
+
     def _finite(self, train: float, test: float, params_finite: bool) -> bool:
         no_test = self.n_train == self.all_X.shape[-1]
-        return math.isfinite(train) and (no_test or math.isfinite(test)) and params_finite
+        no_train = self.n_train == 0
+        return (
+            (no_train or math.isfinite(train))
+            and (no_test or math.isfinite(test))
+            and params_finite
+        )
 
     # -- public -----------------------------------------------------------------------------
 
@@ -247,9 +311,11 @@ class Trainer:
         epochs: Sequence[int],
         learning_rates: Sequence[float],
         rates: Sequence[float] | None = None,
+        stops: Sequence[float | None] | None = None,
     ) -> list[tuple[np.ndarray, bool]]:
         """Train row k for epochs[k] epochs, or until an epoch leaves its loss or parameters not
-        finite; `rates` default to `regularization_rate` for every row.
+        finite, or its test loss at or below stops[k] (None: no such stop); `rates` default to
+        `regularization_rate` for every row.
 
         Returns per row (losses (e, 2): train and test loss after each epoch, diverged); `state`
         then holds every row as its own last epoch left it. Rows that are done ride along until
@@ -276,7 +342,8 @@ class Trainer:
                 done = []
                 for k in pending:
                     ok = self._finite(*rows[k], finite[k])
-                    if not ok or e == epochs[k]:
+                    reached = stops is not None and stops[k] is not None and rows[k][1] <= stops[k]
+                    if not ok or e == epochs[k] or reached:
                         ends[k] = (e, not ok)
                         done.append(k)
                 if done:
@@ -287,9 +354,11 @@ class Trainer:
             self.state.assign(state, k)
         return [(losses[:e, k], diverged) for k, (e, diverged) in enumerate(ends)]
 
-    def step(self, n: int, learning_rate: float) -> tuple[np.ndarray, bool]:
+    def step(
+        self, n: int, learning_rate: float, stop: float | None = None
+    ) -> tuple[np.ndarray, bool]:
         """One network: train n epochs (see `train`); (losses (k, 2), diverged)."""
-        return self.train([n], [learning_rate])[0]
+        return self.train([n], [learning_rate], stops=None if stop is None else [stop])[0]
 
     def epoch(self, learning_rate: float) -> None:
         """One epoch of every row, as the original's oneStep (without the losses it then shows)."""

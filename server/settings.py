@@ -22,6 +22,9 @@ class Settings:
     max_neurons: int = 8
     max_batch_size: int = 1200
     max_train_points: int = 2000
+    # Points a session may hold as its own data (drawn or uploaded, issue 12); a page's restore
+    # message carries them, so they must fit in max_message_bytes with the weights.
+    max_own_points: int = 1000
     # Frames: the output heatmap's grid, every neuron's thumbnail (10 x 10, as the original
     # draws them: 30 px from 10 x 10 blocks), and both packed as one zlib stream once per state
     # (lossless, about a fifth of their bytes; off: raw bytes, for a client that cannot inflate).

@@ -11,9 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
-from engine.features import feature_matrix
 from server.classroom.rules import RoomError
 from server.core.snapshot import Snapshot
 
@@ -75,15 +72,12 @@ def measure(snap: Snapshot, seconds: float) -> Reached:
 
 
 def accuracy(snap: Snapshot) -> float | None:
-    """The share of test points on the right side of the output's 0 (None for regression)."""
+    """The share of test points the network classes right (None for regression): for the
+    original's one tanh output the side of its 0, for a sigmoid the side of 1/2, for K classes
+    the largest output (engine.task, as the page's accuracy)."""
     if snap.config.get("problem") != "classification" or not len(snap.test_points):
         return None
-    points = snap.test_points
-    inputs = feature_matrix(list(snap.inputs), points[:, 0], points[:, 1]).T
-    with np.errstate(all="ignore"):
-        out = snap.network().forward(inputs)[:, 0]
-    right = np.where(out >= 0, 1.0, -1.0) == points[:, 2]
-    return float(right.mean())
+    return snap.metrics().accuracy()[1]
 
 
 def reached(goal: dict | None, r: Reached) -> bool:

@@ -34,6 +34,15 @@ LOCK_LABELS = {
     "weights": "Editing weights",
     "showTestData": "Show test data",
     "discretize": "Discretize output",
+    "classes": "Classes",
+    "loss": "Loss",
+    "optimizer": "Optimizer",
+    "stopEpoch": "Pause at epoch",
+    "stopTestLoss": "Pause at test loss",
+    "draw": "Drawing points",
+    "uploadData": "Uploading data",
+    "importModel": "Opening a model file",
+    "replayButton": "Run again from the same start",
 }
 
 

@@ -27,7 +27,8 @@ LOCKABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "regularization": (frozenset({"regularization"}), frozenset()),
     "regularizationRate": (frozenset({"regularizationRate"}), frozenset()),
     "problem": (frozenset({"problem"}), frozenset()),
-    "dataset": (frozenset({"dataset", "regDataset", "seed"}), frozenset()),
+    # Own points (issue 12) are data too: a locked data set locks drawing and uploading.
+    "dataset": (frozenset({"dataset", "regDataset", "seed"}), frozenset({"points", "upload"})),
     "percTrainData": (frozenset({"percTrainData"}), frozenset()),
     "noise": (frozenset({"noise"}), frozenset()),
     "batchSize": (frozenset({"batchSize"}), frozenset()),
@@ -36,9 +37,19 @@ LOCKABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"}),
         frozenset(),
     ),
-    "weights": (frozenset(), frozenset({"set_weight"})),
+    "weights": (frozenset(), frozenset({"set_weight", "import"})),
     "showTestData": (frozenset(), frozenset()),
     "discretize": (frozenset(), frozenset()),
+    # Issue 12's controls, named as their `<control>_hide` keys.
+    "classes": (frozenset({"classes"}), frozenset()),
+    "loss": (frozenset({"loss"}), frozenset()),
+    "optimizer": (frozenset({"optimizer", "momentum", "beta1", "beta2", "epsilon"}), frozenset()),
+    "stopEpoch": (frozenset({"stopEpoch"}), frozenset()),
+    "stopTestLoss": (frozenset({"stopTestLoss"}), frozenset()),
+    "draw": (frozenset({"ownData"}), frozenset({"points"})),
+    "uploadData": (frozenset({"ownData"}), frozenset({"upload"})),
+    "importModel": (frozenset(), frozenset({"import"})),
+    "replayButton": (frozenset(), frozenset({"replay"})),
 }
 FEATURE_KEYS = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")
 # The lockable controls as the page names them (config keys take the schema's labels).

@@ -282,9 +282,14 @@ class Classroom:
         await fn(ctx, message)
 
     def _constraint_refusal(self, room: Room, session: Session, message: dict):
-        if room.challenge is None or message["type"] != "config":
+        if room.challenge is None or message["type"] not in ("config", "import"):
             return None
-        changes = message.get("config")
+        model = message.get("model")  # an imported model file must keep the limits too
+        changes = (
+            message.get("config")
+            if message["type"] == "config"
+            else (model.get("config") if isinstance(model, dict) else None)
+        )
         if not isinstance(changes, dict):
             return None
         config = {**session.snapshot.config, **changes}

@@ -99,6 +99,8 @@ def page_schema(settings: Settings) -> list[dict]:
                 row[key_name] = list(value) if isinstance(value, tuple) else value
         if s.low_open:
             row["lowOpen"] = True
+        if s.high_open:
+            row["highOpen"] = True
         if s.omits:
             row["omit"] = s.omit
         rows.append(row)
@@ -132,6 +134,7 @@ def client_limits(settings: Settings) -> dict:
         "maxMessageBytes": settings.max_message_bytes,
         "maxHistory": settings.max_history,
         "maxSteps": MAX_STEPS,
+        "maxOwnPoints": settings.max_own_points,
     }
 
 

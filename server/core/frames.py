@@ -17,6 +17,8 @@ HEADER = struct.Struct("<4sBBHIIddHHiI")
 FLAG_DIVERGED = 1
 FLAG_PLAYING = 2
 FLAG_PACKED = 8  # the pictures are one zlib stream of residuals (engine.grid.pack_pictures)
+FLAG_METRICS = 4  # a metrics section follows the thumbnails (issue 12)
+METRICS_HEADER = struct.Struct("<BBH")  # kind (1 classification, 2 regression), K, 0
 F32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -64,17 +66,20 @@ def encode_frame(
     thumbs: np.ndarray,
     focus: int,
     packed: bytes | None = None,
+    metrics=None,
 ) -> bytes:
     """One binary frame, laid out as docs/protocol.md says. Pure: build once, send to many.
 
     history: (H, 3) epoch, train loss, test loss (finite rows only); grid: (G, G) values in
-    [-1, 1]; thumbs: (n_nodes, T, T); weights[l]: (n_(l+1), n_l) row-major [to][from];
-    packed: `engine.grid.pack_pictures(grid, thumbs)`, sent in their place when given.
+    [-1, 1], or bytes already; thumbs: (n_nodes, T, T); weights[l]: (n_(l+1), n_l) row-major
+    [to][from]; packed: `engine.grid.pack_pictures(grid, thumbs)`, sent in their place when
+    given; metrics: an engine.metrics.Metrics, sent after the pictures.
     """
     grid_size = grid.shape[0]
     thumb_size = thumbs.shape[-1] if thumbs.size else 0
     flags = (FLAG_DIVERGED if diverged else 0) | (FLAG_PLAYING if playing else 0)
     flags |= FLAG_PACKED if packed is not None else 0
+    flags |= FLAG_METRICS if metrics is not None else 0
     history = np.asarray(history, dtype=np.float64).reshape(-1, 3)
     parts = [
         HEADER.pack(
@@ -106,7 +111,21 @@ def encode_frame(
         parts += [struct.pack("<I", len(packed)), packed]
     else:
         parts += [quantise(grid).tobytes(), quantise(thumbs).tobytes()]
+    if metrics is not None:
+        _pad4(parts, sum(len(p) for p in parts))
+        parts.append(metrics_section(metrics))
     return b"".join(parts)
+
+
+def metrics_section(metrics) -> bytes:
+    """Classification: K, then the train and the test confusion matrices (u32 counts, rows true
+    classes); regression: R² of train and test (f64, NaN where not defined)."""
+    if metrics.classes == 0:
+        r2 = np.asarray(metrics.r2, dtype="<f8")
+        return METRICS_HEADER.pack(2, 0, 0) + r2.tobytes()
+    K = metrics.confusion.shape[-1]
+    counts = np.asarray(metrics.confusion, dtype="<u4")
+    return METRICS_HEADER.pack(1, K, 0) + counts.tobytes()
 
 
 def with_seq(frame: bytes, seq: int) -> bytes:

@@ -13,28 +13,22 @@ from engine import ConfigError, Run
 from engine.remote import TrainingData, TrainingJob, TrainingResult
 from server.core.config import DATA_KEYS, check_config, config_error
 from server.core.history import History
+from server.core.keep import (
+    build_run,
+    edited,
+    export_text,
+    restored_run,
+    uploaded,
+    with_own,
+    with_points,
+)
 from server.core.offload import Offload
 from server.core.protocol import ProtocolError
 from server.core.snapshot import Drawer, Snapshot
+from server.core.stops import Stops
 from server.settings import Settings
 
-
-def build_run(settings: Settings, config: dict | None) -> Run:
-    """A run from a partial config, after the server's limits (slow: it draws the data)."""
-    try:
-        return Run.from_config(check_config(config or {}, settings))
-    except ConfigError as exc:
-        raise config_error(exc) from None
-
-
-def restored_run(settings: Settings, config: dict, epoch: int, weights, biases, dead) -> Run:
-    """A run from `config` holding these parameters; all or nothing (slow, like `build_run`)."""
-    run = build_run(settings, config)
-    try:
-        run.restore(weights, biases, epoch, dead)
-    except ConfigError as exc:
-        raise config_error(exc) from None
-    return run
+__all__ = ["Session", "build_run", "restored_run"]
 
 
 class Session:
@@ -64,6 +58,7 @@ class Session:
         self._steps_left = 0
         self._versions = (0, 0, 0)  # frame, state, data
         self._losses = (0.0, 0.0)
+        self._stops = Stops()
         self._note_losses()
         self.snapshot = self._publish()
 
@@ -74,9 +69,10 @@ class Session:
     @classmethod
     async def from_parts(cls, settings: Settings, offload: Offload, parts: dict) -> Session:
         """A session holding `parts` (the `restore` fields: config, epoch, weights, ...)."""
-        fields = (parts["config"], parts["epoch"], parts["weights"], parts["biases"])
-        run = await offload.run(restored_run, settings, *fields, parts.get("dead"))
-        return cls(settings, run, offload)
+        run, history = await offload.run(restored_run, settings, parts)
+        session = cls(settings, run, offload)
+        session.history.add(history)
+        return session
 
     # Changes, one at a time.
 
@@ -92,6 +88,8 @@ class Session:
             if verdict in ("network", "data"):
                 self.history.clear()
                 self._steps_left = 0
+                self._stops.stopped = None
+            self._stops.arm(self._run)
             self._note_losses()
             self._changed(data=verdict == "data")
             return verdict
@@ -107,17 +105,27 @@ class Session:
             if playing and self._run.diverged:
                 allowed = "reset, or change the config: the network diverged"
                 raise ProtocolError("play", True, allowed, request="play")
+            if playing:
+                self._trainable("play")
             self._playing = playing
             self._steps_left = 0
             self._pace = None  # measured afresh once it plays
+            self._stops.rearm(self._run)
             self._changed()
 
     async def request_steps(self, n: int) -> None:
         """Pause, then train `n` epochs in the scheduler's slices."""
         async with self._lock:
+            self._trainable("step")
             was_playing, self._playing = self._playing, False
             self._steps_left = n
-            self._changed(state=was_playing)
+            stopped = self._stops.rearm(self._run)
+            self._changed(state=was_playing or stopped is not None)
+
+    def _trainable(self, request: str) -> None:
+        if len(self._run.train_points) == 0:
+            allowed = "training points: draw some, or upload a file"
+            raise ProtocolError(request, True, allowed, request=request)
 
     async def set_speed(self, eps: int | str) -> None:
         async with self._lock:
@@ -127,10 +135,20 @@ class Session:
     async def reset(self) -> None:
         async with self._lock:
             self._run.reset()
-            self.history.clear()
-            self._steps_left = 0
-            self._note_losses()
-            self._changed()
+            self._restarted()
+
+    async def replay(self) -> None:
+        """Epoch 0 again, with the very weights and points the network started from."""
+        async with self._lock:
+            self._run.replay()
+            self._restarted(data=True)
+
+    def _restarted(self, data: bool = False) -> None:
+        self.history.clear()
+        self._steps_left = 0
+        self._stops.rearm(self._run)
+        self._note_losses()
+        self._changed(data=data)
 
     async def regenerate(self) -> None:
         async with self._lock:
@@ -150,16 +168,53 @@ class Session:
             self._note_losses()
             self._changed(state=False)
 
-    async def restore(self, config: dict, epoch: int, weights, biases, dead=None) -> None:
-        """Rebuild from `config`, then take these parameters; all or nothing."""
+    async def restore(self, parts: dict) -> None:
+        """Rebuild from the `restore` fields (config, epoch, weights, biases, and optional dead,
+        own, training, history, data), or a model file's; all or nothing."""
         async with self._lock:
-            fields = (config, epoch, weights, biases, dead)
-            self._run = await self.offload.run(restored_run, self.settings, *fields)
-            self._playing = False
-            self._steps_left = 0
-            self.history.clear()
+            run, history = await self.offload.run(restored_run, self.settings, parts)
+            self._replaced(run)
+            self.history.add(history)
+
+    def _replaced(self, run: Run) -> None:
+        self._run = run
+        self._playing = False
+        self._steps_left = 0
+        self.history.clear()
+        self._stops.rearm(run)
+        self._note_losses()
+        self._changed(data=True)
+
+    async def edit_points(self, add=None, erase=None, clear: bool = False) -> str:
+        """Add, erase or clear own points; the data turns to them (`ownData`) if it was not
+        already (new data, a new network), else the network trains on. Returns the verdict."""
+        async with self._lock:
+            own = edited(self._run, self.settings, add, erase, clear)
+            if self._run.config["ownData"]:
+                verdict = await self.offload.run(with_points, self._run, own)
+            else:
+                verdict = await self.offload.run(with_own, self._run, own)
+                self.history.clear()
+                self._steps_left = 0
+            if len(self._run.train_points) == 0 and (self._playing or self._steps_left):
+                self._playing, self._steps_left = False, 0
+            self._stops.arm(self._run)
             self._note_losses()
             self._changed(data=True)
+            return verdict
+
+    async def upload(self, text: object) -> None:
+        """A CSV file's points as own data, with the problem type and classes they need; a new
+        network. A malformed file changes nothing."""
+        async with self._lock:
+            run = await self.offload.run(uploaded, self.settings, dict(self._run.config), text)
+            self._replaced(run)
+
+    async def export(self, kind: str) -> tuple[str, str]:
+        """(file name, text): the session as a model file or a Python script, exactly as it is."""
+        async with self._lock:
+            rows, _ = self.history.since(-1, self.settings.max_history)
+            return await self.offload.run(export_text, self._run, rows, kind)
 
     # Training, called by the scheduler on the event loop.
 
@@ -176,11 +231,14 @@ class Session:
         if self._run.diverged:
             self._halt()  # a diverged network trains no further
             return None
-        if self._steps_left:
-            n = min(n, self._steps_left)
+        n, stop = self._limited(n)
         sizes = (self.settings.grid_size, self.settings.thumb_size)
-        job = self._run.training_job(n, sizes) if n > 0 else None
+        job = self._run.training_job(n, sizes, stop) if n > 0 else None
         return None if job is None else (self._versions[0], job)
+
+    def _limited(self, n: int) -> tuple[int, float | None]:
+        """At most `n` epochs: fewer if stepping or the stop epoch ends first; the loss stop."""
+        return self._stops.limit(min(n, self._steps_left) if self._steps_left else n, self._run)
 
     def training_data(self) -> TrainingData:
         """The points a worker trains this session's jobs on (a worker gets them once)."""
@@ -199,16 +257,15 @@ class Session:
         points = self._run.apply_training(result)
         self.seconds_trained += result.seconds
         drawn = result.grids if len(result.grids) == 3 else None
-        return self._trained(points, result.n, drawn)
+        return self._trained(points, result.n, drawn, result.metrics)
 
     def train_here(self, n: int) -> int:
         """Train up to `n` epochs in this process (fewer if stepping ends first)."""
         if self.changing or not self.snapshot.busy:
             return 0
-        if self._steps_left:
-            n = min(n, self._steps_left)
+        n, stop = self._limited(n)
         started = time.perf_counter()
-        points = self._run.step(n)
+        points = self._run.step(n, stop)
         self.seconds_trained += time.perf_counter() - started
         return self._trained(points, n)
 
@@ -227,7 +284,9 @@ class Session:
         if not self.changing:
             self._halt()
 
-    def _trained(self, points: np.ndarray, n: int, drawn: tuple | None = None) -> int:
+    def _trained(
+        self, points: np.ndarray, n: int, drawn: tuple | None = None, measured=None
+    ) -> int:
         k = len(points)
         if self._steps_left:
             self._steps_left = 0 if k < n else self._steps_left - k
@@ -238,8 +297,15 @@ class Session:
             self._note_losses()
         if self._run.diverged and (self._playing or self._steps_left):
             self._playing, self._steps_left, paused = False, 0, True
+        elif (self._playing or self._steps_left or k) and self._stops.met(self._run):
+            self._playing, self._steps_left, paused = False, 0, True  # a goal reached: say so
         if k or paused:
-            self._changed(state=paused, drawn=None if paused else drawn)
+            keep = not paused or self._stops.stopped is not None
+            self._changed(
+                state=paused,
+                drawn=drawn if keep else None,
+                measured=measured if keep else None,
+            )
         return k
 
     def _halt(self) -> None:
@@ -249,19 +315,29 @@ class Session:
     # Publishing.
 
     def _note_losses(self) -> None:
-        train, test = self._run.train_loss, self._run.test_loss
+        run = self._run
+        train, test = run.train_loss, run.test_loss
+        # A set without points has no loss (NaN): shown as 0, the last finite loss otherwise.
+        train = 0.0 if len(run.train_points) == 0 else train
+        test = 0.0 if len(run.test_points) == 0 else test
         if math.isfinite(train) and math.isfinite(test):
             self._losses = (float(train), float(test))
 
     def _changed(
-        self, *, frame: bool = True, state: bool = True, data: bool = False, drawn=None
+        self,
+        *,
+        frame: bool = True,
+        state: bool = True,
+        data: bool = False,
+        drawn=None,
+        measured=None,
     ) -> None:
         """Move the versions a reader compares and publish the new snapshot."""
         v_frame, v_state, v_data = self._versions
         self._versions = (v_frame + frame, v_state + state, v_data + data)
-        self.snapshot = self._publish(drawn)
+        self.snapshot = self._publish(drawn, measured)
 
-    def _publish(self, drawn: tuple | None = None) -> Snapshot:
+    def _publish(self, drawn: tuple | None = None, measured=None) -> Snapshot:
         run = self._run
         net = run.network
         net.packed()
@@ -288,4 +364,7 @@ class Session:
             test_points=run.test_points,
             drawer=self._drawer,
             drawn=drawn,
+            own=run.own,
+            measured=measured,
+            stopped=self._stops.stopped,
         )

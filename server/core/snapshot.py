@@ -8,8 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from engine.features import feature_matrix
 from engine.grid import GridEvaluator, pack_pictures
+from engine.metrics import Metrics, evaluate
 from engine.network import Network
+from engine.owndata import OwnData
+from engine.task import Task
 from server.core.frames import encode_frame
 
 
@@ -23,14 +27,46 @@ class Drawer:
         self.grids = GridEvaluator()
         self._net: Network | None = None
         self._structure: tuple = ()
+        self._points: tuple = ()  # (train, test, inputs, task, A0, Y): the points' features
 
-    def node_grids(self, snap: Snapshot, size: int) -> np.ndarray:
+    def _network(self, snap: Snapshot) -> Network:
         structure = (snap.layers, snap.activation, snap.output_activation)
         if self._net is None or self._structure != structure:
             self._net, self._structure = snap.network(), structure
         else:
             np.copyto(self._net.params, snap.params)
-        return self.grids.node_grids(self._net, list(snap.inputs), size)
+        return self._net
+
+    def node_grids(self, snap: Snapshot, size: int) -> np.ndarray:
+        """Every node's grid, outputs as a picture shows them (engine.task: 2 p - 1)."""
+        return snap.task.shown(self.grids.node_grids(self._network(snap), list(snap.inputs), size))
+
+    def output_picture(self, snap: Snapshot, size: int) -> np.ndarray:
+        """The output on a size x size grid as the large picture's bytes (engine.task)."""
+        grids = self.grids.node_grids(self._network(snap), list(snap.inputs), size)
+        return snap.task.picture(grids[-snap.task.outputs :])
+
+    def metrics(self, snap: Snapshot) -> Metrics:
+        """The network's metrics on the snapshot's points (the features computed once per data)."""
+        train, test, inputs, task = snap.train_points, snap.test_points, snap.inputs, snap.task
+        cached = self._points
+        if (
+            not cached
+            or cached[0] is not train
+            or cached[1] is not test
+            or cached[2:4]
+            != (
+                inputs,
+                task,
+            )
+        ):
+            points = np.concatenate([train, test])
+            A0 = feature_matrix(list(inputs), points[:, 0], points[:, 1])
+            self._points = cached = (train, test, inputs, task, A0, task.targets(points[:, 2]))
+        net = self._network(snap)
+        with np.errstate(all="ignore"):
+            outputs = net.layer_outputs(cached[4])[1][-1]
+        return evaluate(task, outputs, cached[5], len(train))
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -67,6 +103,9 @@ class Snapshot:
     # (output on the large grid, every node's thumbnail), quantised, and both packed for the
     # wire (engine.grid.pack_pictures), when a worker drew them
     drawn: tuple[np.ndarray, np.ndarray, bytes] | None = None
+    own: OwnData = field(default_factory=OwnData)  # the user's own points (engine.owndata)
+    measured: Metrics | None = None  # the metrics, when a worker measured them
+    stopped: dict | None = None  # {"reason": "stopEpoch" | "stopTestLoss", "epoch": ...}
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -74,6 +113,19 @@ class Snapshot:
         for name in ("params", "dead"):
             fields[name] = _frozen(np.array(fields[name]))
         return cls(**fields)
+
+    @property
+    def task(self) -> Task:
+        return Task.of(self.config)
+
+    def metrics(self) -> Metrics:
+        """Accuracy and confusion, or R², of this state: measured by a worker, or here (once)."""
+        if self.measured is not None:
+            return self.measured
+        metrics = self._cache.get("metrics")
+        if metrics is None:
+            metrics = self._cache["metrics"] = self.drawer.metrics(self)
+        return metrics
 
     @property
     def busy(self) -> bool:
@@ -132,6 +184,11 @@ class Snapshot:
         """(the large grid of node `focus`, -1 for the output; every node's thumbnail)."""
         if focus == -1 and self.drawn is not None:
             return self.drawn[0], self.thumbs(thumb_size)
+        if focus == -1 and self.task.classes > 2:  # one byte per cell: class and confidence
+            key = ("picture", grid_size)
+            if key not in self._cache:
+                self._cache[key] = self.drawer.output_picture(self, grid_size)
+            return self._cache[key], self.thumbs(thumb_size)
         return self.node_grids(grid_size)[focus], self.thumbs(thumb_size)
 
     def state(self) -> dict:
@@ -146,14 +203,18 @@ class Snapshot:
             "trainedSeconds": round(self.trained_seconds, 4),
             "layers": list(self.layers),
             "inputs": list(self.inputs),
+            "stopped": self.stopped,
         }
 
     def data(self) -> dict:
-        return {
+        message = {
             "type": "data",
             "train": self.train_points.tolist(),
             "test": self.test_points.tolist(),
         }
+        if len(self.own):
+            message["own"] = self.own.as_json()
+        return message
 
     def packed(self, focus: int, grid_size: int, thumb_size: int) -> bytes:
         """`picture` packed for the wire, once per snapshot and focus (a worker packs the
@@ -196,24 +257,31 @@ class Snapshot:
             thumbs=thumbs,
             focus=focus,
             packed=self.packed(focus, *sizes) if pack else None,
+            metrics=self.metrics(),
         )
 
     def parts(self) -> dict:
         """What a fork or a push copies: the `restore` fields as arrays (read-only views)."""
-        return {
+        parts = {
             "config": dict(self.config),
             "epoch": self.epoch,
             "weights": self.weights,
             "biases": self.biases,
             "dead": self.dead_links,
         }
+        if len(self.own):
+            parts["own"] = self.own.as_json()
+        return parts
 
     def restore_fields(self) -> dict:
         """The config and parameters as the protocol's `restore` fields, exact (float64)."""
-        return {
+        fields = {
             "config": self.config,
             "epoch": self.epoch,
             "weights": [w.tolist() for w in self.weights],
             "biases": [b.tolist() for b in self.biases],
             "dead": [d.astype(int).tolist() for d in self.dead_links],
         }
+        if len(self.own):
+            fields["own"] = self.own.as_json()
+        return fields

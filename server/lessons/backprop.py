@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from engine.inspect import CONVENTIONS, inspect
+from engine.losses import LOSSES, formulas
 from engine.network import Network
 
 INPUTS = [0.05, 0.10]
@@ -18,6 +19,9 @@ W = {"w1": 0.15, "w2": 0.20, "w3": 0.25, "w4": 0.30, "w5": 0.40, "w6": 0.45, "w7
 B = {"b1": 0.35, "b2": 0.35, "b3": 0.048694033, "b4": 0.093878596}
 LEARNING_RATE = 0.5  # the lecture names no rate; 0.5 is the classic example's
 MAX_ITERATIONS = 5000
+# The errors the page offers: the lecture's and the Playground's squared error, and binary
+# cross-entropy of each sigmoid output (its targets 0.01 and 0.99 are probabilities).
+LESSON_CONVENTIONS = (*CONVENTIONS, "crossEntropy")
 
 
 def lecture_network() -> Network:
@@ -81,7 +85,46 @@ def _forward_steps(fwd: list[dict]) -> list[dict]:
     return [_step(k, "S3 forward", k, f, s, v, lec.get(k), marks=m) for k, f, s, v, m in rows]
 
 
+def _cross_entropy_steps(w5: dict, w1: dict) -> list[dict]:
+    """S4 for E = −Σ [t ln out + (1 − t) ln(1 − out)]: the sigmoid's slope cancels, dE/dnet =
+    out − t, so the gradients are not the lecture's (its E is the squared error)."""
+    oo1, oo2 = w5["forward"][2]["out"]
+    no1 = w5["forward"][2]["net"][0]
+    o1, o2 = TARGETS
+    p1, p2 = w1["paths"]["shown"]
+    note = "The lecture's E is the squared error: its printed gradients are of that one."
+    rows = [
+        _step("E", "S3 forward", "E", formulas("crossEntropy", "sigmoid", 2)[0],
+              f"−({o1} ln {oo1:.4f} + {1 - o1:.2f} ln {1 - oo1:.4f}"
+              f" + {o2} ln {oo2:.4f} + {1 - o2:.2f} ln {1 - oo2:.4f})",
+              w5["error"], marks=["o1", "o2"]),
+        _step("dE_dout_o1", "S4 backward", "∂E/∂out_o1", "−o1 / out_o1 + (1 − o1) / (1 − out_o1)",
+              f"−{o1} / {oo1:.4f} + {1 - o1:.2f} / {1 - oo1:.4f}", w5["dE_dout"], None, note,
+              ["o1"]),
+        _step("dout_o1_dnet_o1", "S4 backward", "∂out_o1/∂net_o1", "f(net_o1) f(−net_o1)",
+              f"f({no1:.4f}) × f(−{no1:.4f})", w5["dout_dnet"], None, marks=["o1"]),
+        _step("dE_dnet_o1", "S4 backward", "∂E/∂net_o1", "out_o1 − o1: the sigmoid's slope cancels",
+              f"{oo1:.4f} − {o1}", w5["dE_dout"] * w5["dout_dnet"], None, marks=["o1"]),
+        _step("dnet_o1_dw5", "S4 backward", "∂net_o1/∂w5", "out_h1", f"{w5['dnet_dw']:.4f}",
+              w5["dnet_dw"], "0.5933", marks=["w5", "h1"]),
+        _step("dE_dw5", "S4 backward", "∂E/∂w5", "(out_o1 − o1) × out_h1",
+              f"{oo1 - o1:.4f} × {w5['dnet_dw']:.4f}", w5["gradient"], None, note, ["w5"]),
+        _step("dE_dnet_o2", "S4 backward", "∂E/∂net_o2", "out_o2 − o2", f"{oo2:.4f} − {o2}",
+              p2["dE_dout"] * p2["links"][0]["dout_dnet"], None, marks=["o2"]),
+        _step("dE_dw1", "S4 backward", "∂E/∂w1",
+              "(out_o1 − o1) w5 f(net_h1) f(−net_h1) i1 + (out_o2 − o2) w7 f(net_h1) f(−net_h1) i1",
+              f"{p1['dE_dout'] * p1['links'][0]['dout_dnet']:.4f} × {W['w5']} × "
+              f"{w1['dout_dnet']:.4f} × {INPUTS[0]} + "
+              f"({p2['dE_dout'] * p2['links'][0]['dout_dnet']:.4f}) × {W['w7']} × "
+              f"{w1['dout_dnet']:.4f} × {INPUTS[0]}",
+              w1["gradient"], None, note, ["w1"]),
+    ]  # fmt: skip
+    return rows
+
+
 def _backward_steps(w5: dict, w1: dict, convention: str) -> list[dict]:
+    if convention == "crossEntropy":
+        return _cross_entropy_steps(w5, w1)
     lecture_e = convention == "lecture"
     k = CONVENTIONS[convention][2]
     two = "2 " if lecture_e else ""
@@ -148,17 +191,26 @@ def _update_steps(w5: dict, w1: dict, e_after: float) -> list[dict]:
     ]  # fmt: skip
 
 
+def _error(out: np.ndarray, convention: str) -> float:
+    if convention == "crossEntropy":
+        return float(
+            LOSSES["crossEntropy"].point_sum(out[:, None], np.array(TARGETS)[:, None], "sigmoid")[0]
+        )
+    return float(CONVENTIONS[convention][2] / 2 * np.sum((np.array(TARGETS) - out) ** 2))
+
+
 def _train(net: Network, convention: str, iterations: int) -> list[float]:
     """Full-batch gradient descent on the one point; E before each update and after the last."""
     X, Y = np.array([INPUTS]), np.array([TARGETS])
-    scale = CONVENTIONS[convention][2]
+    loss = "crossEntropy" if convention == "crossEntropy" else "squared"
+    scale = 1.0 if loss == "crossEntropy" else CONVENTIONS[convention][2]
     errors = []
     for _ in range(iterations + 1):
         out = net.forward(X)[0]
-        errors.append(float(scale / 2 * np.sum((np.array(TARGETS) - out) ** 2)))
+        errors.append(_error(out, convention))
         if len(errors) > iterations:
             break
-        dW, db = net.gradients(X, Y)
+        dW, db = net.gradients(X, Y, loss=loss)
         for layer in range(len(net.weights)):
             net.weights[layer] = net.weights[layer] - LEARNING_RATE * scale * dW[layer]
             net.biases[layer] = net.biases[layer] - LEARNING_RATE * scale * db[layer]
@@ -167,11 +219,14 @@ def _train(net: Network, convention: str, iterations: int) -> list[float]:
 
 def lesson(convention: str) -> dict:
     """Every step of S3 forward, S4 backward and S5 update, with the lecture's printed values."""
-    if convention not in CONVENTIONS:
-        raise ValueError(f"convention: {convention!r} is not allowed; allowed: lecture, half")
+    if convention not in LESSON_CONVENTIONS:
+        allowed = ", ".join(LESSON_CONVENTIONS)
+        raise ValueError(f"convention: {convention!r} is not allowed; allowed: {allowed}")
     net = lecture_network()
     X, Y = np.array([INPUTS]), np.array([TARGETS])
-    args = {"learning_rate": LEARNING_RATE, "convention": convention}
+    loss = "crossEntropy" if convention == "crossEntropy" else "squared"
+    squared = "half" if loss == "crossEntropy" else convention
+    args = {"learning_rate": LEARNING_RATE, "convention": squared, "loss": loss}
     w5 = inspect(net, X, Y, 1, 0, 0, **args)
     w1 = inspect(net, X, Y, 0, 0, 0, **args)
     e_after = _train(lecture_network(), convention, 1)[-1]
@@ -182,7 +237,7 @@ def lesson(convention: str) -> dict:
     )
     return {
         "convention": convention,
-        "loss": CONVENTIONS[convention][0],
+        "loss": w5["loss"],
         "learning_rate": LEARNING_RATE,
         "inputs": INPUTS,
         "targets": TARGETS,
@@ -194,8 +249,9 @@ def lesson(convention: str) -> dict:
 
 def training(convention: str, iterations: int) -> dict:
     """E over `iterations` updates of the whole network from the lecture's weights."""
-    if convention not in CONVENTIONS:
-        raise ValueError(f"convention: {convention!r} is not allowed; allowed: lecture, half")
+    if convention not in LESSON_CONVENTIONS:
+        allowed = ", ".join(LESSON_CONVENTIONS)
+        raise ValueError(f"convention: {convention!r} is not allowed; allowed: {allowed}")
     if not (isinstance(iterations, int) and 1 <= iterations <= MAX_ITERATIONS):
         raise ValueError(
             f"iterations: {iterations!r} is not allowed; allowed: an integer 1 .. {MAX_ITERATIONS}"
@@ -204,7 +260,7 @@ def training(convention: str, iterations: int) -> dict:
     return {"convention": convention, "learning_rate": LEARNING_RATE, "errors": errors}
 
 
-@lru_cache(maxsize=len(CONVENTIONS))
+@lru_cache(maxsize=len(LESSON_CONVENTIONS))
 def _curve(convention: str) -> tuple[float, ...]:
     """E over the most iterations, once per convention: training is deterministic, and fewer
     iterations are exactly this curve's beginning, so no request trains twice."""

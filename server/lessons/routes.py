@@ -20,7 +20,7 @@ from server.lessons import linreg as linreg_lesson
 from server.templating import templates
 
 router = APIRouter()
-CONVENTIONS = ("lecture", "half")
+CONVENTIONS = backprop_lesson.LESSON_CONVENTIONS
 _DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: "²".isdigit() is true, int("²") fails
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from server.core.config import MAX_STEPS
 from server.core.context import Context, handler
+from server.core.keep import EXTRA_FIELDS
 from server.core.protocol import ProtocolError, int_field
 from server.core.protocol import field as read
 
@@ -99,21 +100,81 @@ def _arrays(message: dict, name: str, optional: bool = False) -> list[np.ndarray
 
 
 def restore_fields(message: dict) -> dict:
-    """The checked fields of a `restore` message: config, epoch, weights, biases, dead."""
+    """The checked fields of a `restore` message: config, epoch, weights, biases, dead, and the
+    optional own (own points), training (optimizer state, carried gradient), history, data."""
     dead = _arrays(message, "dead", optional=True)
-    return {
+    fields = {
         "config": read(message, "config", "object"),
         "epoch": int_field(message, "epoch", 0, U32_MAX),
         "weights": _arrays(message, "weights"),
         "biases": _arrays(message, "biases"),
         "dead": None if dead is None else [d.astype(bool) for d in dead],
     }
+    for name in EXTRA_FIELDS:
+        if message.get(name) is not None:
+            fields[name] = message[name]
+    return fields
 
 
 @handler("restore")
 async def on_restore(ctx: Context, message: dict) -> None:
-    await ctx.session.restore(**restore_fields(message))
+    await ctx.session.restore(restore_fields(message))
     ctx.refresh(state=True, rebuilt=True)
+
+
+@handler("import")
+async def on_import(ctx: Context, message: dict) -> None:
+    """A model file (engine.export's, or the classroom's network file) as the session."""
+    model = read(message, "model", "object")
+    await ctx.session.restore(restore_fields({**model, "type": "restore"}))
+    ctx.refresh(state=True, rebuilt=True)
+
+
+@handler("replay")
+async def on_replay(ctx: Context, message: dict) -> None:
+    await ctx.session.replay()
+    ctx.refresh(state=True, rebuilt=True)
+
+
+def _point_list(message: dict, name: str) -> list | None:
+    value = message.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ProtocolError(name, value, "a list")
+    return value
+
+
+@handler("points")
+async def on_points(ctx: Context, message: dict) -> None:
+    """Own points: `add` [[x, y, class or value], ...], `erase` [x, y, radius] or `clear`."""
+    erase = _point_list(message, "erase")
+    if erase is not None and (
+        len(erase) != 3 or not all(isinstance(v, int | float) and np.isfinite(v) for v in erase)
+    ):
+        raise ProtocolError("erase", erase, "[x, y, radius], three finite numbers")
+    clear = read(message, "clear", "boolean", default=False)
+    add = _point_list(message, "add")
+    if add is None and erase is None and not clear:
+        raise ProtocolError("points", None, "add, erase or clear")
+    verdict = await ctx.session.edit_points(add, erase, clear)
+    ctx.refresh(state=True, rebuilt=verdict != "points")
+
+
+@handler("upload")
+async def on_upload(ctx: Context, message: dict) -> None:
+    await ctx.session.upload(read(message, "csv", "string"))
+    ctx.refresh(state=True, rebuilt=True)
+
+
+@handler("export")
+async def on_export(ctx: Context, message: dict) -> None:
+    """The session as a file: `format` "model" (JSON) or "python" (a script)."""
+    kind = read(message, "format", "string", default="model")
+    if kind not in ("model", "python"):
+        raise ProtocolError("format", kind, "model or python")
+    name, text = await ctx.session.export(kind)
+    ctx.outlet.send({"type": "export", "format": kind, "filename": name, "text": text})
 
 
 @handler("ack")

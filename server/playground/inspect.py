@@ -15,7 +15,8 @@ from server.core.snapshot import Snapshot
 
 
 def _points(snap: Snapshot, message: dict) -> tuple[np.ndarray, np.ndarray, object]:
-    """The inputs and targets of one training point, or of the next update's mini-batch.
+    """The inputs and targets (engine.task) of one training point, or of the next update's
+    mini-batch.
 
     "batch" is the first `batchSize` training points: the update that starts the next epoch
     (a leftover carried over from the last epoch, if any, is not included).
@@ -30,7 +31,7 @@ def _points(snap: Snapshot, message: dict) -> tuple[np.ndarray, np.ndarray, obje
         allowed = f'a training point index 0 .. {len(train) - 1}, or "batch"'
         raise ProtocolError("point", point, allowed)
     X = feature_matrix(list(snap.inputs), rows[:, 0], rows[:, 1]).T
-    return X, rows[:, 2:3], point
+    return X, snap.task.targets(rows[:, 2]).T, point
 
 
 @handler("inspect")
@@ -45,7 +46,10 @@ async def on_inspect(ctx: Context, message: dict) -> None:
     X, Y, point = _points(snap, message)
     if snap.diverged:
         raise ProtocolError("inspect", "diverged", "a network whose weights are finite: reset it")
-    result = inspect(net, X, Y, layer, to, frm, learning_rate=snap.config["learningRate"])
+    task = snap.task
+    result = inspect(
+        net, X, Y, layer, to, frm, learning_rate=snap.config["learningRate"], loss=task.loss
+    )
     if not math.isfinite(result["gradient"]):
         raise ProtocolError("inspect", "not finite", "a network whose gradient is finite")
     reply = {

@@ -6,7 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from engine import ACTIVATIONS, DEFAULT_CONFIG, FEATURES, REGULARIZERS
-from engine.datasets import CLASSIFICATION, REGRESSION
+from engine.config import CHOICE_LABELS
+from engine.datasets import CLASSIFICATION, MAX_CLASSES, REGRESSION
+from engine.losses import LOSSES
+from engine.optimizers import OPTIMIZERS
 from server.core.config import client_limits
 from server.settings import Settings
 from server.templating import templates
@@ -28,6 +31,9 @@ def engine_registries() -> dict:
         "regularizations": list(REGULARIZERS),
         "datasets": list(CLASSIFICATION),
         "regDatasets": list(REGRESSION),
+        "classes": list(range(2, MAX_CLASSES + 1)),
+        "losses": [{"key": k, "label": CHOICE_LABELS[k]} for k in LOSSES],
+        "optimizers": [{"key": k, "label": CHOICE_LABELS[k]} for k in OPTIMIZERS],
         # The seed is left out: a page without one in its URL gets a fresh one from its session.
         "defaults": {k: v for k, v in DEFAULT_CONFIG.items() if k != "seed"},
     }

@@ -45,6 +45,10 @@ export function pageActions(store, send, boot, { sendFocus = true } = {}) {
     edit: (target, value) => drives() && send(setWeightMessage(target, value)),
     // Reading, not driving: a follower may ask about the room's network too.
     inspect: (message) => (drives() || store.get().shown === "room") && send(message),
+    /** Any other request (points, upload, export, import, replay): sent as it is. */
+    request: (message) => drives() && send(message),
+    /** A problem the page found itself (a file it cannot read), shown like a server error. */
+    fail: (field, message) => store.update((s) => ({ ...s, errors: [...s.errors.slice(-9), { type: "error", request: null, field, value: null, allowed: "", message }] })),
     /** Open the inspector on a weight or bias {layer, to, from | bias}. */
     explain: (target) => store.update((s) => ({ ...s, picked: { ...target } })),
   };

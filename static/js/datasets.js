@@ -79,6 +79,44 @@ export function samplePoints(name, n = 120, seed = 7) {
   return make(n, prng(seed));
 }
 
+/** K-class shapes (engine/datasets.py): blobs around a circle, a K-arm spiral, K rings. */
+const CLASS_SHAPES = {
+  gauss(K, n, u) {
+    return Array.from({ length: n }, (_, i) => {
+      const k = i % K;
+      const a = (2 * Math.PI * k) / K;
+      const spread = () => (u() + u() + u() - 1.5) * 1.2;
+      return [3.5 * Math.cos(a) + spread(), 3.5 * Math.sin(a) + spread(), k];
+    });
+  },
+  spiral(K, n, u) {
+    const each = Math.floor(n / K);
+    const points = [];
+    for (let k = 0; k < K; k++) {
+      for (let i = 0; i < each; i++) {
+        const r = (5 * i) / each;
+        const t = 1.75 * (i / each) * 2 * Math.PI + (2 * Math.PI * k) / K;
+        points.push([r * Math.sin(t) + (u() - 0.5) * 0.2, r * Math.cos(t) + (u() - 0.5) * 0.2, k]);
+      }
+    }
+    return points;
+  },
+  circle(K, n, u) {
+    return Array.from({ length: n }, (_, i) => {
+      const k = i % K;
+      const r = (5 * (k + 0.15 + 0.7 * u())) / K;
+      const a = u() * 2 * Math.PI;
+      return [r * Math.sin(a), r * Math.cos(a), k];
+    });
+  },
+};
+
+/** `n` points [x, y, class 0 .. K-1] of a K-class data set; null for a set without K classes. */
+export function classSamplePoints(name, K, n = 120, seed = 7) {
+  const make = CLASS_SHAPES[name];
+  return make ? make(K, n, prng(seed)) : null;
+}
+
 /**
  * Domain [-6, 6]^2 -> pixel (px, py) on a size x size canvas, y = +6 at the top (row 0), so
  * every picture of the plane is the right way up.

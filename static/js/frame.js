@@ -9,7 +9,7 @@ const pad4 = (n) => (n + 3) & ~3;
 
 /**
  * ArrayBuffer -> {seq, epoch, diverged, playing, trainLoss, testLoss, gridSize, thumbSize, focus,
- * layers, history: {epoch, train, test}, weights[l], biases[l], dead[l], grid, thumbs}.
+ * layers, history: {epoch, train, test}, weights[l], biases[l], dead[l], grid, thumbs, metrics}.
  * weights[l] is a Float64Array of n_(l+1) * n_l, row-major [to][from]; thumbs holds every node's
  * T x T grid back to back. Throws an Error naming what is wrong with a malformed buffer.
  */
@@ -79,6 +79,7 @@ export function decodeFrame(buffer) {
   }
   frame.grid = new Uint8Array(buffer, off, gridBytes);
   frame.thumbs = new Uint8Array(buffer, off + gridBytes, thumbBytes);
+  frame.metrics = (flags & 4) !== 0 ? decodeMetrics(buffer, view, pad4(off + gridBytes + thumbBytes)) : null;
   return frame;
 }
 
@@ -139,6 +140,33 @@ export async function unpackFrame(buffer) {
   out.set(rest, off + pad4(pictures.length));
   out[5] &= ~FLAG_PACKED;
   return out.buffer;
+}
+
+/**
+ * The metrics section (flag bit 2): {classes: K, confusion: [train, test] as K x K count rows
+ * (rows = true class)} for classification, {r2: [train, test]} (NaN where undefined) for regression.
+ */
+function decodeMetrics(buffer, view, off) {
+  if (off + 4 > buffer.byteLength) throw new Error("frame: the metrics section is missing");
+  const kind = view.getUint8(off);
+  const K = view.getUint8(off + 1);
+  off += 4;
+  if (kind === 2) return { r2: [view.getFloat64(off, true), view.getFloat64(off + 8, true)] };
+  if (off + 8 * K * K > buffer.byteLength) throw new Error("frame: the confusion matrices are cut short");
+  const matrix = () => Array.from({ length: K }, () => {
+    const row = [];
+    for (let j = 0; j < K; j++, off += 4) row.push(view.getUint32(off, true));
+    return row;
+  });
+  return { classes: K, confusion: [matrix(), matrix()] };
+}
+
+/** The share of points on the diagonal of a confusion matrix (0..1), NaN without points. */
+export function accuracyOf(matrix) {
+  let right = 0;
+  let all = 0;
+  matrix.forEach((row, i) => row.forEach((n, j) => { all += n; if (i === j) right += n; }));
+  return all ? right / all : NaN;
 }
 
 /** Node k's thumbnail (T x T bytes) inside a decoded frame. */

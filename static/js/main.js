@@ -10,6 +10,7 @@ import { openingMessages, personId } from "./session.js";
 import { mountHeader } from "./site-header.js";
 import { configOf, parseHash } from "./state.js";
 import { readOnlyView, writable } from "./store.js";
+import { mountMore } from "./views/more.js";
 import { mountPlaygroundViews } from "./views/page-views.js";
 
 const boot = JSON.parse(document.getElementById("boot").textContent);
@@ -18,9 +19,9 @@ const store = writable(initialState(parseHash(location.hash, boot.defaults)));
 Object.defineProperty(window, "playground", { value: readOnlyView(store) });
 
 function onOpen(isReconnect) {
-  const { setup, frame, restorable, server } = store.get();
+  const { setup, frame, restorable, server, data } = store.get();
   const messages = openingMessages({
-    state: setup, frame: restorable ? frame : null, isReconnect,
+    state: setup, frame: restorable ? frame : null, isReconnect, own: data ? data.own : null,
     speed: server ? server.speed : undefined, defaultSpeed: boot.defaultSpeed, playing: server && server.playing,
     // A network handed over by the classroom, taken once and only if made for this URL's config.
     handoff: isReconnect ? null : takeHandoff(pageStorage(), configOf(setup), Date.now()),
@@ -50,5 +51,6 @@ const send = (message) => conn.send(message);
 const actions = pageActions(store, send, boot);
 mountHeader(document, store, KEYMAPS.playground, actions);
 mountPlaygroundViews(document, store, boot, actions);
+mountMore(document, store, boot, actions);
 bindHash(store, boot, send);
 conn.connect();

@@ -16,7 +16,8 @@ export function initialState(setup) {
   return {
     setup,
     server: null, // the last `state` message the page took
-    data: null, // {train, test, seed}: the points, and the seed of the state they came with
+    data: null, // {train, test, own, seed}: the points, own points, and the seed of their state
+    exported: null, // the last `export` answer (a file to download)
     frame: null, // the last decoded frame taken
     focus: null, // the node shown large, null for the output
     inspection: null, // the last `inspection` answer, or an `error` refusing an `inspect`
@@ -85,7 +86,12 @@ export function receive(state, message) {
       return takeState(state, message);
     case "data":
       // `data` follows the `state` of the same change: that state's seed made these points.
-      return { ...state, data: { train: message.train, test: message.test, seed: state.server ? state.server.config.seed : null } };
+      return {
+        ...state,
+        data: { train: message.train, test: message.test, own: message.own || null, seed: state.server ? state.server.config.seed : null },
+      };
+    case "export":
+      return { ...state, exported: message };
     case "error":
       return takeError(state, message);
     case "inspection":

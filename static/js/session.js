@@ -8,10 +8,10 @@ export function nested(flat, rows, cols, map = (v) => v) {
 }
 
 /** The `restore` message for a decoded frame (float64, exact) and the config it was trained on. */
-export function restoreOf(frame, config) {
+export function restoreOf(frame, config, own = null) {
   const L = frame.layers;
   const layers = L.slice(0, -1).map((_, l) => l);
-  return {
+  const message = {
     type: "restore",
     config,
     epoch: frame.epoch,
@@ -19,6 +19,9 @@ export function restoreOf(frame, config) {
     biases: layers.map((l) => Array.from(frame.biases[l])),
     dead: layers.map((l) => nested(frame.dead[l], L[l + 1], L[l], (v) => v === 1)),
   };
+  // The user's own points (drawn or uploaded) come back with the network they trained.
+  if (own && config.ownData) message.own = own;
+  return message;
 }
 
 export const PERSON_KEY = "playground-person";
@@ -55,12 +58,12 @@ export function personId(storage, make = randomId) {
  * network handed over; otherwise the page's config (without a seed, the server picks one). The
  * first message carries the page's `person` id, if it has one.
  */
-export function openingMessages({ state, frame, isReconnect, speed, defaultSpeed, playing, handoff, person }) {
+export function openingMessages({ state, frame, isReconnect, speed, defaultSpeed, playing, handoff, person, own = null }) {
   const messages = [];
   if (!isReconnect && handoff) {
     messages.push(handoff);
   } else if (isReconnect && frame) {
-    messages.push(restoreOf(frame, configOf(state)));
+    messages.push(restoreOf(frame, configOf(state), own));
   } else {
     messages.push({ type: "config", config: configOf(state) });
   }

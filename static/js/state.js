@@ -26,6 +26,9 @@ export const HIDEABLE = [
   "showTestData", "discretize", "playButton", "stepButton", "resetButton", "learningRate",
   "activation", "regularization", "regularizationRate", "problem", "dataset", "percTrainData",
   "noise", "batchSize", "numHiddenLayers",
+  // Issue 12's controls, after the original's so its links keep their order.
+  "classes", "loss", "optimizer", "stopEpoch", "stopTestLoss", "draw", "uploadData",
+  "exportModel", "importModel", "exportPython", "exportPng", "replayButton",
 ];
 
 export const CONFIG_KEYS = SCHEMA.filter((p) => p.scope === "config").map((p) => p.key);

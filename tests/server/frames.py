@@ -36,6 +36,8 @@ class Frame:
     grid: np.ndarray  # (G, G) uint8
     thumbs: np.ndarray  # (n_nodes, T, T) uint8
     size: int
+    # With flag bit 2: {"confusion": (2, K, K) train and test counts} or {"r2": (train, test)}.
+    metrics: dict | None = None
 
 
 def pad4(n: int) -> int:
@@ -82,11 +84,23 @@ def decode(data: bytes) -> Frame:
         off += g * g
         thumbs = np.frombuffer(data, np.uint8, n_nodes * t * t, off).reshape(n_nodes, t, t)
         off += n_nodes * t * t
+    metrics = None
+    if flags & 4:
+        off = pad4(off)
+        kind, K, _ = struct.unpack_from("<BBH", data, off)
+        off += 4
+        if kind == 1:
+            counts = np.frombuffer(data, "<u4", 2 * K * K, off)
+            metrics = {"confusion": counts.reshape(2, K, K)}
+            off += 8 * K * K
+        else:
+            metrics = {"r2": tuple(np.frombuffer(data, "<f8", 2, off).tolist())}
+            off += 16
     if off != len(data):
         raise ValueError(f"frame has {len(data)} bytes, the layout needs {off}")
     return Frame(
         seq, epoch, bool(flags & 1), bool(flags & 2), train, test, g, t, focus, layers,
-        history, weights, biases, dead, grid, thumbs, len(data),
+        history, weights, biases, dead, grid, thumbs, len(data), metrics,
     )  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 /** The top bar, the data column and the output options: DOM controls bound to callbacks. */
 
-import { cssColor, paletteOf } from "../colors.js";
-import { samplePoints, toPixel } from "../datasets.js";
+import { manyClasses, pointColor } from "../classes.js";
+import { paletteOf } from "../colors.js";
+import { classSamplePoints, samplePoints, toPixel } from "../datasets.js";
 import { formatEpoch } from "../frame.js";
 import { batchSizeFor, gdModeOf } from "../state.js";
 import { FEATURE_KEYS } from "../features.js";
@@ -120,7 +121,8 @@ export class Controls {
     this.showSliderValue("batchSize", state.batchSize);
     const regression = state.problem === "regression";
     for (const b of this.doc.querySelectorAll("button.dataset")) {
-      const mine = (b.dataset.problem === "regression") === regression;
+      // K >= 3 classes have no "exclusive or" (engine/datasets.py).
+      const mine = (b.dataset.problem === "regression") === regression && !(manyClasses(state) && b.dataset.dataset === "xor");
       const chosen = mine && b.dataset.dataset === (regression ? state.regDataset : state.dataset);
       b.hidden = !mine;
       b.classList.toggle("selected", chosen);
@@ -204,13 +206,15 @@ export class Controls {
 }
 
 /** Each dataset button's picture, drawn from a local sample the right way up (y = +6 on top). */
-export function paintDatasets(doc, samplePoints, toPixel, colorOf) {
+export function paintDatasets(doc, samplePoints, toPixel, colorOf, classes = 2) {
   for (const canvas of doc.querySelectorAll("button.dataset canvas")) {
     const name = canvas.parentElement.dataset.dataset;
     const ctx = canvas.getContext("2d");
     const size = canvas.width;
     ctx.clearRect(0, 0, size, size);
-    for (const [x, y, label] of samplePoints(name, name.startsWith("reg") ? 220 : 160)) {
+    const n = name.startsWith("reg") ? 220 : 160;
+    const points = (classes > 2 && classSamplePoints(name, classes, n)) || samplePoints(name, n);
+    for (const [x, y, label] of points) {
       const [px, py] = toPixel(x, y, size);
       ctx.fillStyle = colorOf(label);
       ctx.beginPath();
@@ -251,6 +255,8 @@ export function mountControls(doc, store, boot, actions) {
     diverged.hidden = !frame.diverged;
   });
   watch(store, (s) => s.errors, (errors) => errors.length && controls.showError(errors[errors.length - 1]));
-  watch(store, (s) => paletteOf(s.setup), (palette) => paintDatasets(doc, samplePoints, toPixel, (v) => cssColor(v, palette)));
+  const classesOf = (setup) => (manyClasses(setup) ? Number(setup.classes) : 2);
+  watch(store, (s) => [paletteOf(s.setup), classesOf(s.setup)], ([palette, K]) =>
+    paintDatasets(doc, samplePoints, toPixel, (v) => pointColor(v, palette, K > 2), K));
   return controls;
 }

@@ -1,6 +1,7 @@
 /** The one painter of every heatmap: quantised grids onto canvases, data points over them. */
 
-import { cssColor, PALETTES } from "../colors.js";
+import { pointColor } from "../classes.js";
+import { PALETTES } from "../colors.js";
 import { paintBytes, paletteLut, plotPoints } from "../grid.js";
 
 export class GridPainter {
@@ -38,9 +39,10 @@ export class GridPainter {
 
 /**
  * Draw data points over a heatmap, at the display's resolution: train points with a white ring,
- * test points (when `showTest`) with a black one, filled with their label's colour.
+ * test points (when `showTest`) with a black one, filled with their label's colour (`many`: K >= 3
+ * classes, labels 0 .. K - 1 in class colours).
  */
-export function paintPoints(canvas, { train, test, showTest, palette, large }) {
+export function paintPoints(canvas, { train, test, showTest, palette, large, many = false }) {
   const css = canvas.clientWidth || 260;
   const ratio = globalThis.devicePixelRatio || 1;
   const size = Math.round(css * ratio);
@@ -57,7 +59,7 @@ export function paintPoints(canvas, { train, test, showTest, palette, large }) {
   const draw = (points, stroke) => {
     ctx.strokeStyle = stroke;
     for (const [px, py, label] of plotPoints(points, css)) {
-      ctx.fillStyle = cssColor(label, palette);
+      ctx.fillStyle = pointColor(label, palette, many);
       ctx.beginPath();
       ctx.arc(px, py, radius, 0, 2 * Math.PI);
       ctx.fill();

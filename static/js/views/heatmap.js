@@ -1,7 +1,9 @@
 /** The output view: the large heatmap (output or hovered neuron), data points and axes. */
 
+import { classLut, manyClasses } from "../classes.js";
 import { paletteOf, PALETTES } from "../colors.js";
 import { thumbOf } from "../frame.js";
+import { paletteLut } from "../grid.js";
 import { nodeCaption } from "../session.js";
 import { watch } from "../store.js";
 import { GridPainter, paintPoints } from "./grid-painter.js";
@@ -14,14 +16,17 @@ export class Heatmap {
     this.points = root.querySelector(".heatmap-points");
     this.label = root.querySelector(".heatmap-label");
     this.painter = new GridPainter();
-    this.options = { palette: PALETTES.default, discretize: false, showTest: false, large: false };
+    this.options = { palette: PALETTES.default, discretize: false, showTest: false, large: false, many: false };
     this.train = [];
     this.test = [];
     this.paints = 0;
     this.drawAxes();
   }
 
-  /** palette, discretize (every value to -1 or +1), showTest, large (projector-sized dots). */
+  /**
+   * palette, discretize (every value to -1 or +1), showTest, large (projector-sized dots), many
+   * (K >= 3 classes: points in class colours).
+   */
   setOptions(options) {
     this.options = { ...this.options, ...options };
     this.painter.setPalette(this.options.palette, this.options.discretize);
@@ -51,6 +56,10 @@ export class Heatmap {
    */
   showFrame(frame, focus, caption) {
     const wanted = focus === null ? -1 : focus;
+    // K >= 3 classes: the output's large grid holds class and confidence per cell (engine/task.py).
+    const classes = wanted === -1 && frame.focus === -1 && frame.layers[frame.layers.length - 1] > 1;
+    const { palette, discretize } = this.options;
+    this.painter.setLut(classes ? classLut(discretize) : paletteLut(palette, discretize));
     if (frame.focus === wanted) this.drawGrid(frame.grid, frame.gridSize, caption);
     else this.drawGrid(thumbOf(frame, wanted < 0 ? frame.layers.reduce((a, b) => a + b) - 1 : wanted), frame.thumbSize, caption);
   }
@@ -79,8 +88,8 @@ export class Heatmap {
 /** The heatmap on a store: points, palette and display options, and every frame or hover. */
 export function mountHeatmap(root, store, labels) {
   const view = new Heatmap(root);
-  watch(store, (s) => [paletteOf(s.setup), s.setup.discretize, s.setup.showTestData, s.setup.projector, s.setup.hideText],
-    ([palette, discretize, showTest, large]) => view.setOptions({ palette, discretize, showTest, large }));
+  watch(store, (s) => [paletteOf(s.setup), s.setup.discretize, s.setup.showTestData, s.setup.projector, manyClasses(s.setup), s.setup.hideText],
+    ([palette, discretize, showTest, large, many]) => view.setOptions({ palette, discretize, showTest, large, many }));
   watch(store, (s) => s.data, (data) => data && view.setPoints(data.train, data.test));
   watch(store, (s) => [s.frame, s.focus, paletteOf(s.setup), s.setup.discretize], ([frame, focus], s) => {
     if (!frame) return;

@@ -11,7 +11,9 @@ export function mountHints(doc, store) {
   let state = null;
   watch(store, (s) => [s.frame, s.run], ([frame], s) => {
     if (!frame) return;
-    const classification = !s.server || s.server.config.problem === "classification";
+    // One output (the original's): K softmax outputs are not told apart by a pinned grid.
+    const oneOutput = frame.layers[frame.layers.length - 1] === 1;
+    const classification = oneOutput && (!s.server || s.server.config.problem === "classification");
     const output = thumbOf(frame, frame.layers.reduce((a, b) => a + b) - 1);
     state = watchSaturation(state, frame, output, classification);
     banner.hidden = !(state && state.saturated);

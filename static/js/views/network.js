@@ -1,5 +1,6 @@
 /** The network diagram: feature inputs, hidden layers, output; SVG links and biases, canvas neurons. */
 
+import { probabilityLut } from "../classes.js";
 import { cssColor, paletteOf, PALETTES } from "../colors.js";
 import { featureGrid, FEATURE_FUNCS } from "../features.js";
 import { thumbOf } from "../frame.js";
@@ -238,7 +239,15 @@ export class NetworkView {
     }
     for (const [rect, l, to] of this.biases) rect.setAttribute("fill", cssColor(frame.biases[l][to], this.palette));
     const n = frame.thumbSize;
-    this.nodes.forEach((el, k) => this.painter.paint(el.firstChild, thumbOf(frame, k), n));
+    const outputs = frame.layers[frame.layers.length - 1];
+    const first = this.nodes.length - outputs;
+    const base = this.painter.lut;
+    this.nodes.forEach((el, k) => {
+      // K >= 3 classes: each output node shows its class's probability in that class's colour.
+      this.painter.setLut(outputs > 1 && k >= first ? probabilityLut(k - first) : base);
+      this.painter.paint(el.firstChild, thumbOf(frame, k), n);
+    });
+    this.painter.setLut(base);
     this.editor.refresh((t) => this.valueOf(t));
     this.keys.refresh();
     // The dashes move along the links as the epochs go by, as in the original.

@@ -11,6 +11,7 @@ import { mountControls } from "./controls.js";
 import { mountHeatmap } from "./heatmap.js";
 import { mountHints } from "./hints.js";
 import { mountInspector } from "./inspector.js";
+import { mountMetrics } from "./metrics.js";
 import { mountNetwork } from "./network.js";
 
 /** Feature labels as the page shows them: x1, x2, x1², ... from the server's registry. */
@@ -47,5 +48,6 @@ export function mountPlaygroundViews(doc, store, boot, actions) {
     chart: mountLosses(doc, store, boot.limits.maxHistory),
     inspector: mountInspector(doc.getElementById("inspector-slot"), store, actions),
     hints: mountHints(doc, store),
+    metrics: mountMetrics(doc, store),
   };
 }
