@@ -81,7 +81,8 @@ class Session:
         async with self._lock:
             accepted = check_config(changes, self.settings, self._run.config)
             config = self._run.config
-            if any(key in DATA_KEYS and accepted[key] != config.get(key) for key in accepted):
+            slow = any(key in DATA_KEYS and accepted[key] != config.get(key) for key in accepted)
+            if slow:
                 verdict = await self.offload.run(self._update, accepted)
             else:
                 verdict = self._update(accepted)
@@ -91,7 +92,10 @@ class Session:
                 self._stops.stopped = None
             self._stops.arm(self._run)
             self._note_losses()
-            self._changed(data=verdict == "data")
+            if slow:
+                await self._changed_off_loop(data=verdict == "data")
+            else:
+                self._changed(data=verdict == "data")
             return verdict
 
     def _update(self, accepted: dict) -> str:
@@ -154,7 +158,7 @@ class Session:
         async with self._lock:
             await self.offload.run(self._run.regenerate)
             self._note_losses()
-            self._changed(data=True)
+            await self._changed_off_loop(data=True)
 
     async def set_weight(self, layer: int, to: int, frm: int | None, value: float) -> None:
         async with self._lock:
@@ -175,15 +179,16 @@ class Session:
             run, history = await self.offload.run(restored_run, self.settings, parts)
             self._replaced(run)
             self.history.add(history)
+            await self._changed_off_loop(data=True)
 
     def _replaced(self, run: Run) -> None:
+        """A new run in place of the old one (its snapshot is published by the caller)."""
         self._run = run
         self._playing = False
         self._steps_left = 0
         self.history.clear()
         self._stops.rearm(run)
         self._note_losses()
-        self._changed(data=True)
 
     async def edit_points(self, add=None, erase=None, clear: bool = False) -> str:
         """Add, erase or clear own points; the data turns to them (`ownData`) if it was not
@@ -200,7 +205,7 @@ class Session:
                 self._playing, self._steps_left = False, 0
             self._stops.arm(self._run)
             self._note_losses()
-            self._changed(data=True)
+            await self._changed_off_loop(data=True)
             return verdict
 
     async def upload(self, text: object) -> None:
@@ -209,6 +214,7 @@ class Session:
         async with self._lock:
             run = await self.offload.run(uploaded, self.settings, dict(self._run.config), text)
             self._replaced(run)
+            await self._changed_off_loop(data=True)
 
     async def export(self, kind: str) -> tuple[str, str]:
         """(file name, text): the session as a model file or a Python script, exactly as it is."""
@@ -336,6 +342,17 @@ class Session:
         v_frame, v_state, v_data = self._versions
         self._versions = (v_frame + frame, v_state + state, v_data + data)
         self.snapshot = self._publish(drawn, measured)
+
+    async def _changed_off_loop(self, *, data: bool) -> None:
+        """`_changed` after a slow change (new data, a new run): the new snapshot's first
+        pictures and metrics are made on a rebuild thread before it is published, so that the
+        event loop only puts its first frame together, however many rooms rebuild at once."""
+        v_frame, v_state, v_data = self._versions
+        self._versions = (v_frame + 1, v_state + 1, v_data + data)
+        snapshot = self._publish()
+        sizes = (self.settings.grid_size, self.settings.thumb_size)
+        await self.offload.run(snapshot.prepare, *sizes, self.settings.pack_frames)
+        self.snapshot = snapshot
 
     def _publish(self, drawn: tuple | None = None, measured=None) -> Snapshot:
         run = self._run

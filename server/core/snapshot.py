@@ -216,6 +216,20 @@ class Snapshot:
             message["own"] = self.own.as_json()
         return message
 
+    def prepare(self, grid_size: int, thumb_size: int, pack: bool) -> None:
+        """Compute what the first frame of this state needs (every node's grids, the output's
+        picture, the metrics, their packing) with a drawer of its own: on a rebuild thread,
+        before the snapshot is published and while the event loop draws with the shared one."""
+        drawer = Drawer()
+        for size in (grid_size, thumb_size):
+            self._cache[("grids", size)] = drawer.node_grids(self, size)
+        if self.task.classes > 2:
+            self._cache[("picture", grid_size)] = drawer.output_picture(self, grid_size)
+        if self.measured is None:
+            self._cache["metrics"] = drawer.metrics(self)
+        if pack:
+            self.packed(-1, grid_size, thumb_size)
+
     def packed(self, focus: int, grid_size: int, thumb_size: int) -> bytes:
         """`picture` packed for the wire, once per snapshot and focus (a worker packs the
         output's as it draws it)."""

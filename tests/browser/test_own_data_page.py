@@ -153,7 +153,8 @@ def test_three_classes_colour_the_output_and_its_nodes_by_class(open_playground)
     page.wait_for_function("() => window.playground.frame.layers.at(-1) === 3")
     colours = page.evaluate(
         """() => [...document.querySelectorAll('.network .node[data-node] canvas')].slice(-3)
-          .map((c) => Array.from(c.getContext('2d').getImageData(12, 12, 1, 1).data).join())"""
+          .map((c) => c.getContext('2d').getImageData(c.width >> 1, c.height >> 1, 1, 1).data)
+          .map((pixel) => Array.from(pixel).join())"""
     )
     assert len(set(colours)) == 3, colours  # each output node in its own class's colour
     legend = page.locator(f"{tid('class-legend')} li")

@@ -120,7 +120,7 @@ def same(a, b):
     for name in ("params", "dead", "moments", "steps", "carry", "carry_count"):
         assert getattr(a.state, name).tobytes() == getattr(b.state, name).tobytes(), name
     assert a.losses.tobytes() == b.losses.tobytes()
-    assert [g.tobytes() for g in a.grids] == [g.tobytes() for g in b.grids]
+    assert [bytes(g) for g in a.grids] == [bytes(g) for g in b.grids]
     assert a.metrics.as_dict() == b.metrics.as_dict()
 
 
