@@ -138,6 +138,7 @@ def train_job(
     ((losses, diverged),) = trainer.train(
         [job.n], [job.learning_rate], [float(job.regularization_rate)], [job.stop]
     )
+    seconds = time.perf_counter() - started  # the epochs' cost, not the pictures' (stack.py)
     grids: tuple = ()
     measured = None
     if not diverged:
@@ -151,7 +152,7 @@ def train_job(
         state=trainer.state.copy(),
         losses=losses,
         diverged=diverged,
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         grids=grids,
         metrics=measured,
         stop=job.stop,

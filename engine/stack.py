@@ -115,6 +115,9 @@ def train_stacked(
         [float(job.regularization_rate) for job in jobs],
         [job.stop for job in jobs],
     )
+    # The epochs' cost only: pictures are drawn once a result, whatever its epochs, and counting
+    # them per epoch would make small slices look dear and shrink them further.
+    seconds = time.perf_counter() - started
     outputs = trainer.outputs() if any(job.grid_sizes for job in jobs) else None
     out = []
     for k, (job, (losses, diverged)) in enumerate(zip(jobs, trained, strict=True)):
@@ -140,6 +143,5 @@ def train_stacked(
                 stop=job.stop,
             )
         )
-    seconds = time.perf_counter() - started
     epochs = sum(len(r.losses) for r in out) or 1
     return [replace(r, seconds=seconds * len(r.losses) / epochs) for r in out]
