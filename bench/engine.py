@@ -8,8 +8,8 @@ bigK_epochs_per_s, bigK_grid_ms in the JSON line), beside the binary setups in t
 The "cpu" rows divide by this process's CPU time instead, which shows what the code does when
 other processes share the cores.
 The "stack" rows give K sessions of one structure to `train_jobs`, as a batch reaches an engine
-worker (jobs of 10 epochs; stacks of at most 32, built for each job), and count every session's
-epochs.
+worker (jobs of 10 epochs asking for the frame's pictures, drawn and packed as the server's
+jobs ask; stacks of at most 32, built for each job), and count every session's epochs.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from engine import FEATURES, Run  # noqa: E402
 from engine.remote import TrainerCache, train_jobs  # noqa: E402
 
+GRID_SIZES = (100, 10)  # what the server's jobs ask for: its grid_size and thumb_size
 SETUPS = {
     "default": {"seed": "0.12345"},  # circle, x1 x2, [4, 2], tanh, lr 0.03, batch 10
     "big": {
@@ -48,13 +49,14 @@ def epochs_per_s(run: Run, per_call: int, seconds: float, clock=time.perf_counte
 
 def stack_epochs_per_s(runs: list[Run], seconds: float) -> float:
     """Session-epochs per second of `runs` trained together in jobs of 10 epochs, by a worker
-    that has their data already (it gets it once per session)."""
+    that has their data already (it gets it once per session), each job drawing and packing its
+    frame's pictures as the server's jobs do."""
     cache = TrainerCache()
     for run in runs:
         cache.add_data(run.training_data())
     done, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        jobs = [run.training_job(10) for run in runs]
+        jobs = [run.training_job(10, GRID_SIZES) for run in runs]
         for run, result in zip(runs, train_jobs(jobs, cache), strict=True):
             run.apply_training(result)
         done += 10 * len(runs)

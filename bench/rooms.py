@@ -42,6 +42,7 @@ def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen, socket.soc
         "PLAYGROUND_MAX_SESSIONS": str(max(everyone, 500)),
         "PLAYGROUND_MAX_ROOM_MEMBERS": str(max(args.followers, 300)),
         "PLAYGROUND_MAX_ROOMS": str(max(args.rooms, 100)),
+        "PLAYGROUND_MAX_ROOMS_PER_IP": str(args.rooms),  # every instructor is this one address
         "PLAYGROUND_ROOM_CREATIONS_PER_MINUTE": str(args.rooms + 10),
         "PLAYGROUND_JOINS_PER_MINUTE_PER_IP": str(everyone),
         "PLAYGROUND_JOINS_PER_MINUTE_PER_ROOM": str(everyone),

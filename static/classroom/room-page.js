@@ -9,6 +9,7 @@ import { initialState, receiveFrame } from "../js/page-state.js";
 import { mountHeader } from "../js/site-header.js";
 import { defaultState } from "../js/state.js";
 import { readOnlyView, watch, writable } from "../js/store.js";
+import { mountMore } from "../js/views/more.js";
 import { mountPlaygroundViews } from "../js/views/page-views.js";
 import { RoomConnection } from "./room-socket.js";
 import { receiveRoom, roomState } from "./room-state.js";
@@ -64,6 +65,7 @@ export function openRoomPage(role, { roomActions = () => ({}), guard = () => nul
   const actions = pageActions(store, send, boot, { sendFocus: false });
   mountHeader(document, store, KEYMAPS[role], { ...actions, ...roomActions(send) });
   mountPlaygroundViews(document, store, boot, actions);
+  mountMore(document, store, boot, actions); // classes, loss, optimizer, stops, own data, files
   keepProjector(store, storage);
   const connect = (hello, onClosed = () => {}) => {
     conn = new RoomConnection(hello, {

@@ -3,7 +3,9 @@ every view, a student follows the same views read-only, then drives their own af
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -157,6 +159,11 @@ def test_after_a_fork_the_student_drives_the_same_views(room, artifacts):
     learn.get_by_test_id("inspector-toggle").click()
     learn.get_by_test_id("inspector-gradient").wait_for(timeout=WAIT)
     shows_the_whole_playground(learn, 10)
+    # Work to keep: the student downloads their own network as a model file.
+    with learn.expect_download(timeout=WAIT) as saved:
+        learn.get_by_test_id("export-model").click()
+    model = json.loads(Path(saved.value.path()).read_text())
+    assert model["epoch"] == 2 and model["config"]["networkShape"] == [5, 2]
 
     # Its own display choices: discretize leaves two colours.
     learn.get_by_test_id("discretize").check()
