@@ -8,7 +8,7 @@ import io
 import urllib.request
 
 import pytest
-from test_rooms import get, join, new_room, student, teacher
+from room_client import get, join, new_room, student, teacher
 
 pytestmark = pytest.mark.timeout(60)
 # A server of this module's own, with no limit on rooms or joins from this one address.

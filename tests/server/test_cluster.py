@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 import redis
 import websockets
-from test_rooms import Client, get, header, join, seated, teacher
-from test_rooms import new_room as create
+from room_client import Client, get, header, join, seated, teacher
+from room_client import new_room as create
 
 pytestmark = pytest.mark.timeout(90)
 LIMITS = {

@@ -7,7 +7,7 @@ import json
 
 import pytest
 import websockets
-from test_rooms import HEADER, join, new_room
+from room_client import HEADER, join, new_room
 
 pytestmark = pytest.mark.timeout(90)
 STUDENTS = 30

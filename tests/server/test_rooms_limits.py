@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import websockets
-from test_rooms import Client, get, join, new_room, post
+from room_client import Client, get, join, new_room, post
 
 
 def test_join_code_guessing_is_rate_limited(make_server):

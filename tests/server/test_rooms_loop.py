@@ -9,7 +9,7 @@ import time
 import numpy as np
 import websockets
 from frames import deadline
-from test_rooms import Client, post
+from room_client import Client, post
 
 ROOMS = 20
 MAX_ROUND_TRIP_S = 0.020
