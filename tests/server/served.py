@@ -4,6 +4,7 @@ with its stderr in a file, so a test can assert that nothing it sent left a trac
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import resource
 import signal
@@ -98,3 +99,14 @@ def serve(tmp_path: Path, nofile: int | None = None, **settings: object) -> Iter
         yield server
     finally:
         server.stop()
+
+
+def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, bytes]:
+    """A plain GET on 127.0.0.1:`port`: (status, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()

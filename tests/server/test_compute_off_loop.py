@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import http.client
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from served import serve
+from served import get, serve
 
 from server.core.compute import Compute
 from server.core.errors import RequestError
 from server.settings import Settings
 
 TRAIN = "/lessons/api/backprop/train?iterations=5000"
-
-
-def get(port: int, path: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 def test_healthz_answers_all_along_while_six_trainings_run(tmp_path):

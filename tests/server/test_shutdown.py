@@ -10,22 +10,12 @@ from types import SimpleNamespace
 
 import websockets
 from frames import Client
-from served import serve
+from served import get, serve
 
 from server.monitoring import readiness
 from server.settings import Settings
 
 EXIT_WITHIN_S = 5.0
-
-
-def get(port: int, path: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 def post(port: int, path: str, body: dict) -> dict:
@@ -61,10 +51,10 @@ def test_readiness_follows_the_engine_workers():
 
 def test_readyz_on_a_real_server_with_a_worker(tmp_path):
     with serve(tmp_path, engine_workers=1) as server:
-        assert get(server.port, "/healthz") == (200, b"ok")
+        assert get(server.port, "/healthz", 10) == (200, b"ok")
         deadline = time.monotonic() + 60
         while True:  # the worker starts in the background; /readyz is how one waits for it
-            status, body = get(server.port, "/readyz")
+            status, body = get(server.port, "/readyz", 10)
             if status == 200 or time.monotonic() > deadline:
                 break
             assert json.loads(body)["reason"] == "engine workers starting"
