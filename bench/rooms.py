@@ -25,6 +25,7 @@ import struct
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import _procs
 import _server
@@ -50,7 +51,7 @@ def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen, socket.soc
     }
     if args.redis_url:
         settings["PLAYGROUND_REDIS_URL"] = args.redis_url
-    return _server.start_server(settings, processes=args.processes)
+    return _server.start_server(settings, processes=args.processes, root=args.server_root)
 
 
 def http(base: str, path: str, body: dict | None = None, token: str = "") -> dict:
@@ -179,6 +180,7 @@ def main() -> None:
     parser.add_argument("--followers", type=int, default=100, help="per room")
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--redis-url", default="", help="else, with --processes > 1, our own")
+    parser.add_argument("--server-root", type=Path, help="another checkout's server to run")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--speed", default=60, type=lambda v: v if v == "max" else int(v))
