@@ -60,8 +60,12 @@ class Dispatch:
         """Send each worker its next items (server.core.planner) from the busy sessions with
         nothing in flight; whether any went."""
         pool = self.pool
-        now = time.monotonic()
         flying = self.flights.sessions
+        if all(self.flights.on(w) >= ITEMS_PER_WORKER for w in range(pool.workers)):
+            # Every worker's pipe is full: nothing can go before a landing (which wakes us).
+            self.held = {session for session, _ in busy if session not in flying}
+            return False
+        now = time.monotonic()
         ready: dict[int, list[Ready]] = {}
         for session, pace in busy:
             if session in flying or session.changing:
@@ -71,7 +75,7 @@ class Dispatch:
             job = self._job(session) if cap != 0 else None
             if job is None:
                 continue
-            seat = pool.seat(session, job_key(job[1]), self.shares.weight(session))
+            seat = pool.seat(session, job[2], self.shares.weight(session))
             seat.busy_at = now  # it wants time: it counts in its worker's load
             cost = pace.seconds_per_epoch
             ready.setdefault(seat.worker, []).append(Ready(session, seat.key, cost, cap))
@@ -103,12 +107,14 @@ class Dispatch:
         return sent
 
     def _job(self, session: Session) -> tuple | None:
-        """(version, job) of the session's next slice (its epochs set when sent), made once for
-        as long as the session does not change."""
+        """(version, job, its stack key) of the session's next slice (its epochs set when sent),
+        made once for as long as the session does not change."""
         made = self.jobs.get(session)
         if made is None or made[0] != session.snapshot.version:
             try:
                 made = session.job(1)
+                if made is not None:
+                    made = (*made, job_key(made[1]))
             except Exception:
                 self.failed(session)
                 made = None
@@ -121,7 +127,7 @@ class Dispatch:
     def _send(self, worker: int, item: list[tuple[Session, int]]) -> bool:
         entries = []
         for session, n in item:
-            version, job = self.jobs.pop(session)
+            version, job, _ = self.jobs.pop(session)
             self.held.discard(session)
             self.sessions[session].spend(n)
             entries.append((session, version, session.training_data(), replace(job, n=n)))
