@@ -56,20 +56,26 @@ class Dispatch:
         self.jobs.pop(session, None)
         self.held.discard(session)
 
-    def send(self, busy: list[tuple[Session, Pace]]) -> bool:
-        """Send each worker its next items (server.core.planner) from the busy sessions with
-        nothing in flight; whether any went."""
+    def send(self, busy: list[tuple[Session, Pace]], rebalance: bool = True) -> bool:
+        """Send each worker with room in its pipe its next items (server.core.planner) from the
+        busy sessions with nothing in flight; whether any went. `rebalance`: one session may
+        move to another worker to even their loads."""
         pool = self.pool
         flying = self.flights.sessions
-        if all(self.flights.on(w) >= ITEMS_PER_WORKER for w in range(pool.workers)):
-            # Every worker's pipe is full: nothing can go before a landing (which wakes us).
+        free = [self.flights.on(w) < ITEMS_PER_WORKER for w in range(pool.workers)]
+        if not any(free):  # nothing can go before a landing, which wakes the scheduler
             self.held = {session for session, _ in busy if session not in flying}
             return False
+        self.held = set()
         now = time.monotonic()
         ready: dict[int, list[Ready]] = {}
         for session, pace in busy:
-            if session in flying or session.changing:
-                continue  # mid-change: it gets a slice once that is done
+            if session in flying or session.changing or session not in self.sessions:
+                continue  # mid-change (it gets a slice once that is done), or closed
+            seat = pool.seats.get(session)
+            if seat is not None and not free[seat.worker] and not rebalance:
+                self.held.add(session)  # its worker has no room now
+                continue
             snap = session.snapshot
             cap = snap.steps_left or pace.allowance(snap, now)
             job = self._job(session) if cap != 0 else None
@@ -80,7 +86,8 @@ class Dispatch:
             cost = pace.seconds_per_epoch
             ready.setdefault(seat.worker, []).append(Ready(session, seat.key, cost, cap))
         movable = {r.session for group in ready.values() for r in group}
-        moved = pool.rebalance(movable) if movable else None
+        self.held |= movable
+        moved = pool.rebalance(movable) if movable and rebalance else None
         if moved is not None:  # its next job goes to its new worker
             (r,) = [r for group in ready.values() for r in group if r.session is moved]
             for group in ready.values():
@@ -88,10 +95,11 @@ class Dispatch:
                     group.remove(r)
             ready.setdefault(pool.worker_of(moved), []).append(r)
         loads = pool.loads()
-        self.held = set(movable)
         sent = False
         for worker, candidates in ready.items():
             slots = ITEMS_PER_WORKER - self.flights.on(worker)
+            if slots <= 0:
+                continue
             here = [
                 s
                 for w, batch, _ in self.flights.batches

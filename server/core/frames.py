@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 from collections.abc import Sequence
@@ -40,12 +41,26 @@ def as_f32(values: np.ndarray) -> np.ndarray:
     return values.astype("<f4")
 
 
-def _doubles(arrays: Sequence[np.ndarray]) -> bytes:
+@functools.lru_cache(maxsize=64)
+def _layout(layers: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """For a network of `layers`, where the frame's parameters are in the flat vector (each
+    layer's (n_out, n_in + 1) block, the bias last in each row): every weight, layer by layer
+    and row-major [to][from], then every bias; and where the weights alone are."""
+    weights, biases, start = [], [], 0
+    for n_in, n_out in zip(layers, layers[1:], strict=False):
+        block = start + np.arange(n_out * (n_in + 1)).reshape(n_out, n_in + 1)
+        weights.append(block[:, :-1].ravel())
+        biases.append(block[:, -1])
+        start += block.size
+    weights = np.concatenate(weights) if weights else np.zeros(0, np.intp)
+    biases = np.concatenate(biases) if biases else np.zeros(0, np.intp)
+    return np.concatenate([weights, biases]), weights
+
+
+def _doubles(values: np.ndarray) -> bytes:
     """Parameters go out in full float64: a page that restores them continues the same run.
     No NaN reaches the wire: a diverged network's parameters go out finite (as 0)."""
-    if not arrays:
-        return b""
-    values = np.concatenate([np.ravel(a) for a in arrays]).astype("<f8")
+    values = values.astype("<f8")
     return np.where(np.isfinite(values), values, 0.0).tobytes()
 
 
@@ -59,9 +74,8 @@ def encode_frame(
     playing: bool,
     layers: Sequence[int],
     history: np.ndarray,
-    weights: Sequence[np.ndarray],
-    biases: Sequence[np.ndarray],
-    dead: Sequence[np.ndarray],
+    params: np.ndarray,
+    dead: np.ndarray,
     grid: np.ndarray,
     thumbs: np.ndarray,
     focus: int,
@@ -70,10 +84,11 @@ def encode_frame(
 ) -> bytes:
     """One binary frame, laid out as docs/protocol.md says. Pure: build once, send to many.
 
-    history: (H, 3) epoch, train loss, test loss (finite rows only); grid: (G, G) values in
-    [-1, 1], or bytes already; thumbs: (n_nodes, T, T); weights[l]: (n_(l+1), n_l) row-major
-    [to][from]; packed: `engine.grid.pack_pictures(grid, thumbs)`, sent in their place when
-    given; metrics: an engine.metrics.Metrics, sent after the pictures.
+    history: (H, 3) epoch, train loss, test loss (finite rows only); params and dead: the flat
+    parameter vector and dead-link mask (engine.network.Network.params); grid: (G, G) values in
+    [-1, 1], or bytes already; thumbs: (n_nodes, T, T); packed:
+    `engine.grid.pack_pictures(grid, thumbs)`, sent in their place when given; metrics: an
+    engine.metrics.Metrics, sent after the pictures.
     """
     grid_size = grid.shape[0]
     thumb_size = thumbs.shape[-1] if thumbs.size else 0
@@ -102,10 +117,10 @@ def encode_frame(
     rows = np.empty((len(history), 3), dtype="<u4")  # epoch, then the two losses' f32 bits
     rows[:, 0] = history[:, 0]
     rows[:, 1:] = as_f32(history[:, 1:]).view("<u4")
-    parts += [rows.tobytes(), _doubles(weights), _doubles(biases)]
-    mask = np.concatenate([np.ravel(d) for d in dead]) if dead else np.zeros(0, bool)
-    parts.append(mask.astype(np.uint8).tobytes())
-    length += sum(len(p) for p in parts[-4:])
+    # Every weight (row-major [to][from], layer by layer), every bias, then the dead links.
+    order, weights = _layout(tuple(layers))
+    parts += [rows.tobytes(), _doubles(params[order]), dead[weights].astype(np.uint8).tobytes()]
+    length += sum(len(p) for p in parts[-3:])
     _pad4(parts, length)
     if packed is not None:
         parts += [struct.pack("<I", len(packed)), packed]

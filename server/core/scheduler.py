@@ -188,6 +188,7 @@ class Scheduler:
         return min(self.settings.slice_ms / 1000.0, max(MIN_SLICE_S, share))
 
     frame_s = 0.0  # time spent building frames in the last round
+    _round_busy: list[tuple[Session, Pace]] = []  # this round's busy sessions (with workers)
 
     async def round(self) -> bool:
         """One pass: training (here, or results in and slices out), then every due frame."""
@@ -264,19 +265,24 @@ class Scheduler:
             await step_aside(time.monotonic() - t0)
         return worked
 
-    def _train_remote(self, pool: EnginePool) -> bool:
-        """Apply the results that came back, send the next slices; whether anything moved."""
+    def _train_remote(self, pool: EnginePool, busy: list | None = None) -> bool:
+        """Apply the results that came back, send the next slices; whether anything moved.
+        `busy`: the round's busy sessions, when called again within it (then no session moves
+        to another worker: that waits for the next round)."""
         worked = self.dispatch.apply(self.flights.landed())
-        busy = self._busy()
+        again = busy is not None
+        if busy is None:
+            busy = self._round_busy = self._busy()
         if len(busy) < 2 and not self.flights.batches:
             return worked  # one session alone trains here (see `round`)
-        return self.dispatch.send(busy) or worked
+        return self.dispatch.send(busy, rebalance=not again) or worked
 
     async def _build_frames(self, pool: EnginePool | None = None) -> bool:
         worked = False
         for outlet in list(self.outlets):
             if pool is not None and self.flights.any_landed and pool.ready:
-                self._train_remote(pool)  # keep the workers busy while frames take long
+                # Keep the workers busy while frames take long.
+                self._train_remote(pool, self._round_busy)
             now = time.monotonic()
             if outlet in self.outlets and outlet.frame_due(now):
                 try:
