@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -101,6 +102,12 @@ class Network:
 
     def packed(self) -> np.ndarray:
         """The flat parameter vector, after copying in any array assigned into the lists."""
+        views = (self._weights, self._biases, self._dead)
+        if all(
+            len(current) == len(own) and all(map(operator.is_, current, own))
+            for current, own in zip((self.weights, self.biases, self.dead), views, strict=True)
+        ):
+            return self.params  # nothing was assigned (the usual case, checked often)
         for name, lists, views in (
             ("weights", "weights", self._weights),
             ("biases", "biases", self._biases),

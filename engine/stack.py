@@ -9,7 +9,6 @@ where training it alone would (tested).
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import numpy as np
 
@@ -119,6 +118,7 @@ def train_stacked(
     # them per epoch would make small slices look dear and shrink them further.
     seconds = time.perf_counter() - started
     outputs = trainer.outputs() if any(job.grid_sizes for job in jobs) else None
+    epochs = sum(len(losses) for losses, _ in trained) or 1
     out = []
     for k, (job, (losses, diverged)) in enumerate(zip(jobs, trained, strict=True)):
         state = trainer.state.row(k)
@@ -136,12 +136,11 @@ def train_stacked(
                 state=state,
                 losses=losses,
                 diverged=diverged,
-                seconds=0.0,
+                seconds=seconds * len(losses) / epochs,
                 grids=pictures,
                 stack=len(jobs),
                 metrics=measured,
                 stop=job.stop,
             )
         )
-    epochs = sum(len(r.losses) for r in out) or 1
-    return [replace(r, seconds=seconds * len(r.losses) / epochs) for r in out]
+    return out

@@ -4,7 +4,7 @@ the optimizer's state."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,6 +27,9 @@ class TrainingState:
     carry_count: np.ndarray
     moments: np.ndarray | None = None
     steps: np.ndarray | None = None
+
+    # The fields, in order (dataclasses.fields would cost more than copying them).
+    NAMES = ("params", "dead", "carry", "carry_count", "moments", "steps")
 
     def __post_init__(self) -> None:
         K, P = np.shape(self.params)
@@ -65,20 +68,20 @@ class TrainingState:
     @classmethod
     def stack(cls, states: Sequence[TrainingState]) -> TrainingState:
         """The rows of all `states`, in order, as one state (copies)."""
-        return cls(*(np.concatenate([getattr(s, f.name) for s in states]) for f in fields(cls)))
+        return cls(*(np.concatenate([getattr(s, name) for s in states]) for name in cls.NAMES))
 
     def row(self, k: int) -> TrainingState:
         """A copy of row k as a state of one row."""
-        return TrainingState(*(getattr(self, f.name)[k : k + 1].copy() for f in fields(self)))
+        return TrainingState(*(getattr(self, name)[k : k + 1].copy() for name in self.NAMES))
 
     def copy(self) -> TrainingState:
-        return TrainingState(*(getattr(self, f.name).copy() for f in fields(self)))
+        return TrainingState(*(getattr(self, name).copy() for name in self.NAMES))
 
     def assign(self, other: TrainingState, rows: slice | int = slice(None)) -> None:
         """Copy `other`'s values into these `rows`, in place (views into a network stay views)."""
         rows = slice(rows, rows + 1) if isinstance(rows, int) else rows
-        for f in fields(self):
-            mine, theirs = getattr(self, f.name)[rows], np.asarray(getattr(other, f.name))
+        for name in self.NAMES:
+            mine, theirs = getattr(self, name)[rows], np.asarray(getattr(other, name))
             if theirs.shape != mine.shape:  # np.copyto would broadcast a wrong shape silently
-                raise ValueError(f"{f.name}: shape {theirs.shape}, expected {mine.shape}")
+                raise ValueError(f"{name}: shape {theirs.shape}, expected {mine.shape}")
             np.copyto(mine, theirs)

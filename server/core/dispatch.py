@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
 
 from engine.remote import job_key
 from server.core.flights import Flights
@@ -138,7 +137,7 @@ class Dispatch:
             version, job, _ = self.jobs.pop(session)
             self.held.discard(session)
             self.sessions[session].spend(n)
-            entries.append((session, version, session.training_data(), replace(job, n=n)))
+            entries.append((session, version, session.training_data(), job.for_epochs(n)))
         try:
             self.flights.send_item(worker, entries)
         except Exception as exc:  # a broken or closed pool: train here from the next round

@@ -1,6 +1,6 @@
 """Sessions trained together in a stack end bit for bit where each would alone."""
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
@@ -15,6 +15,7 @@ from engine.remote import (
     train_jobs,
     train_stacked,
 )
+from engine.state import TrainingState
 
 # Each family shares a structure; its members differ in seed, data, learning rate, regularisation
 # rate, history (carried points, dead links) and in how many epochs they are asked for.
@@ -161,3 +162,16 @@ def test_a_stack_with_a_bad_job_still_trains_the_good_ones():
     results = train_jobs([good.training_job(3), bad], cache)
     same_result(results[0], train_job(good.training_job(3), good.training_data()))
     assert isinstance(results[1], str) and "shape" in results[1]
+
+
+def test_a_job_for_other_epochs_is_the_same_job_but_for_its_epochs():
+    job = Run.from_hash("seed=0.5").training_job(3, (10, 4))
+    other = job.for_epochs(7)
+    assert other.n == 7 and job.n == 3
+    want = vars(replace(job, n=7))
+    assert vars(other).keys() == want.keys() and other.state is job.state
+    assert all(vars(other)[k] == v for k, v in want.items() if k != "state")
+
+
+def test_the_training_states_names_are_its_fields_in_order():
+    assert tuple(f.name for f in fields(TrainingState)) == TrainingState.NAMES
