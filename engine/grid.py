@@ -95,7 +95,7 @@ class GridEvaluator:
 PACK_LEVEL = 1
 
 
-def _residuals(images: np.ndarray) -> np.ndarray:
+def residuals(images: np.ndarray) -> np.ndarray:
     """(k, n, n) uint8 -> the gradient predictor's residuals, uint8, same shape."""
     a = images.astype(np.int16)
     guess = np.zeros_like(a)
@@ -105,9 +105,9 @@ def _residuals(images: np.ndarray) -> np.ndarray:
     return ((a - guess) & 0xFF).astype(np.uint8)
 
 
-def _restored(residuals: np.ndarray) -> np.ndarray:
-    """The inverse of `_residuals`, row by row (each row needs the one above, restored)."""
-    r = residuals.astype(np.int16)
+def _restored(values: np.ndarray) -> np.ndarray:
+    """The inverse of `residuals`, row by row (each row needs the one above, restored)."""
+    r = values.astype(np.int16)
     out = np.zeros_like(r)
     out[:, 0] = np.cumsum(r[:, 0], axis=1) & 0xFF
     for i in range(1, r.shape[1]):
@@ -122,11 +122,16 @@ def _restored(residuals: np.ndarray) -> np.ndarray:
 
 def pack_pictures(grid: np.ndarray, thumbs: np.ndarray) -> bytes:
     """The quantised (G, G) grid and (k, T, T) thumbnails as one zlib stream of residuals."""
-    parts = [_residuals(quantise(grid)[None]).tobytes()]
+    parts = [residuals(quantise(grid)[None]).tobytes()]
     if thumbs.size:
-        parts.append(_residuals(quantise(thumbs)).tobytes())
+        parts.append(residuals(quantise(thumbs)).tobytes())
+    return deflate(b"".join(parts))
+
+
+def deflate(raw: bytes) -> bytes:
+    """Residuals as the one zlib stream the page inflates."""
     packer = zlib.compressobj(PACK_LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
-    return packer.compress(b"".join(parts)) + packer.flush()
+    return packer.compress(raw) + packer.flush()
 
 
 def unpack_pictures(data: bytes, grid_size: int, thumb_size: int, nodes: int):

@@ -15,6 +15,7 @@ import numpy as np
 from engine.grid import GridEvaluator
 from engine.jobs import TrainingData, TrainingJob, TrainingResult, job_grids, job_metrics
 from engine.network import Network
+from engine.pictures import can_stack, stack_pictures
 from engine.state import TrainingState
 from engine.training import Trainer
 
@@ -119,14 +120,23 @@ def train_stacked(
     seconds = time.perf_counter() - started
     outputs = trainer.outputs() if any(job.grid_sizes for job in jobs) else None
     epochs = sum(len(losses) for losses, _ in trained) or 1
+    # The pictures of every member that asks for them, drawn together when they can be.
+    drawn = [k for k, job in enumerate(jobs) if job.grid_sizes and not trained[k][1]]
+    drawings = {}
+    if drawn and can_stack([jobs[k] for k in drawn]):
+        params = trainer.state.params[drawn]
+        pictures = stack_pictures([jobs[k] for k in drawn], params, grids)
+        drawings = dict(zip(drawn, pictures, strict=True))
     out = []
     for k, (job, (losses, diverged)) in enumerate(zip(jobs, trained, strict=True)):
         state = trainer.state.row(k)
         pictures: tuple[np.ndarray, ...] = ()
         measured = None
         if job.grid_sizes and not diverged:
-            np.copyto(net.params, state.params[0])
-            pictures = job_grids(job, net, grids)
+            pictures = drawings.get(k)
+            if pictures is None:
+                np.copyto(net.params, state.params[0])
+                pictures = job_grids(job, net, grids)
             measured = job_metrics(job, outputs[k], data[k])
         out.append(
             TrainingResult(

@@ -61,6 +61,14 @@ FAMILIES = {
         {"seed": s, "activation": "linear", "networkShape": [8, 8, 6, 2], "x": False}
         for s in ("0.17", "0.18")
     ],
+    "three_classes_adam": [  # softmax pictures: a class and how sure, per cell
+        {"seed": s, "classes": 3, "dataset": "spiral", "optimizer": "adam", "learningRate": 0.01}
+        for s in ("0.23", "0.24")
+    ],
+    "other_inputs": [  # one structure, two sets of inputs: pictures drawn one by one
+        {"seed": "0.25", "x": True, "y": True},
+        {"seed": "0.26", "x": False, "y": False, "xSquared": True, "ySquared": True},
+    ],
     "one_diverges": [  # the second blows up; the first must not notice
         {"seed": "0.19", "activation": "relu", "problem": "regression", "learningRate": 0.01},
         {"seed": "0.21", "activation": "relu", "problem": "regression", "learningRate": 10},
