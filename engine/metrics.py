@@ -57,6 +57,28 @@ class Metrics:
         }
 
 
+def evaluate_stack(
+    task: Task, outputs: np.ndarray, targets: np.ndarray, n_train: int
+) -> list[Metrics]:
+    """`evaluate` of each row of a stack: outputs and targets (S, n_outputs, N), the same
+    `n_train` for all; classification in one count for the whole stack."""
+    if task.classes == 0:
+        return [evaluate(task, o, t, n_train) for o, t in zip(outputs, targets, strict=True)]
+    S, _, N = outputs.shape
+    K = max(task.classes, 2)
+    targets = np.asarray(targets, dtype=np.float64)
+    true = np.argmax(targets, axis=1) if task.classes > 2 else (targets[:, 0] > 0)
+    with np.errstate(invalid="ignore"):
+        if task.classes > 2:
+            guess = np.argmax(outputs, axis=1)
+        else:
+            guess = task.predicted(outputs[:, 0][None])
+    part = (np.arange(N) >= n_train).astype(np.int64)  # 0 training, 1 test
+    cell = ((np.arange(S)[:, None] * 2 + part) * K + true) * K + guess
+    counts = np.bincount(cell.ravel(), minlength=S * 2 * K * K).reshape(S, 2, K, K)
+    return [Metrics(task.classes, confusion=counts[k].copy()) for k in range(S)]
+
+
 def _json(value: float) -> float | None:
     return value if np.isfinite(value) else None
 

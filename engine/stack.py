@@ -14,6 +14,7 @@ import numpy as np
 
 from engine.grid import GridEvaluator
 from engine.jobs import TrainingData, TrainingJob, TrainingResult, job_grids, job_metrics
+from engine.metrics import evaluate_stack
 from engine.network import Network
 from engine.pictures import can_stack, stack_pictures
 from engine.state import TrainingState
@@ -122,22 +123,26 @@ def train_stacked(
     epochs = sum(len(losses) for losses, _ in trained) or 1
     # The pictures of every member that asks for them, drawn together when they can be.
     drawn = [k for k, job in enumerate(jobs) if job.grid_sizes and not trained[k][1]]
-    drawings = {}
+    drawings, measures = {}, {}
     if drawn and can_stack([jobs[k] for k in drawn]):
         params = trainer.state.params[drawn]
         pictures = stack_pictures([jobs[k] for k in drawn], params, grids)
         drawings = dict(zip(drawn, pictures, strict=True))
+        targets = np.stack([data[k].Y for k in drawn])
+        task = jobs[drawn[0]].task
+        measured = evaluate_stack(task, outputs[drawn], targets, first.n_train)
+        measures = dict(zip(drawn, measured, strict=True))
     out = []
     for k, (job, (losses, diverged)) in enumerate(zip(jobs, trained, strict=True)):
         state = trainer.state.row(k)
         pictures: tuple[np.ndarray, ...] = ()
         measured = None
         if job.grid_sizes and not diverged:
-            pictures = drawings.get(k)
+            pictures, measured = drawings.get(k), measures.get(k)
             if pictures is None:
                 np.copyto(net.params, state.params[0])
                 pictures = job_grids(job, net, grids)
-            measured = job_metrics(job, outputs[k], data[k])
+                measured = job_metrics(job, outputs[k], data[k])
         out.append(
             TrainingResult(
                 token=job.token,

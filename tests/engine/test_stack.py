@@ -104,6 +104,14 @@ def same_result(a, b) -> None:
     assert len(a.grids) == len(b.grids)
     for g, h in zip(a.grids, b.grids, strict=True):
         assert bytes(g) == bytes(h)
+    assert (a.metrics is None) == (b.metrics is None)
+    if a.metrics is not None:
+        assert a.metrics.classes == b.metrics.classes
+        if a.metrics.classes:
+            assert a.metrics.confusion.dtype == b.metrics.confusion.dtype
+            np.testing.assert_array_equal(a.metrics.confusion, b.metrics.confusion)
+        else:
+            np.testing.assert_array_equal(a.metrics.r2, b.metrics.r2)
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
