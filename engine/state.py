@@ -58,6 +58,17 @@ class TrainingState:
             np.zeros((1, slots, P)),
         )
 
+    def __reduce__(self) -> tuple:
+        # Pickled as one buffer: a worker and the serving process pass hundreds of states a
+        # second, and six arrays pickled one by one cost more than a small network's epoch.
+        K, P = self.params.shape
+        S = self.moments.shape[1]
+        parts = [
+            np.ascontiguousarray(getattr(self, name), dtype).tobytes()
+            for name, dtype, _ in _layout(K, S, P)
+        ]
+        return _unpickled, (K, S, P, b"".join(parts))
+
     def clear(self) -> None:
         """Forget what training carries between updates (leftover points, moments, t)."""
         self.carry[:] = 0.0
@@ -85,3 +96,26 @@ class TrainingState:
             if theirs.shape != mine.shape:  # np.copyto would broadcast a wrong shape silently
                 raise ValueError(f"{name}: shape {theirs.shape}, expected {mine.shape}")
             np.copyto(mine, theirs)
+
+
+def _layout(K: int, S: int, P: int) -> tuple:
+    """Each field's dtype and shape in the pickled buffer: the 8-byte ones first (aligned)."""
+    return (
+        ("params", np.float64, (K, P)),
+        ("carry", np.float64, (K, P)),
+        ("moments", np.float64, (K, S, P)),
+        ("carry_count", np.int64, (K,)),
+        ("steps", np.int64, (K,)),
+        ("dead", np.bool_, (K, P)),
+    )
+
+
+def _unpickled(K: int, S: int, P: int, blob: bytes) -> TrainingState:
+    """The state `TrainingState.__reduce__` pickled (writable arrays of their own)."""
+    buffer = bytearray(blob)
+    arrays, start = {}, 0
+    for name, dtype, shape in _layout(K, S, P):
+        count = int(np.prod(shape))
+        arrays[name] = np.frombuffer(buffer, dtype, count, start).reshape(shape)
+        start += count * np.dtype(dtype).itemsize
+    return TrainingState(**arrays)

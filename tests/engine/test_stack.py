@@ -1,5 +1,6 @@
 """Sessions trained together in a stack end bit for bit where each would alone."""
 
+import pickle
 from dataclasses import fields, replace
 
 import numpy as np
@@ -191,3 +192,22 @@ def test_a_job_for_other_epochs_is_the_same_job_but_for_its_epochs():
 
 def test_the_training_states_names_are_its_fields_in_order():
     assert tuple(f.name for f in fields(TrainingState)) == TrainingState.NAMES
+
+
+@pytest.mark.parametrize("rows, slots", [(1, 0), (3, 2)])
+def test_a_state_travels_between_processes_whole_and_writable(rows, slots):
+    state = TrainingState.zeros(rows, 11, slots)
+    rng = np.random.default_rng(rows)
+    state.params[:] = rng.normal(size=state.params.shape)
+    state.params[0, 0] = np.nan
+    state.dead[:] = rng.random(state.dead.shape) < 0.5
+    state.carry[:] = rng.normal(size=state.carry.shape)
+    state.carry_count[:] = np.arange(rows) + 3
+    state.moments[:] = rng.normal(size=state.moments.shape)
+    state.steps[:] = np.arange(rows) + 7
+    back = pickle.loads(pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+    for name in TrainingState.NAMES:
+        got, want = getattr(back, name), getattr(state, name)
+        assert (got.dtype, got.shape) == (want.dtype, want.shape), name
+        assert got.tobytes() == want.tobytes(), name
+        assert got.flags.writeable, name
