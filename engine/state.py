@@ -3,6 +3,7 @@ the optimizer's state."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,13 +102,16 @@ class TrainingState:
 def _layout(K: int, S: int, P: int) -> tuple:
     """Each field's dtype and shape in the pickled buffer: the 8-byte ones first (aligned)."""
     return (
-        ("params", np.float64, (K, P)),
-        ("carry", np.float64, (K, P)),
-        ("moments", np.float64, (K, S, P)),
-        ("carry_count", np.int64, (K,)),
-        ("steps", np.int64, (K,)),
-        ("dead", np.bool_, (K, P)),
+        ("params", _F8, (K, P)),
+        ("carry", _F8, (K, P)),
+        ("moments", _F8, (K, S, P)),
+        ("carry_count", _I8, (K,)),
+        ("steps", _I8, (K,)),
+        ("dead", _BOOL, (K, P)),
     )
+
+
+_F8, _I8, _BOOL = np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_)
 
 
 def _unpickled(K: int, S: int, P: int, blob: bytes) -> TrainingState:
@@ -115,7 +119,7 @@ def _unpickled(K: int, S: int, P: int, blob: bytes) -> TrainingState:
     buffer = bytearray(blob)
     arrays, start = {}, 0
     for name, dtype, shape in _layout(K, S, P):
-        count = int(np.prod(shape))
+        count = math.prod(shape)
         arrays[name] = np.frombuffer(buffer, dtype, count, start).reshape(shape)
-        start += count * np.dtype(dtype).itemsize
+        start += count * dtype.itemsize
     return TrainingState(**arrays)
