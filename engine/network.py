@@ -102,10 +102,12 @@ class Network:
 
     def packed(self) -> np.ndarray:
         """The flat parameter vector, after copying in any array assigned into the lists."""
-        views = (self._weights, self._biases, self._dead)
-        if all(
-            len(current) == len(own) and all(map(operator.is_, current, own))
-            for current, own in zip((self.weights, self.biases, self.dead), views, strict=True)
+        weights, biases, dead = self.weights, self.biases, self.dead
+        if (
+            len(weights) == len(biases) == len(dead) == len(self._weights)
+            and all(map(operator.is_, weights, self._weights))
+            and all(map(operator.is_, biases, self._biases))
+            and all(map(operator.is_, dead, self._dead))
         ):
             return self.params  # nothing was assigned (the usual case, checked often)
         for name, lists, views in (
