@@ -1,21 +1,21 @@
 """One engine worker process: its life inside the child, and its handle in the serving process.
 
-The two talk over two one-way pipes. The serving process never blocks on them: a writer thread
-writes what it queues, and a reader thread hands every reply (and the worker's end) to the
-event loop. This module imports no NumPy at its top, so that a child sets single-threaded BLAS
-before NumPy loads (NumPy reads those variables once, as it loads).
+The two talk over two one-way pipes. The serving process never blocks on them: the event loop
+writes to one and reads the other as asyncio pipe transports (no threads, so no thread hands the
+interpreter lock back and forth with the event loop hundreds of times a second), framing each
+message as `multiprocessing.connection` does, so the worker's end stays a plain `Connection`.
+This module imports no NumPy at its top, so that a child sets single-threaded BLAS before NumPy
+loads (NumPy reads those variables once, as it loads).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import multiprocessing
 import os
 import pickle
-import queue
 import signal
-import threading
+import struct
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
@@ -32,8 +32,8 @@ STOP_TIMEOUT_S = 10.0
 def serve(
     inbox: Connection, outbox: Connection, cache_size: int, cache_bytes: int, nice: int
 ) -> None:
-    """A worker's life: keep sessions' data, train batches, answer, until told to stop or the
-    serving process is gone (its end of the pipe closes, so `recv` fails)."""
+    """A worker's life: keep sessions' data, train batches, answer, until the serving process
+    closes the pipe (to stop it, or because it is gone: `recv` fails)."""
     os.environ.update(SINGLE_THREADED_BLAS)
     from engine.remote import TrainerCache  # only now: NumPy loads with the variables set
 
@@ -44,9 +44,7 @@ def serve(
     try:
         outbox.send(("hello", os.getpid()))
         while True:
-            message = inbox.recv()
-            if message[0] == "stop":
-                return
+            message = inbox.recv()  # EOFError once the serving process closes the pipe
             reply = handle(cache, message)
             if reply is not None:
                 outbox.send(reply)
@@ -75,8 +73,9 @@ def handle(cache: TrainerCache, message: tuple) -> tuple | None:
 class WorkerProcess:
     """A spawned worker seen from the serving process, at `index` of its pool.
 
-    `send` queues a message (pickled at once, so a bad one fails its caller); `on_message(self,
-    message)` and then `on_exit(self)` are called on the event loop.
+    `send` writes a message (pickled at once, so a bad one fails its caller; buffered by the
+    transport while the pipe is full); `on_message(self, message)` and then `on_exit(self)` are
+    called on the event loop.
     """
 
     def __init__(
@@ -94,8 +93,8 @@ class WorkerProcess:
         self._loop = asyncio.get_running_loop()
         self._on_message, self._on_exit = on_message, on_exit
         context = multiprocessing.get_context("spawn")
-        child_in, self._to_child = context.Pipe(duplex=False)
-        self._from_child, child_out = context.Pipe(duplex=False)
+        child_in, to_child = context.Pipe(duplex=False)
+        from_child, child_out = context.Pipe(duplex=False)
         self.process = context.Process(
             target=serve, args=(child_in, child_out, *args), name=f"engine-worker-{index}"
         )
@@ -105,36 +104,51 @@ class WorkerProcess:
         child_in.close()
         child_out.close()
         self.pid = self.process.pid
-        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self._writer = threading.Thread(target=self._write, name=f"{self.process.name}-writer")
-        self._reader = threading.Thread(target=self._read, name=f"{self.process.name}-reader")
-        self._writer.daemon = self._reader.daemon = True
-        self._writer.start()
-        self._reader.start()
+        self._writer: asyncio.WriteTransport | None = None
+        self._reader: asyncio.ReadTransport | None = None
+        self._early: list[bytes] = []  # written before the transport is connected
+        self._pipes = (to_child, from_child)
+        self._loop.create_task(self._connect(), name=f"worker-{index}-pipes")
+
+    async def _connect(self) -> None:
+        loop = self._loop
+        to_child, from_child = self._pipes
+        if self._stopping:
+            return  # stopped before its pipes were connected: they are closed
+        self._writer, _ = await loop.connect_write_pipe(asyncio.BaseProtocol, _File(to_child))
+        if self._stopping:
+            self._close_pipes()
+            return
+        self._reader, _ = await loop.connect_read_pipe(lambda: _Replies(self), _File(from_child))
+        early, self._early = self._early, []
+        for payload in early:
+            self._write(payload)
+        if self._stopping:
+            self._close_pipes()
 
     def send(self, message: tuple) -> None:
-        self._queue.put(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+        if self._stopping:
+            return
+        self._write(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
 
-    def _write(self) -> None:
-        while (payload := self._queue.get()) is not None:
-            try:
-                self._to_child.send_bytes(payload)
-            except OSError:
-                break  # the worker is gone: the reader reports it
-        self._to_child.close()  # the worker sees its inbox end
+    def _write(self, payload: bytes) -> None:
+        # As multiprocessing.connection frames a message: its length, then its bytes.
+        if self._writer is None:
+            self._early.append(payload)
+            return
+        n = len(payload)
+        head = struct.pack("!i", n) if n <= 0x7FFFFFFF else struct.pack("!iQ", -1, n)
+        if not self._writer.is_closing():
+            self._writer.write(head + payload if n < 16384 else head)
+            if n >= 16384:
+                self._writer.write(payload)
 
-    def _read(self) -> None:
-        while True:
-            try:
-                message = self._from_child.recv()
-            except (EOFError, OSError):
-                break
-            self._call(self._on_message, self, message)
-        self._call(self._on_exit, self)
+    def _received(self, message: tuple) -> None:
+        self._on_message(self, message)
 
-    def _call(self, callback: Callable, *args: object) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop is closed: the server is shutting down
-            self._loop.call_soon_threadsafe(callback, *args)
+    def _ended(self) -> None:
+        self._close_pipes()
+        self._on_exit(self)
 
     def kill(self) -> None:
         """End the process at once (its reader then reports the exit)."""
@@ -142,22 +156,76 @@ class WorkerProcess:
             self.process.kill()
 
     def stop(self) -> None:
-        """Ask the worker to stop once it has done what it was sent; nothing more is sent."""
+        """End the worker: its inbox closes (it stops at its next read) and replies are no
+        longer read (a reply it writes fails, and it stops); nothing more is sent."""
         if not self._stopping:
             self._stopping = True
-            self.send(("stop",))
-            self._queue.put(None)
+            self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        if self._writer is not None and not self._writer.is_closing():
+            self._writer.abort()  # what it still buffers is dropped
+        if self._reader is not None and not self._reader.is_closing():
+            self._reader.close()
+        # Closed now, not on the loop's next turn: a server that stops waits for its workers
+        # without running the loop, and they stop when they see their pipes close.
+        for pipe in self._pipes:
+            pipe.close()
 
     def close(self, timeout: float = STOP_TIMEOUT_S) -> None:
-        """Stop the worker, wait for it (kill it after `timeout`) and for both threads. A dead
-        worker is only reaped."""
+        """Stop the worker and wait for it (kill it after `timeout`). A dead worker is only
+        reaped."""
         self.stop()
         self.process.join(timeout)
         if self.process.exitcode is None:
             self.process.kill()
             self.process.join()
         self.exitcode = self.process.exitcode
-        self._writer.join(timeout)
-        self._reader.join(timeout)
-        self._from_child.close()
         self.process.close()
+
+
+class _File:
+    """A pipe `Connection` as the file object asyncio's pipe transports take (a fileno and a
+    close)."""
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+
+    def fileno(self) -> int:
+        return self._connection.fileno()
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class _Replies(asyncio.Protocol):
+    """The worker's replies, cut into messages as `multiprocessing.connection` frames them."""
+
+    def __init__(self, proc: WorkerProcess) -> None:
+        self.proc = proc
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        start = 0
+        while len(buffer) - start >= 4:
+            (n,) = struct.unpack_from("!i", buffer, start)
+            head = 4
+            if n == -1:
+                if len(buffer) - start < 12:
+                    break
+                (n,) = struct.unpack_from("!Q", buffer, start + 4)
+                head = 12
+            if len(buffer) - start < head + n:
+                break
+            message = pickle.loads(memoryview(buffer)[start + head : start + head + n])
+            start += head + n
+            self.proc._received(message)
+        del buffer[:start]
+
+    def eof_received(self) -> bool:
+        return False  # close the transport: connection_lost follows
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.proc._ended()
