@@ -5,9 +5,9 @@ An epoch walks the training points in stored order and updates after every `batc
 with the mean gradient; the epoch's leftover points are carried (as a gradient sum and a count)
 into the next epoch's first update, exactly like the original's accumulators. Batches are cut
 once, and an update is the kernel's short list of NumPy calls (engine.kernel) then one vector
-update of every parameter: the optimizer's step (engine.optimizers; plain SGD, the original's, by
-default), then the regulariser's. The loss (engine.losses) is the original's squared error by
-default.
+update of every parameter (engine.update): the optimizer's step (engine.optimizers; plain SGD, the
+original's, by default), then the regulariser's. The loss (engine.losses) is the original's
+squared error by default.
 
 K networks of one structure (a course's sessions mostly share one) train as a stack: the rows of
 (K, P) arrays, every call serving all of them through np.matmul. Each row gets the operations a
@@ -34,8 +34,9 @@ from engine.kernel import (
 )
 from engine.losses import LOSSES, check_output
 from engine.network import Network
-from engine.optimizers import OPTIMIZERS, corrections
+from engine.optimizers import OPTIMIZERS
 from engine.state import TrainingState
+from engine.update import Update
 
 
 class Trainer:
@@ -83,13 +84,7 @@ class Trainer:
             )
         self.state = state
         self.grad = np.zeros((K, P))
-        # The update is elementwise: for one network it runs on flat vectors, whose calls cost
-        # less than on (1, P) matrices. Per row: params, dead, grad, is_bias, then scratch.
-        rows = (lambda a: a) if self.stacked else (lambda a: a[0])  # views, never copies
-        self._vectors = tuple(
-            rows(a) for a in (state.params, state.dead, self.grad, np.tile(net.is_bias, (K, 1)))
-        ) + tuple(rows(np.empty((K, P), dtype)) for dtype in (float, float, bool, float))
-        self._moments = rows(state.moments)
+        self._update = Update(state, self.grad, net.is_bias, self.stacked, optimizer, self.hyper)
         shapes = [A.shape for A in net.augmented]
         self._structure = (
             net.layer_sizes,
@@ -140,129 +135,27 @@ class Trainer:
                 owners[id(x)] = x.nbytes
             elif isinstance(x, list | tuple):
                 todo += x
-            elif isinstance(x, Pass | TrainingState):
+            elif isinstance(x, Pass | TrainingState | Update):
                 todo += vars(x).values()
         return sum(owners.values())
 
     # -- one epoch --------------------------------------------------------------------------
 
-    def _hyperparameters(self, learning_rates: Sequence[float], rates: Sequence[float]) -> None:
-        """Per-update factors: floats for one network, (K, 1) columns (one per row) for a stack.
-        A zero regularisation rate trains as "none" does (the L1/L2 step would only add zeros).
-
-        `_numerator / count` turns a gradient sum into what the optimizer takes: for SGD the
-        step itself (-lr / count, the original's one product), for the others the mean gradient.
-        """
-        sgd = self.optimizer == "sgd"
-        if self.stacked:
-            lr = np.array(learning_rates, dtype=np.float64)[:, None]
-            rate = np.array(rates, dtype=np.float64)[:, None]
-            self._neg_lr = np.negative(lr)
-            self._numerator = self._neg_lr if sgd else 1.0
-            self._scale = np.divide(self._numerator, float(self.batch_size))
-            self._lr_rate = np.multiply(lr, rate)
-            regularized = bool(rate.any())
-        else:
-            lr, rate = float(learning_rates[0]), float(rates[0])
-            self._neg_lr = -lr
-            self._numerator = self._neg_lr if sgd else 1.0
-            self._scale = self._numerator / self.batch_size
-            self._lr_rate = lr * rate
-            regularized = rate != 0.0
-        self._lr = lr
-        self._kind = self.regularization if regularized else "none"
+    def _prepare(self, learning_rates: Sequence[float], rates: Sequence[float]) -> None:
         self.net.packed()  # edits made through the network's lists (one network)
-        self.has_dead = bool(self.state.dead.any())
-        self.carrying = any(self.state.carry_count.tolist())
+        self._update.prepare(learning_rates, rates, self.regularization, self.batch_size)
 
     def _epoch(self) -> None:
-        bufs, product, update, scale = self.batch_pass, self.product, self._update, self._scale
+        bufs, product, update = self.batch_pass, self.product, self._update
+        apply, scale = update.apply, update.scale
         for X, XT, Y in self.batches:
             gradient_sum(bufs, X, XT, Y, product)
             # Only an epoch's first update takes in what the last epoch carried.
-            update(self._take_carry() if self.carrying else scale)
+            apply(update.take_carry() if update.carrying else scale)
         if self.leftover is not None:
             X, XT, Y = self.leftover
             gradient_sum(self.leftover_pass, X, XT, Y, product)
-            self._keep_carry(X.shape[-1])
-
-    def _take_carry(self) -> float | np.ndarray:
-        """Add the carried gradient sums to this update's; the scale for the larger counts."""
-        state, self.carrying = self.state, False
-        if not self.stacked:  # one network, which carries: plain numbers, fewer calls
-            self.grad += state.carry
-            count = self.batch_size + int(state.carry_count[0])
-            state.carry_count[0] = 0
-            return self._numerator / count
-        carrying = state.carry_count > 0
-        np.add(self.grad, state.carry, out=self.grad, where=carrying[:, None])
-        count = (self.batch_size + state.carry_count).astype(np.float64)
-        state.carry_count[:] = 0
-        return np.divide(self._numerator, count[:, None])
-
-    def _keep_carry(self, count: int) -> None:
-        """The leftover points' gradient sum joins (or starts) what is carried."""
-        state, self.carrying = self.state, True
-        if not self.stacked:
-            if state.carry_count[0]:
-                state.carry += self.grad
-            else:
-                np.copyto(state.carry, self.grad)
-        else:
-            carrying = (state.carry_count > 0)[:, None]
-            np.add(state.carry, self.grad, out=state.carry, where=carrying)
-            np.copyto(state.carry, self.grad, where=~carrying)
-        state.carry_count += count
-
-    def _step(self, scale: float | np.ndarray) -> None:
-        """The gradient sum in `grad` becomes the optimizer's update Delta theta (SGD: the sum
-        times -lr / count; the others: of the mean gradient, sum / count)."""
-        grad = self._vectors[2]
-        grad *= scale
-        if self.optimizer == "sgd":
-            return
-        state = self.state
-        state.steps += 1
-        fixes = corrections(self.optimizer, self.hyper, state.steps.tolist())
-        if self.stacked:
-            fixes = tuple(np.array(column)[:, None] for column in zip(*fixes, strict=True))
-        else:
-            fixes = fixes[0]
-        scratch = self._vectors[-1]
-        OPTIMIZERS[self.optimizer].step(grad, self._moments, self._lr, self.hyper, fixes, scratch)
-        if self.has_dead:  # a moment remembers a dead link's past: its step stays 0
-            np.copyto(grad, 0.0, where=self._vectors[1])
-
-    def _update(self, scale: float | np.ndarray) -> None:
-        """theta += the optimizer's step (SGD: scale * gradient, scale = -lr / count), then the
-        regulariser's step on live weights (spec order) with lr_rate = lr * regularization rate."""
-        params, dead, grad, is_bias, reg, new, crossed, _ = self._vectors
-        if self.has_dead:
-            np.copyto(grad, 0.0, where=dead)  # dead links are skipped by every update
-        if self._kind == "none":
-            self._step(scale)
-            params += grad
-            return
-        if self._kind == "L1":
-            np.sign(params, out=reg)
-        else:
-            np.copyto(reg, params)
-        reg *= self._lr_rate  # R'(w_old), taken before the gradient step
-        np.copyto(reg, 0.0, where=is_bias)  # biases are never regularised
-        if self.has_dead:
-            np.copyto(reg, 0.0, where=dead)
-        self._step(scale)
-        params += grad
-        if self._kind == "L2":
-            params -= reg
-            return
-        np.subtract(params, reg, out=new)
-        np.less(np.multiply(params, new, out=reg), 0.0, out=crossed)
-        if crossed.any():  # the L1 step crossed zero: the weight is 0 and the link dies
-            new[crossed] = 0.0
-            dead |= crossed
-            self.has_dead = True
-        np.copyto(params, new)
+            update.keep_carry(X.shape[-1])
 
     def _losses(self) -> list[tuple[float, float]]:
         """Per row: the mean loss over train and test points (squared: of 1/2 (out - y)^2 summed
@@ -324,7 +217,7 @@ class Trainer:
         K = self.K
         if rates is None:
             rates = [self.regularization_rate] * K
-        self._hyperparameters(learning_rates, rates)
+        self._prepare(learning_rates, rates)
         losses = np.empty((max(epochs, default=0), K, 2))
         ends = [(0, False)] * K  # per row: (epochs trained, diverged)
         pending = [k for k in range(K) if epochs[k] > 0]
@@ -362,7 +255,7 @@ class Trainer:
 
     def epoch(self, learning_rate: float) -> None:
         """One epoch of every row, as the original's oneStep (without the losses it then shows)."""
-        self._hyperparameters([learning_rate] * self.K, [self.regularization_rate] * self.K)
+        self._prepare([learning_rate] * self.K, [self.regularization_rate] * self.K)
         with np.errstate(all="ignore"):
             self._epoch()
 

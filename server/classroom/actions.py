@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from server.classroom.fanout import FanOutlet
 from server.classroom.gallery import publish_leaderboard
 from server.classroom.goals import clean_goal
-from server.classroom.model import Hub, Member, Room, to_json
+from server.classroom.hub import Hub
+from server.classroom.model import Member, Room, to_json
 from server.classroom.rules import RoomError, clean_constraints, clean_locks
 from server.core.context import Context, refusal
 from server.core.session import Session

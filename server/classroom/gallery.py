@@ -9,7 +9,8 @@ import time
 
 from engine.grid import quantise
 from server.classroom.goals import better, describe, measure
-from server.classroom.model import Hub, Member, Room, to_json
+from server.classroom.hub import Hub
+from server.classroom.model import Member, Room, to_json
 from server.classroom.rules import check_constraints
 
 log = logging.getLogger(__name__)

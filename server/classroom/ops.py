@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from server.classroom import actions
-from server.classroom.model import Hub, Room
+from server.classroom.hub import Hub
+from server.classroom.model import Room
 from server.classroom.results import as_csv, as_json
 from server.classroom.rules import RoomError, clean_name, not_open
 

@@ -12,8 +12,9 @@ from server.classroom import actions as room_actions
 from server.classroom import gallery as room_gallery
 from server.classroom.broker import MemoryBroker
 from server.classroom.fanout import FanOutlet
-from server.classroom.model import Member, Room, RoomRegistry, to_json
+from server.classroom.model import Member, Room, to_json
 from server.classroom.ops import OPS
+from server.classroom.registry import RoomRegistry
 from server.classroom.rules import RoomError, check_constraints, lock_refusal
 from server.classroom.seats import Seat
 from server.core.context import HANDLERS, Context

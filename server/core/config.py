@@ -9,9 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from engine import ConfigError
-from engine.config import CONFIG_KEYS, MAX_BATCH_SIZE, SCHEMA, Setting
+from engine.config import CONFIG_KEYS, MAX_BATCH_SIZE, SCHEMA
 from engine.datasets import NUM_SAMPLES_CLASSIFY, NUM_SAMPLES_REGRESS
 from engine.features import FEATURES
+from engine.setting import Setting
 from server.core.protocol import ProtocolError
 from server.settings import Settings
 

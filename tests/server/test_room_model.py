@@ -8,7 +8,8 @@ import time
 import pytest
 
 from server.classroom.goals import Reached, better
-from server.classroom.model import AttemptLimiter, Member, Room, RoomRegistry
+from server.classroom.model import Member, Room
+from server.classroom.registry import AttemptLimiter, RoomRegistry
 from server.classroom.rules import RoomError, secret_hash
 from server.settings import Settings
 
