@@ -267,8 +267,12 @@ class Run:
 
     def training_data(self) -> TrainingData:
         """The points a worker needs for this run's jobs (`job.data` names them)."""
-        # The matrices are replaced, never changed in place: no copy needed.
-        return TrainingData(self._data_token, self._A0_all, self._Y_all, self._n_train)
+        # The matrices are replaced, never changed in place: no copy needed; made once per token.
+        data = self.__dict__.get("_training_data")
+        if data is None or data.token != self._data_token:
+            data = TrainingData(self._data_token, self._A0_all, self._Y_all, self._n_train)
+            self._training_data = data
+        return data
 
     def training_job(
         self, n: int, grid_sizes: tuple[int, ...] = (), stop: float | None = None

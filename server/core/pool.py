@@ -84,7 +84,9 @@ class EnginePool:
     def route(self, session: Hashable, data: TrainingData, job: TrainingJob) -> int:
         """The worker for `session`'s job: where the session was placed (placed now if new),
         which gets the job's data (`data`, the session's points) first if it does not have it."""
-        seat = self.seat(session, job_key(job))
+        seat = self.seats.get(session)
+        if seat is None:  # (the scheduler seats a session, by its job's key, before it routes)
+            seat = self.seat(session, job_key(job))
         seat.busy_at = time.monotonic()
         if seat.data != job.data:
             self._release(seat.worker, session, seat.data)
