@@ -160,6 +160,7 @@ class Player:
 async def probe(url: str, stop: asyncio.Event, rtts: list[float], measuring) -> None:
     """Round trips of a paused client's `fps` message, answered by `state`, while others play."""
     async with websockets.connect(url, max_size=2**22, open_timeout=60) as ws:
+        admitted = False  # the first answer may wait for admission (a queue, when many arrive)
         while not stop.is_set():
             sent = time.perf_counter()
             await ws.send(json.dumps({"type": "fps", "fps": FPS}))
@@ -170,8 +171,9 @@ async def probe(url: str, stop: asyncio.Event, rtts: list[float], measuring) -> 
                 if isinstance(raw, bytes):
                     seq = HEADER.unpack_from(raw)[4]
                     await ws.send(json.dumps({"type": "ack", "seq": seq}))
-            if measuring():
+            if measuring() and admitted:
                 rtts.append(time.perf_counter() - sent)
+            admitted = True
             await asyncio.sleep(0.1)
 
 

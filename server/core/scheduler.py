@@ -49,6 +49,9 @@ MAX_ROUND_S = 0.15
 # answer), so after each slice of work the scheduler steps aside for that many turns.
 TURNS_PER_YIELD = 3
 LONG_SLICE_S = 0.001
+# Frames are built a millisecond's worth at a time between the event loop's turns: a turn per
+# frame cost as much as building a small network's frame.
+FRAMES_TURN_S = 0.001
 IDLE_WAIT_S = 0.25
 
 
@@ -279,6 +282,7 @@ class Scheduler:
 
     async def _build_frames(self, pool: EnginePool | None = None) -> bool:
         worked = False
+        last_turn = time.monotonic()
         for outlet in list(self.outlets):
             if pool is not None and self.flights.any_landed and pool.ready:
                 # Keep the workers busy while frames take long.
@@ -295,7 +299,11 @@ class Scheduler:
                     if close is not None:
                         close("internal error while building a frame")
                 worked = True
-                await asyncio.sleep(0)
+                if time.monotonic() - last_turn >= FRAMES_TURN_S:  # the loop's turn: frames go out
+                    await asyncio.sleep(0)
+                    last_turn = time.monotonic()
+        if worked:
+            await asyncio.sleep(0)
         return worked
 
 
