@@ -197,7 +197,7 @@ class Scheduler:
         """One pass: training (here, or results in and slices out), then every due frame."""
         started = time.monotonic()
         pool = self.pool if self.pool is not None and self.pool.ready else None
-        busy = self._busy()
+        busy = self._round_busy = self._busy()
         if pool is not None and len(busy) < 2 and not self.flights.batches:
             # One session uses one core wherever it trains: here it saves the round trips.
             pool = None
@@ -210,7 +210,7 @@ class Scheduler:
             weight = sum(self.shares.weight(session) for session, _ in busy)
             worked = await self._train_here(busy, self._slice_s(weight))
         else:
-            worked = self._train_remote(pool)
+            worked = self._train_remote(pool, busy)
         frames_started = time.monotonic()
         worked = await self._build_frames(pool) or worked
         self.frame_s = time.monotonic() - frames_started
@@ -268,14 +268,11 @@ class Scheduler:
             await step_aside(time.monotonic() - t0)
         return worked
 
-    def _train_remote(self, pool: EnginePool, busy: list | None = None) -> bool:
-        """Apply the results that came back, send the next slices; whether anything moved.
-        `busy`: the round's busy sessions, when called again within it (then no session moves
-        to another worker: that waits for the next round)."""
+    def _train_remote(self, pool: EnginePool, busy: list, again: bool = False) -> bool:
+        """Apply the results that came back, send the next slices to the round's `busy`
+        sessions; whether anything moved. `again`: called within the round as batches land
+        (then no session moves to another worker: that waits for the next round)."""
         worked = self.dispatch.apply(self.flights.landed())
-        again = busy is not None
-        if busy is None:
-            busy = self._round_busy = self._busy()
         if len(busy) < 2 and not self.flights.batches:
             return worked  # one session alone trains here (see `round`)
         return self.dispatch.send(busy, rebalance=not again) or worked
@@ -286,7 +283,7 @@ class Scheduler:
         for outlet in list(self.outlets):
             if pool is not None and self.flights.any_landed and pool.ready:
                 # Keep the workers busy while frames take long.
-                self._train_remote(pool, self._round_busy)
+                self._train_remote(pool, self._round_busy, again=True)
             now = time.monotonic()
             if outlet in self.outlets and outlet.frame_due(now):
                 try:
