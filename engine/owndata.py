@@ -2,7 +2,7 @@
 
 Points are kept as (x, y, v): for classification v is the class index 0 .. K - 1 (classes named
 by `names`), for regression the target value. A run splits them into training and test points by
-its ratio after a seeded shuffle, like the built-in data sets (engine.run).
+its ratio after a seeded shuffle, like the built-in data sets (engine.run_data).
 """
 
 from __future__ import annotations

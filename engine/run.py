@@ -4,30 +4,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.checks import checked_parameters, checked_training, finite_number, index_in
 from engine.config import SCHEMA, fresh_seed, parse_hash, validate
-from engine.datasets import generate, shuffle, split
 from engine.errors import ConfigError
-from engine.features import FEATURES, feature_matrix
 from engine.grid import GridEvaluator
 from engine.jobs import TrainingData, TrainingJob, TrainingResult, new_token
-from engine.metrics import Metrics, evaluate
 from engine.network import Network
-from engine.optimizers import OPTIMIZERS, hyperparameters
+from engine.optimizers import hyperparameters
 from engine.owndata import OwnData
-from engine.random import SeedRandom, to_fixed5
+from engine.random import to_fixed5
+from engine.run_data import RunData
+from engine.run_edits import RunEdits
 from engine.task import Task
 from engine.training import Trainer
 
 MAX_STEP = 100_000  # epochs per call to step()
 
 
-class Run:
+class Run(RunData, RunEdits):
     """Data, network and training state built from a config, exactly like the original's page load:
     seed the PRNG, draw the data, shuffle, split, then draw the weights from the same stream.
 
     `own` holds the user's own points (engine.owndata), used instead of the data set's when the
     config says `ownData`: shuffled by the seed and split by the ratio like a built-in set.
+
+    Building the points and their matrices is in `RunData` (engine.run_data); the edits in place
+    (a weight, a bias, a restore) and the views (metrics, grids, predictions) are in `RunEdits`
+    (engine.run_edits). Here: building the network, changes, and training.
     """
 
     def __init__(self, config: dict, own: OwnData | None = None) -> None:
@@ -53,11 +55,6 @@ class Run:
     # -- building -------------------------------------------------------------------------
 
     @property
-    def input_names(self) -> list[str]:
-        """Active feature keys in input-layer order."""
-        return [name for name in FEATURES if self.config[name]]
-
-    @property
     def batch_size(self) -> int:
         """The points per update: `batchSize`, or all training points where it asks for more
         (batch gradient descent follows the training set's size: its ratio, new data)."""
@@ -67,52 +64,6 @@ class Run:
     def task(self) -> Task:
         """The output layer's job: classes (0 for regression) and the loss it trains."""
         return Task.of(self.config)
-
-    @property
-    def uses_own(self) -> bool:
-        """Whether the points are the user's own (`ownData`)."""
-        return bool(self.config["ownData"])
-
-    def _own_points(self) -> np.ndarray:
-        """The own points as this config labels them; ConfigError when they do not fit it."""
-        c = self.config
-        if self.own.problem != c["problem"]:
-            return np.zeros((0, 3))  # own points of the other problem type stay aside
-        if c["problem"] == "classification" and self.own.classes > c["classes"]:
-            allowed = f"at least {self.own.classes}: your own data has that many classes"
-            raise ConfigError("classes", c["classes"], allowed)
-        return self.own.labels(c["classes"])
-
-    def _build_data(self, seed: str) -> None:
-        self.rng = SeedRandom(seed)
-        c = self.config
-        regression = c["problem"] == "regression"
-        dataset = c["regDataset"] if regression else c["dataset"]
-        if self.uses_own:
-            points = shuffle(self.rng, self._own_points())
-            self.train_points, self.test_points = split(points, c["percTrainData"])
-            self._set_matrices()
-            return
-        classes = 2 if regression else c["classes"]
-        self.train_points, self.test_points = generate(
-            self.rng, dataset, c["noise"] / 100, c["percTrainData"], classes
-        )
-        if len(self.train_points) == 0 or len(self.test_points) == 0:
-            raise ConfigError(
-                "percTrainData",
-                c["percTrainData"],
-                "a split that leaves points in both the training and the test set",
-            )
-        self._set_matrices()
-
-    def _set_matrices(self) -> None:
-        names = self.input_names
-        points = np.concatenate([self.train_points, self.test_points])
-        self._A0_all = feature_matrix(names, points[:, 0], points[:, 1])
-        self._Y_all = self.task.targets(points[:, 2])
-        self._n_train = len(self.train_points)
-        self._data_names = names
-        self._data_token = new_token()  # a worker that has these points keeps them by this
 
     def _build_network(self) -> None:
         c = self.config
@@ -320,84 +271,3 @@ class Run:
         self.network.packed()
         self._trainer.state.assign(result.state)
         return self._advance(result.losses, result.diverged, result.n, result.stop)
-
-    # -- edits ----------------------------------------------------------------------------
-
-    def set_weight(self, layer: int, to: int, frm: int, value: float) -> None:
-        """weights[layer][to, frm] = value, no reset (a dead link keeps the value, stays dead)."""
-        net = self.network
-        layer = index_in("layer", layer, len(net.weights))
-        n_to, n_from = net.weights[layer].shape
-        to = index_in("to", to, n_to)
-        frm = index_in("from", frm, n_from)
-        net.packed()
-        net.weights[layer][to, frm] = finite_number("value", value)
-        self._measure()
-
-    def set_bias(self, layer: int, to: int, value: float) -> None:
-        """biases[layer][to] = value, no reset."""
-        net = self.network
-        layer = index_in("layer", layer, len(net.biases))
-        to = index_in("to", to, len(net.biases[layer]))
-        net.packed()
-        net.biases[layer][to] = finite_number("value", value)
-        self._measure()
-
-    def restore(
-        self,
-        weights: list,
-        biases: list,
-        epoch: int,
-        dead: list | None = None,
-        training: dict | None = None,
-    ) -> None:
-        """Take these parameters (nested lists shaped like the network's) and this epoch; with
-        `training` (engine.export's: the optimizer's moments and step count, the carried
-        gradient), also what training carries between updates, so that it continues exactly."""
-        net = self.network
-        slots = OPTIMIZERS[self.config["optimizer"]].slots
-        state = checked_training(training, net.params.shape[0], slots)
-        arrays = checked_parameters(net, weights, biases, dead)
-        if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
-            raise ConfigError("epoch", epoch, "an integer >= 0")
-        net.packed()
-        for field, values in arrays.items():
-            for view, array in zip(getattr(net, field), values, strict=True):
-                view[...] = array
-        if dead is None:
-            net.dead_mask[:] = False
-        self._trainer.state.clear()
-        if state is not None:
-            for name, value in state.items():
-                getattr(self._trainer.state, name)[0] = value
-        self.epoch = epoch
-        self.stopped = False
-        self._measure()
-
-    def training_state(self) -> dict:
-        """What training carries between updates, as `restore(training=...)` takes it back."""
-        state = self._trainer.state
-        return {
-            "moments": state.moments[0].tolist(),
-            "steps": int(state.steps[0]),
-            "carry": state.carry[0].tolist(),
-            "carryCount": int(state.carry_count[0]),
-        }
-
-    def metrics(self) -> Metrics:
-        """Accuracy and confusion (classification) or R² (regression) of the network as it is,
-        from its outputs on the points."""
-        return evaluate(self.task, self._trainer.outputs(), self._Y_all, self._n_train)
-
-    # -- views ----------------------------------------------------------------------------
-
-    def node_grids(self, n: int) -> np.ndarray:
-        """float32 (n_nodes, n, n) over [-6, 6]^2, row 0 at y = +6: active inputs, hidden layers,
-        outputs."""
-        return self.grids.node_grids(self.network, self.input_names, n)
-
-    def predict(self, points: np.ndarray) -> np.ndarray:
-        """The network's outputs (n, n_outputs) for points (n, 2) of raw (x, y), float64."""
-        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        X = feature_matrix(self.input_names, points[:, 0], points[:, 1]).T
-        return self.network.forward(X)

@@ -9,9 +9,10 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from server.classroom.fanout import FollowerOutlet
 from server.classroom.links import RoomLink
+from server.classroom.messages import check_hello
 from server.classroom.model import to_json
 from server.classroom.rules import RoomError
-from server.classroom.service import Classroom, check_hello, classroom_of
+from server.classroom.service import Classroom, classroom_of
 from server.core.connection import admit, check_size, close, receive_loop, send_loop
 from server.core.context import Context
 from server.core.protocol import ProtocolError, error_message, int_field, parse_message

@@ -4,13 +4,8 @@ readers see only the snapshots it publishes."""
 from __future__ import annotations
 
 import asyncio
-import math
-import time
-
-import numpy as np
 
 from engine import ConfigError, Run
-from engine.remote import TrainingData, TrainingJob, TrainingResult
 from server.core.config import DATA_KEYS, check_config, config_error
 from server.core.history import History
 from server.core.keep import (
@@ -24,14 +19,16 @@ from server.core.keep import (
 )
 from server.core.offload import Offload
 from server.core.protocol import ProtocolError
-from server.core.snapshot import Drawer, Snapshot
+from server.core.session_publishing import SessionPublishing
+from server.core.session_training import SessionTraining
+from server.core.snapshot import Drawer
 from server.core.stops import Stops
 from server.settings import Settings
 
 __all__ = ["Session", "build_run", "restored_run"]
 
 
-class Session:
+class Session(SessionTraining, SessionPublishing):
     """A playground's whole training state, changed only by its owner's methods.
 
     Changes (client messages, room actions) are async methods that run one at a time under a
@@ -41,6 +38,10 @@ class Session:
     (the change wins). After every change the owner publishes `snapshot`, immutable, which is all
     that outlets, rooms and the gallery ever read; the loss `history` is an append-only log that
     only the owner writes.
+
+    The changes are here; the scheduler's calls are in `SessionTraining`
+    (server.core.session_training) and publishing in `SessionPublishing`
+    (server.core.session_publishing).
     """
 
     def __init__(self, settings: Settings, run: Run, offload: Offload) -> None:
@@ -221,167 +222,3 @@ class Session:
         async with self._lock:
             rows, _ = self.history.since(-1, self.settings.max_history)
             return await self.offload.run(export_text, self._run, rows, kind)
-
-    # Training, called by the scheduler on the event loop.
-
-    @property
-    def changing(self) -> bool:
-        """Whether a change is under way (training waits; results made meanwhile are dropped)."""
-        return self._lock.locked()
-
-    def job(self, n: int) -> tuple[int, TrainingJob] | None:
-        """The next `n` epochs (fewer if stepping ends first) as a job for an engine worker, with
-        the version it was made at; None if there is nothing to send now."""
-        if self.changing or not self.snapshot.busy:
-            return None
-        if self._run.diverged:
-            self._halt()  # a diverged network trains no further
-            return None
-        n, stop = self._limited(n)
-        sizes = (self.settings.grid_size, self.settings.thumb_size)
-        job = self._run.training_job(n, sizes, stop) if n > 0 else None
-        return None if job is None else (self._versions[0], job)
-
-    def _limited(self, n: int) -> tuple[int, float | None]:
-        """At most `n` epochs: fewer if stepping or the stop epoch ends first; the loss stop."""
-        return self._stops.limit(min(n, self._steps_left) if self._steps_left else n, self._run)
-
-    def training_data(self) -> TrainingData:
-        """The points a worker trains this session's jobs on (a worker gets them once)."""
-        return self._run.training_data()
-
-    def take(self, version: int, result: TrainingResult | str) -> int:
-        """Take in a job's result as `train_here` would have trained it; returns the epochs taken.
-
-        A result made before a change (an edit, a reset, new data) is dropped: the change wins.
-        """
-        if self.changing or version != self._versions[0] or not self.snapshot.busy:
-            return 0
-        if isinstance(result, str):
-            self._halt()
-            raise RuntimeError(f"a worker could not train the session: {result}")
-        points = self._run.apply_training(result)
-        self.seconds_trained += result.seconds
-        drawn = result.grids if len(result.grids) == 3 else None
-        return self._trained(points, result.n, drawn, result.metrics)
-
-    def train_here(self, n: int) -> int:
-        """Train up to `n` epochs in this process (fewer if stepping ends first)."""
-        if self.changing or not self.snapshot.busy:
-            return 0
-        n, stop = self._limited(n)
-        started = time.perf_counter()
-        points = self._run.step(n, stop)
-        self.seconds_trained += time.perf_counter() - started
-        return self._trained(points, n)
-
-    def note_pace(self, pace: dict | None) -> bool:
-        """Take the scheduler's note of this session's real pace (server.core.shares.pace_note),
-        which its page shows beside the speed; whether it was taken (not during a change)."""
-        if self.changing:
-            return False
-        if pace != self._pace:
-            self._pace = pace
-            self._changed(frame=False)
-        return True
-
-    def fail(self) -> None:
-        """Training this session failed: it stops, and its page hears so."""
-        if not self.changing:
-            self._halt()
-
-    def _trained(
-        self, points: np.ndarray, n: int, drawn: tuple | None = None, measured=None
-    ) -> int:
-        k = len(points)
-        if self._steps_left:
-            self._steps_left = 0 if k < n else self._steps_left - k
-        paused = False
-        if k:
-            self.history.add(points[np.isfinite(points).all(axis=1)])
-            self.epochs_trained += k
-            self._note_losses()
-        if self._run.diverged and (self._playing or self._steps_left):
-            self._playing, self._steps_left, paused = False, 0, True
-        elif (self._playing or self._steps_left or k) and self._stops.met(self._run):
-            self._playing, self._steps_left, paused = False, 0, True  # a goal reached: say so
-        if k or paused:
-            keep = not paused or self._stops.stopped is not None
-            self._changed(
-                state=paused,
-                drawn=drawn if keep else None,
-                measured=measured if keep else None,
-            )
-        return k
-
-    def _halt(self) -> None:
-        self._playing, self._steps_left = False, 0
-        self._changed()
-
-    # Publishing.
-
-    def _note_losses(self) -> None:
-        run = self._run
-        train, test = run.train_loss, run.test_loss
-        # A set without points has no loss (NaN): shown as 0, the last finite loss otherwise.
-        train = 0.0 if len(run.train_points) == 0 else train
-        test = 0.0 if len(run.test_points) == 0 else test
-        if math.isfinite(train) and math.isfinite(test):
-            self._losses = (float(train), float(test))
-
-    def _changed(
-        self,
-        *,
-        frame: bool = True,
-        state: bool = True,
-        data: bool = False,
-        drawn=None,
-        measured=None,
-    ) -> None:
-        """Move the versions a reader compares and publish the new snapshot."""
-        v_frame, v_state, v_data = self._versions
-        self._versions = (v_frame + frame, v_state + state, v_data + data)
-        self.snapshot = self._publish(drawn, measured)
-
-    async def _changed_off_loop(self, *, data: bool) -> None:
-        """`_changed` after a slow change (new data, a new run): the new snapshot's first
-        pictures and metrics are made on a rebuild thread before it is published, so that the
-        event loop only puts its first frame together, however many rooms rebuild at once."""
-        v_frame, v_state, v_data = self._versions
-        self._versions = (v_frame + 1, v_state + 1, v_data + data)
-        snapshot = self._publish()
-        sizes = (self.settings.grid_size, self.settings.thumb_size)
-        await self.offload.run(snapshot.prepare, *sizes, self.settings.pack_frames)
-        self.snapshot = snapshot
-
-    def _publish(self, drawn: tuple | None = None, measured=None) -> Snapshot:
-        run = self._run
-        net = run.network
-        net.packed()
-        return Snapshot.of(
-            version=self._versions[0],
-            state_version=self._versions[1],
-            data_version=self._versions[2],
-            config=dict(run.config),
-            epoch=int(run.epoch),
-            losses=self._losses,
-            diverged=bool(run.diverged),
-            playing=self._playing,
-            speed=self._speed,
-            pace=self._pace if self._playing else None,
-            trained_seconds=self.seconds_trained,
-            steps_left=self._steps_left,
-            layers=tuple(int(n) for n in net.layer_sizes),
-            inputs=tuple(run.input_names),
-            activation=net.activation,
-            output_activation=net.output_activation,
-            params=net.params,
-            dead=net.dead_mask,
-            train_points=run.train_points,
-            test_points=run.test_points,
-            drawer=self._drawer,
-            drawn=drawn,
-            own=run.own,
-            measured=measured,
-            stopped=self._stops.stopped,
-        )
