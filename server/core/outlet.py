@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
+from typing import Protocol
 
 from server.core.config import client_limits
 from server.core.protocol import PROTOCOL_VERSION, ProtocolError
@@ -30,6 +31,17 @@ def frame_of(
         seq=seq, focus=focus, history=history, sizes=sizes, pack=settings.pack_frames
     )
     return frame, cursor
+
+
+class Outlet(Protocol):
+    """What the scheduler builds frames through: one client (`ClientOutlet`), or a room's
+    fan-out (server.classroom.fanout)."""
+
+    def frame_due(self, now: float) -> bool: ...
+
+    def next_due(self, now: float) -> float | None: ...
+
+    def make_frame(self, now: float) -> int: ...
 
 
 class ClientOutlet:

@@ -25,12 +25,12 @@ import contextlib
 import logging
 import time
 from collections.abc import Hashable
-from typing import Protocol
 
 from server.core.dispatch import Dispatch
 from server.core.flights import Flights
 from server.core.metrics import Metrics
 from server.core.offload import Offload
+from server.core.outlet import Outlet
 from server.core.pacing import Pace
 from server.core.pool import EnginePool
 from server.core.session import Session
@@ -53,16 +53,6 @@ LONG_SLICE_S = 0.001
 # frame cost as much as building a small network's frame.
 FRAMES_TURN_S = 0.001
 IDLE_WAIT_S = 0.25
-
-
-class Outlet(Protocol):
-    """Anything that turns a session's state into frames: one client, or a room's fan-out."""
-
-    def frame_due(self, now: float) -> bool: ...
-
-    def next_due(self, now: float) -> float | None: ...
-
-    def make_frame(self, now: float) -> int: ...
 
 
 class Scheduler:
