@@ -63,6 +63,9 @@ class TrainingJob:
     hyper: tuple[tuple[str, float], ...] = ()  # the optimizer's hyperparameters, sorted
     classes: int = 2  # the task's (engine.task): 0 for regression
     stop: float | None = None  # stop once the test loss is at or below this
+    # Only the packed pictures come back, not the large picture itself (a server that sends
+    # packed frames never reads it: two thirds of a result's bytes through the pipe).
+    packed_only: bool = False
 
     @property
     def task(self) -> Task:
@@ -99,7 +102,7 @@ class TrainingResult:
 def job_grids(job: TrainingJob, net: Network, grids: GridEvaluator) -> tuple[np.ndarray, ...]:
     """The grids `job.grid_sizes` asks for, of `net` as it is: the output's picture on the large
     grid and every node on the thumbnail grid, quantised (engine.task), and the two packed for the
-    wire; () for none."""
+    wire (the picture None when `job.packed_only`); () for none."""
     if not job.grid_sizes:
         return ()
     big, thumb = job.grid_sizes
@@ -107,7 +110,7 @@ def job_grids(job: TrainingJob, net: Network, grids: GridEvaluator) -> tuple[np.
     task = job.task
     output = task.picture(grids.node_grids(net, names, big)[-task.outputs :])
     thumbs = quantise(task.shown(grids.node_grids(net, names, thumb)))
-    return output, thumbs, pack_pictures(output, thumbs)
+    return None if job.packed_only else output, thumbs, pack_pictures(output, thumbs)
 
 
 def job_metrics(job: TrainingJob, outputs: np.ndarray, data: TrainingData) -> Metrics | None:

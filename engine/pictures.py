@@ -41,9 +41,10 @@ def can_stack(jobs: list[TrainingJob]) -> bool:
     """Whether `stack_pictures` draws these jobs' pictures: one structure, grid sizes, inputs
     and task, and pictures asked for."""
     first = jobs[0]
-    same = (first.grid_sizes, first.input_names, first.classes, first.loss)
+    same = (first.grid_sizes, first.input_names, first.classes, first.loss, first.packed_only)
     return len(first.grid_sizes) == 2 and all(
-        (job.grid_sizes, job.input_names, job.classes, job.loss) == same for job in jobs
+        (job.grid_sizes, job.input_names, job.classes, job.loss, job.packed_only) == same
+        for job in jobs
     )
 
 
@@ -72,6 +73,10 @@ def stack_pictures(
     packed_pictures = residuals(pictures)
     packed_thumbs = residuals(thumbs.reshape(-1, thumb, thumb)).reshape(thumbs.shape)
     return [
-        (pictures[k], thumbs[k], deflate(packed_pictures[k].tobytes() + packed_thumbs[k].tobytes()))
+        (
+            None if first.packed_only else pictures[k],
+            thumbs[k],
+            deflate(packed_pictures[k].tobytes() + packed_thumbs[k].tobytes()),
+        )
         for k in range(len(jobs))
     ]

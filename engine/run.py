@@ -226,7 +226,11 @@ class Run(RunData, RunEdits):
         return data
 
     def training_job(
-        self, n: int, grid_sizes: tuple[int, ...] = (), stop: float | None = None
+        self,
+        n: int,
+        grid_sizes: tuple[int, ...] = (),
+        stop: float | None = None,
+        packed_only: bool = False,
     ) -> TrainingJob | None:
         """The next n epochs as a job for `engine.remote.train_job` (None if diverged, as `step`
         would train nothing); the run itself is not changed. The job carries no points: it
@@ -259,6 +263,7 @@ class Run(RunData, RunEdits):
             hyper=tuple(sorted(trainer.hyper.items())),
             classes=self.task.classes,
             stop=stop,
+            packed_only=packed_only,
         )
 
     def apply_training(self, result: TrainingResult) -> np.ndarray:

@@ -76,21 +76,22 @@ def encode_frame(
     history: np.ndarray,
     params: np.ndarray,
     dead: np.ndarray,
-    grid: np.ndarray,
+    grid: np.ndarray | None,
     thumbs: np.ndarray,
     focus: int,
     packed: bytes | None = None,
     metrics=None,
+    grid_size: int | None = None,
 ) -> bytes:
     """One binary frame, laid out as docs/protocol.md says. Pure: build once, send to many.
 
     history: (H, 3) epoch, train loss, test loss (finite rows only); params and dead: the flat
     parameter vector and dead-link mask (engine.network.Network.params); grid: (G, G) values in
-    [-1, 1], or bytes already; thumbs: (n_nodes, T, T); packed:
-    `engine.grid.pack_pictures(grid, thumbs)`, sent in their place when given; metrics: an
+    [-1, 1], or bytes already (None with `packed` and `grid_size`: G); thumbs: (n_nodes, T, T);
+    packed: `engine.grid.pack_pictures(grid, thumbs)`, sent in their place when given; metrics: an
     engine.metrics.Metrics, sent after the pictures.
     """
-    grid_size = grid.shape[0]
+    grid_size = grid.shape[0] if grid is not None else grid_size
     thumb_size = thumbs.shape[-1] if thumbs.size else 0
     flags = (FLAG_DIVERGED if diverged else 0) | (FLAG_PLAYING if playing else 0)
     flags |= FLAG_PACKED if packed is not None else 0

@@ -34,7 +34,8 @@ class SessionTraining:
             return None
         n, stop = self._limited(n)
         sizes = (self.settings.grid_size, self.settings.thumb_size)
-        job = self._run.training_job(n, sizes, stop) if n > 0 else None
+        packed = self.settings.pack_frames  # then the large picture need not come back
+        job = self._run.training_job(n, sizes, stop, packed) if n > 0 else None
         return None if job is None else (self._versions[0], job)
 
     def _limited(self, n: int) -> tuple[int, float | None]:

@@ -101,8 +101,9 @@ class Snapshot:
     test_points: np.ndarray
     drawer: Drawer
     # (output on the large grid, every node's thumbnail), quantised, and both packed for the
-    # wire (engine.grid.pack_pictures), when a worker drew them
-    drawn: tuple[np.ndarray, np.ndarray, bytes] | None = None
+    # wire (engine.grid.pack_pictures), when a worker drew them; the large picture is None when
+    # only the packing came back (engine.jobs.TrainingJob.packed_only)
+    drawn: tuple[np.ndarray | None, np.ndarray, bytes] | None = None
     own: OwnData = field(default_factory=OwnData)  # the user's own points (engine.owndata)
     measured: Metrics | None = None  # the metrics, when a worker measured them
     stopped: dict | None = None  # {"reason": "stopEpoch" | "stopTestLoss", "epoch": ...}
@@ -182,7 +183,7 @@ class Snapshot:
 
     def picture(self, focus: int, grid_size: int, thumb_size: int) -> tuple[np.ndarray, np.ndarray]:
         """(the large grid of node `focus`, -1 for the output; every node's thumbnail)."""
-        if focus == -1 and self.drawn is not None:
+        if focus == -1 and self.drawn is not None and self.drawn[0] is not None:
             return self.drawn[0], self.thumbs(thumb_size)
         if focus == -1 and self.task.classes > 2:  # one byte per cell: class and confidence
             key = ("picture", grid_size)
@@ -254,7 +255,10 @@ class Snapshot:
         `pack`: the pictures as one zlib stream (about a fifth of their bytes)."""
         if focus is None or not 0 <= focus < sum(self.layers):
             focus = -1
-        grid, thumbs = self.picture(focus, *sizes)
+        if pack and focus == -1 and self.drawn is not None:
+            grid, thumbs = None, self.drawn[1]  # the worker's packing is all the frame needs
+        else:
+            grid, thumbs = self.picture(focus, *sizes)
         return encode_frame(
             seq=seq,
             epoch=self.epoch,
@@ -267,6 +271,7 @@ class Snapshot:
             params=self.params,
             dead=self.dead,
             grid=grid,
+            grid_size=sizes[0],
             thumbs=thumbs,
             focus=focus,
             packed=self.packed(focus, *sizes) if pack else None,

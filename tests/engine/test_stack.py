@@ -211,3 +211,18 @@ def test_a_state_travels_between_processes_whole_and_writable(rows, slots):
         assert (got.dtype, got.shape) == (want.dtype, want.shape), name
         assert got.tobytes() == want.tobytes(), name
         assert got.flags.writeable, name
+
+
+@pytest.mark.parametrize("family", ["default", "three_classes_adam", "other_inputs"])
+def test_a_job_that_wants_only_the_packing_gets_the_same_packing_without_the_picture(family):
+    runs = [Run.from_config(c) for c in FAMILIES[family]]
+    data = [r.training_data() for r in runs]
+    full = [r.training_job(4, (20, 8)) for r in runs]
+    packed = [r.training_job(4, (20, 8), packed_only=True) for r in runs]
+    alone = [train_job(job, d) for job, d in zip(packed, data, strict=True)]
+    stacked = train_stacked(packed, data, GridEvaluator())
+    for want, *got in zip(train_stacked(full, data, GridEvaluator()), alone, stacked, strict=True):
+        for result in got:
+            picture, thumbs, wire = result.grids
+            assert picture is None and want.grids[0] is not None
+            assert thumbs.tobytes() == want.grids[1].tobytes() and wire == want.grids[2]

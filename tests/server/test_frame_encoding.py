@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engine.grid import pack_pictures
 from engine.network import Network
 from server.core.frames import encode_frame
 from tests.server.frames import decode
@@ -68,3 +69,29 @@ def test_parameters_that_are_not_finite_go_out_as_zero():
     assert np.isfinite(values).all()
     assert frame.weights[0][0, 0] == 0.0 and frame.biases[-1][0] == 0.0
     assert frame.train_loss == 0.0
+
+
+def test_a_packed_frame_needs_only_the_packing_and_the_grids_size():
+    rng = np.random.default_rng(5)
+    grid = rng.integers(0, 255, (12, 12), dtype=np.uint8)
+    thumbs = rng.integers(0, 255, (5, 3, 3), dtype=np.uint8)
+    net = Network([2, 2, 1], "tanh", "tanh")
+    fields = dict(
+        seq=3,
+        epoch=4,
+        train_loss=0.5,
+        test_loss=0.25,
+        diverged=False,
+        playing=True,
+        layers=[2, 2, 1],
+        history=np.zeros((0, 3)),
+        params=net.params,
+        dead=net.dead_mask,
+        thumbs=thumbs,
+        focus=-1,
+        packed=pack_pictures(grid, thumbs),
+    )
+    with_grid = encode_frame(grid=grid, **fields)
+    assert encode_frame(grid=None, grid_size=12, **fields) == with_grid
+    frame = decode(with_grid)
+    assert frame.grid.tobytes() == grid.tobytes() and frame.thumbs.tobytes() == thumbs.tobytes()
