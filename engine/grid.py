@@ -66,24 +66,39 @@ class GridEvaluator:
 
     def node_grids(self, net: Network, names: list[str], n: int) -> np.ndarray:
         """float32 (n_nodes, n, n): inputs, hidden layer by layer, outputs; row 0 at y = +6."""
+        params = net.packed()[None]
+        return self.stack_node_grids(params, net.layer_sizes, net.activation_names, names, n)[0]
+
+    def stack_node_grids(
+        self,
+        params: np.ndarray,
+        layer_sizes: list[int],
+        activations: list[str],
+        names: list[str],
+        n: int,
+    ) -> np.ndarray:
+        """float32 (S, n_nodes, n, n): `node_grids` of the networks of one structure holding
+        each row of `params` (S, P), in `Network.params` layout, with one broadcast matmul per
+        layer for all of them (a stack's pictures: engine.pictures); `activations`: each layer's,
+        the output's last."""
         if not isinstance(n, int) or isinstance(n, bool) or not 2 <= n <= MAX_GRID_SIZE:
             raise ConfigError("n", n, f"an integer 2 .. {MAX_GRID_SIZE}")
-        net.packed()
+        layers = list(layer_sizes)
         A = self.inputs(names, n)
-        sizes = net.layer_sizes
-        out = np.empty((sum(sizes), n * n), dtype=np.float32)
-        out[: sizes[0]] = A
-        row = sizes[0]
+        S = params.shape[0]
+        out = np.empty((S, sum(layers), n * n), dtype=np.float32)
+        out[:, : layers[0]] = A
+        row, start = layers[0], 0
         with np.errstate(all="ignore"):
-            for W, b, name in zip(
-                net.weights, net.biases_as_columns, net.activation_names, strict=True
-            ):
-                rows = out[row : row + W.shape[0]]
-                np.matmul(W.astype(np.float32), A, out=rows)
-                rows += b.astype(np.float32)
+            for n_in, n_out, name in zip(layers[:-1], layers[1:], activations, strict=True):
+                block = params[:, start : start + n_out * (n_in + 1)].reshape(S, n_out, n_in + 1)
+                start += n_out * (n_in + 1)
+                rows = out[:, row : row + n_out]
+                np.matmul(block[:, :, :-1].astype(np.float32), A, out=rows)
+                rows += block[:, :, -1:].astype(np.float32)
                 A = OUTPUT_ACTIVATIONS[name].output(rows, out=rows)
-                row += W.shape[0]
-        return out.reshape(-1, n, n)
+                row += n_out
+        return out.reshape(S, -1, n, n)
 
 
 # Pictures on the wire: every image (the large grid, then each node's thumbnail) as the residual

@@ -10,13 +10,6 @@ import numpy as np
 from engine.task import Task
 
 
-def confusion(true: np.ndarray, predicted: np.ndarray, K: int) -> np.ndarray:
-    """(K, K) counts: row = true class, column = predicted class."""
-    true = np.asarray(true, dtype=np.int64)
-    predicted = np.asarray(predicted, dtype=np.int64)
-    return np.bincount(true * K + predicted, minlength=K * K).reshape(K, K)
-
-
 def accuracy(matrix: np.ndarray) -> float:
     """The share of points on the diagonal; NaN for no points."""
     total = int(matrix.sum())
@@ -61,7 +54,8 @@ def evaluate_stack(
     task: Task, outputs: np.ndarray, targets: np.ndarray, n_train: int
 ) -> list[Metrics]:
     """`evaluate` of each row of a stack: outputs and targets (S, n_outputs, N), the same
-    `n_train` for all; classification in one count for the whole stack."""
+    `n_train` for all; classification in one count for the whole stack: per row, training
+    then test points, (K, K) counts with rows the true class and columns the predicted one."""
     if task.classes == 0:
         return [evaluate(task, o, t, n_train) for o, t in zip(outputs, targets, strict=True)]
     S, _, N = outputs.shape
@@ -94,14 +88,4 @@ def evaluate(task: Task, outputs: np.ndarray, targets: np.ndarray, n_train: int)
                 for part in (slice(0, n_train), slice(n_train, None))
             )
         return Metrics(0, r2=r2)
-    K = max(task.classes, 2)
-    true = np.argmax(targets, axis=0) if task.classes > 2 else (targets[0] > 0).astype(np.int64)
-    with np.errstate(invalid="ignore"):
-        guess = task.predicted(outputs)
-    matrices = np.stack(
-        [
-            confusion(true[:n_train], guess[:n_train], K),
-            confusion(true[n_train:], guess[n_train:], K),
-        ]
-    )
-    return Metrics(task.classes, confusion=matrices)
+    return evaluate_stack(task, np.asarray(outputs)[None], targets[None], n_train)[0]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.activations import OUTPUT_ACTIVATIONS
 from engine.grid import GridEvaluator, deflate, quantise, residuals
 from engine.jobs import TrainingJob
 
@@ -16,25 +15,11 @@ from engine.jobs import TrainingJob
 def stack_node_grids(
     grids: GridEvaluator, params: np.ndarray, job: TrainingJob, n: int
 ) -> np.ndarray:
-    """float32 (S, n_nodes, n, n): `GridEvaluator.node_grids` of the network of `job`'s structure
-    holding each row of `params` (S, P), in `Network.params` layout."""
+    """float32 (S, n_nodes, n, n): the node grids of the network of `job`'s structure holding
+    each row of `params` (S, P)."""
     layers = list(job.layer_sizes)
-    names = [job.activation] * (len(layers) - 2) + [job.output_activation]
-    A = grids.inputs(list(job.input_names), n)
-    S = params.shape[0]
-    out = np.empty((S, sum(layers), n * n), dtype=np.float32)
-    out[:, : layers[0]] = A
-    row, start = layers[0], 0
-    with np.errstate(all="ignore"):
-        for n_in, n_out, name in zip(layers, layers[1:], names, strict=False):
-            block = params[:, start : start + n_out * (n_in + 1)].reshape(S, n_out, n_in + 1)
-            start += n_out * (n_in + 1)
-            rows = out[:, row : row + n_out]
-            np.matmul(block[:, :, :-1].astype(np.float32), A, out=rows)
-            rows += block[:, :, -1:].astype(np.float32)
-            A = OUTPUT_ACTIVATIONS[name].output(rows, out=rows)
-            row += n_out
-    return out.reshape(S, -1, n, n)
+    activations = [job.activation] * (len(layers) - 2) + [job.output_activation]
+    return grids.stack_node_grids(params, layers, activations, list(job.input_names), n)
 
 
 def can_stack(jobs: list[TrainingJob]) -> bool:
