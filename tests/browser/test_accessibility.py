@@ -58,6 +58,12 @@ def test_axe_on_the_room_pages(server, browser):
             page.wait_for_function("() => window.playground.stats.frames > 0", timeout=WAIT)
             assert page.locator("h1").count() >= 1, "a level-one heading names the page"
             assert serious(page) == []
+        # A student who is not connected: the tile's picture fades, its words stay legible.
+        expect(teach.get_by_test_id("gallery-tile")).to_have_count(1, timeout=WAIT)
+        teach.evaluate(
+            "document.querySelectorAll('.tile').forEach(t => t.classList.add('offline'))"
+        )
+        assert serious(teach) == []
     finally:
         teach.context.close()
         learn.context.close()
