@@ -65,10 +65,14 @@ class Follower:
 
 
 async def until(follower: Follower, test, seconds: float = 30) -> None:
-    async with asyncio.timeout(seconds):
-        while not test(follower):
-            follower.changed.clear()
-            await follower.changed.wait()
+    try:
+        async with asyncio.timeout(seconds):
+            while not test(follower):
+                follower.changed.clear()
+                await follower.changed.wait()
+    except TimeoutError:  # say what the student last saw, so that a failure can be read
+        seen = f"{follower.frames} frames, epoch {follower.epoch}, layers {follower.layers}"
+        raise AssertionError(f"no such update in {seconds} s; last seen: {seen}") from None
 
 
 def test_thirty_students_get_frames_while_the_instructor_changes_every_control(make_server):
