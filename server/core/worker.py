@@ -11,6 +11,7 @@ loads (NumPy reads those variables once, as it loads).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # not at run time: importing the engine loads NumPy
 # process (server.cli), before NumPy is imported.
 SINGLE_THREADED_BLAS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 STOP_TIMEOUT_S = 10.0
+PIPE_BYTES = 1 << 20
 
 
 def serve(
@@ -70,6 +72,15 @@ def handle(cache: TrainerCache, message: tuple) -> tuple | None:
     return None
 
 
+def _widen(fd: int) -> None:
+    # A batch's replies are tens of kilobytes: in the default 64 KiB pipe, a worker that answers
+    # while the event loop builds frames waits for it instead of training its next batch.
+    with contextlib.suppress(ImportError, AttributeError, OSError):  # Linux only, within limits
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
 class WorkerProcess:
     """A spawned worker seen from the serving process, at `index` of its pool.
 
@@ -103,6 +114,8 @@ class WorkerProcess:
         # The child's ends, closed here: when it dies, the reader sees the pipe close.
         child_in.close()
         child_out.close()
+        for pipe in (to_child, from_child):
+            _widen(pipe.fileno())
         self.pid = self.process.pid
         self._writer: asyncio.WriteTransport | None = None
         self._reader: asyncio.ReadTransport | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import select
 import signal
@@ -346,6 +347,39 @@ def test_workers_run_at_a_lower_priority_than_the_server(make_server):
                     await client.ack(await client.frame())
 
     run(go())
+
+
+def test_workers_talk_over_pipes_wide_enough_for_a_batchs_replies(make_server):
+    """A worker that answers while the event loop is busy must not wait to write its replies:
+    both its pipes hold a megabyte (Linux's F_SETPIPE_SZ), not the default 64 KiB."""
+    server = make_server(engine_workers=2)
+
+    def pipe_sizes(pid: int) -> list[int]:
+        sizes = []
+        for fd in (Path("/proc") / str(pid) / "fd").iterdir():
+            try:
+                if not os.readlink(fd).startswith("pipe:"):
+                    continue
+                handle = os.open(fd, os.O_RDONLY | os.O_NONBLOCK)
+            except OSError:
+                continue  # closed meanwhile
+            try:
+                sizes.append(fcntl.fcntl(handle, fcntl.F_GETPIPE_SZ))
+            finally:
+                os.close(handle)
+        return sizes
+
+    async def go() -> list[int]:
+        other = await companion(server.ws_url)
+        async with other:
+            client = Client(other)
+            async with asyncio.timeout(30):
+                while len(worker_pids(server.proc.pid)) < 2:
+                    await client.ack(await client.frame())
+        return worker_pids(server.proc.pid)
+
+    for pid in run(go()):
+        assert sorted(pipe_sizes(pid))[-2:] == [1 << 20, 1 << 20], pid
 
 
 def stacked_epochs(url: str) -> float:
