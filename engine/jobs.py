@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
+from engine.buffers import pack, unpack
 from engine.grid import GridEvaluator, pack_pictures, quantise
 from engine.metrics import Metrics, evaluate
 from engine.network import Network
-from engine.state import TrainingState
+from engine.state import ALIGNED, TrainingState
 from engine.task import Task
 
 _TOKENS = itertools.count(1)
@@ -78,6 +79,21 @@ class TrainingJob:
         job.__dict__.update(self.__dict__, n=n)
         return job
 
+    def __reduce__(self) -> tuple:
+        # Its fields' values alone (hundreds of jobs a second cross the pipe to the workers).
+        values = self.__dict__
+        return _job, tuple([values[name] for name in _JOB_FIELDS])
+
+
+def _job(*values) -> TrainingJob:
+    """The job `TrainingJob.__reduce__` pickled."""
+    job = object.__new__(TrainingJob)
+    job.__dict__.update(zip(_JOB_FIELDS, values, strict=True))
+    return job
+
+
+_JOB_FIELDS = tuple(field.name for field in fields(TrainingJob))
+
 
 @dataclass(frozen=True)
 class TrainingResult:
@@ -97,6 +113,46 @@ class TrainingResult:
     stack: int = 1  # sessions it trained with in one stack, itself included
     metrics: Metrics | None = None  # of the trained state, with the grids
     stop: float | None = None  # the job's stop (a result shorter than n without diverging: met)
+
+    def __reduce__(self) -> tuple:
+        # Every array (the state's, the losses, the pictures, the confusion counts) in one buffer
+        # (engine.buffers): a result crosses the pipe for every frame, and pickling its arrays one
+        # by one cost four times as much.
+        picture, thumbs, packed = self.grids or (None, None, None)
+        metrics = self.metrics
+        confusion = metrics.confusion if metrics is not None else None
+        arrays = (*self.state.aligned()[:5], self.losses, confusion, self.state.dead, thumbs)
+        scalars = (self.token, self.epoch, self.n, self.diverged, self.seconds, self.stack)
+        measured = None if metrics is None else (metrics.classes, metrics.r2)
+        drawn = bool(self.grids)
+        specs, blob = pack(arrays, _DTYPES)
+        return _result, (scalars, self.stop, drawn, packed, measured, picture, specs, blob)
+
+
+# The dtypes of the arrays `TrainingResult.__reduce__` packs: the state's 8-byte ones, the losses,
+# the confusion counts, the dead links and the thumbnails.
+_DTYPES = (*ALIGNED[:5], np.dtype(np.float64), np.dtype(np.int64), *ALIGNED[5:], np.dtype(np.uint8))
+
+
+def _result(scalars, stop, drawn, packed, measured, picture, specs, blob) -> TrainingResult:
+    """The result `TrainingResult.__reduce__` pickled."""
+    *state, losses, confusion, dead, thumbs = unpack(_DTYPES, specs, blob)
+    token, epoch, n, diverged, seconds, stack = scalars
+    result = object.__new__(TrainingResult)  # frozen: its __init__ sets field by field, slowly
+    result.__dict__.update(
+        token=token,
+        epoch=epoch,
+        n=n,
+        state=TrainingState.of_aligned((*state, dead)),
+        losses=losses,
+        diverged=diverged,
+        seconds=seconds,
+        grids=(picture, thumbs, packed) if drawn else (),
+        stack=stack,
+        metrics=None if measured is None else Metrics(measured[0], confusion, measured[1]),
+        stop=stop,
+    )
+    return result
 
 
 def job_grids(job: TrainingJob, net: Network, grids: GridEvaluator) -> tuple[np.ndarray, ...]:

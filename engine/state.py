@@ -3,12 +3,12 @@ the optimizer's state."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from engine.buffers import pack, unpack
 from engine.network import Network
 
 
@@ -60,15 +60,19 @@ class TrainingState:
         )
 
     def __reduce__(self) -> tuple:
-        # Pickled as one buffer: a worker and the serving process pass hundreds of states a
-        # second, and six arrays pickled one by one cost more than a small network's epoch.
-        K, P = self.params.shape
-        S = self.moments.shape[1]
-        parts = [
-            np.ascontiguousarray(getattr(self, name), dtype).tobytes()
-            for name, dtype, _ in _layout(K, S, P)
-        ]
-        return _unpickled, (K, S, P, b"".join(parts))
+        # Pickled as one buffer (engine.buffers): a worker and the serving process pass hundreds
+        # of states a second.
+        return _unpickled, pack(self.aligned(), ALIGNED)
+
+    def aligned(self) -> tuple[np.ndarray, ...]:
+        """The arrays with 8-byte items first (as `engine.buffers.pack` wants them), in the order
+        `of_aligned` takes them back."""
+        return self.params, self.carry, self.moments, self.carry_count, self.steps, self.dead
+
+    @classmethod
+    def of_aligned(cls, arrays: Sequence[np.ndarray]) -> TrainingState:
+        params, carry, moments, carry_count, steps, dead = arrays
+        return cls(params, dead, carry, carry_count, moments, steps)
 
     def clear(self) -> None:
         """Forget what training carries between updates (leftover points, moments, t)."""
@@ -99,27 +103,10 @@ class TrainingState:
             np.copyto(mine, theirs)
 
 
-def _layout(K: int, S: int, P: int) -> tuple:
-    """Each field's dtype and shape in the pickled buffer: the 8-byte ones first (aligned)."""
-    return (
-        ("params", _F8, (K, P)),
-        ("carry", _F8, (K, P)),
-        ("moments", _F8, (K, S, P)),
-        ("carry_count", _I8, (K,)),
-        ("steps", _I8, (K,)),
-        ("dead", _BOOL, (K, P)),
-    )
+_F8, _I8 = np.dtype(np.float64), np.dtype(np.int64)
+ALIGNED = (_F8, _F8, _F8, _I8, _I8, np.dtype(np.bool_))  # the dtypes of `TrainingState.aligned`
 
 
-_F8, _I8, _BOOL = np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_)
-
-
-def _unpickled(K: int, S: int, P: int, blob: bytes) -> TrainingState:
+def _unpickled(specs: tuple, blob: bytes) -> TrainingState:
     """The state `TrainingState.__reduce__` pickled (writable arrays of their own)."""
-    buffer = bytearray(blob)
-    arrays, start = {}, 0
-    for name, dtype, shape in _layout(K, S, P):
-        count = math.prod(shape)
-        arrays[name] = np.frombuffer(buffer, dtype, count, start).reshape(shape)
-        start += count * dtype.itemsize
-    return TrainingState(**arrays)
+    return TrainingState.of_aligned(unpack(ALIGNED, specs, blob))

@@ -213,6 +213,54 @@ def test_a_state_travels_between_processes_whole_and_writable(rows, slots):
         assert got.flags.writeable, name
 
 
+def _same(got, want, where: str) -> None:
+    """Equal values, arrays equal in dtype, shape and bytes (NaN included)."""
+    if isinstance(want, np.ndarray):
+        assert isinstance(got, np.ndarray), where
+        assert (got.dtype, got.shape, got.tobytes()) == (want.dtype, want.shape, want.tobytes())
+    elif isinstance(want, TrainingState):
+        for name in TrainingState.NAMES:
+            _same(getattr(got, name), getattr(want, name), f"{where}.{name}")
+    elif isinstance(want, tuple) and not hasattr(want, "_fields"):
+        assert isinstance(got, tuple) and len(got) == len(want), where
+        for k, (g, w) in enumerate(zip(got, want, strict=True)):
+            _same(g, w, f"{where}[{k}]")
+    elif hasattr(want, "__dataclass_fields__"):
+        assert type(got) is type(want), where
+        for field in fields(want):
+            _same(getattr(got, field.name), getattr(want, field.name), f"{where}.{field.name}")
+    else:
+        assert got == want, where
+
+
+@pytest.mark.parametrize(
+    "config, sizes, packed_only",
+    [
+        ({"seed": "0.6"}, (20, 8), False),  # classification: confusion counts, both pictures
+        ({"seed": "0.6"}, (20, 8), True),  # the packing without the large picture
+        ({"seed": "0.6", "problem": "regression"}, (20, 8), False),  # R² instead
+        ({"seed": "0.6"}, (), False),  # no pictures, no metrics
+        ({"seed": "0.6", "optimizer": "adam", "learningRate": 0.01}, (20, 8), False),  # moments
+        (
+            {"seed": "0.5", "activation": "relu", "learningRate": 10, "problem": "regression"},
+            (20, 8),
+            False,
+        ),  # diverges: NaN losses, no pictures
+    ],
+)
+def test_jobs_and_results_cross_the_pipe_field_for_field(config, sizes, packed_only):
+    """A job and its result come out of a pickle as they went in: every field, every array's
+    dtype, shape and bytes, and the arrays writable."""
+    run = Run.from_config(config)
+    job = run.training_job(3, sizes, packed_only=packed_only)
+    result = train_job(job, run.training_data())
+    for sent in (job, result):
+        back = pickle.loads(pickle.dumps(sent, pickle.HIGHEST_PROTOCOL))
+        _same(back, sent, type(sent).__name__)
+        assert all(getattr(back.state, name).flags.writeable for name in TrainingState.NAMES)
+    assert result.grids or not sizes or result.diverged
+
+
 @pytest.mark.parametrize("family", ["default", "three_classes_adam", "other_inputs"])
 def test_a_job_that_wants_only_the_packing_gets_the_same_packing_without_the_picture(family):
     runs = [Run.from_config(c) for c in FAMILIES[family]]
