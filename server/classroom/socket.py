@@ -36,9 +36,11 @@ async def room_socket(websocket: WebSocket) -> None:
         app.limiter.release(address)
 
 
-async def _hello(websocket: WebSocket, classroom: Classroom, address: str) -> RoomLink | None:
+async def _hello(
+    websocket: WebSocket, classroom: Classroom, address: str
+) -> RoomLink | RoomError | None:
     """Read the first message (who this is, which room) and find the room wherever it lives;
-    None once refused (and told why)."""
+    the refusal once refused (and told why), None for a hello never read or unreadable."""
     try:
         raw = await asyncio.wait_for(websocket.receive(), HELLO_TIMEOUT_S)
     except (TimeoutError, RuntimeError, WebSocketDisconnect):
@@ -63,14 +65,23 @@ async def _hello(websocket: WebSocket, classroom: Classroom, address: str) -> Ro
     except RoomError as exc:
         classroom.registry.refused(exc, address)
         await websocket.send_text(to_json(exc.as_dict("hello")))
-        return None
+        return exc
     return link
+
+
+def refused_close(refusal: RoomError | None) -> tuple[int, str]:
+    """How a connection whose hello was refused is closed. A server that cannot answer now (the
+    room's home busy or out of reach, 503) asks the page to try again later (1013, as a full
+    playground does); any other refusal ends its retries (4404)."""
+    if refusal is not None and refusal.status == 503:
+        return 1013, "the room's server is busy, try again"
+    return CLOSED_ROOM, "no such room, or not allowed in it"
 
 
 async def _serve(websocket: WebSocket, classroom: Classroom, address: str, metrics) -> None:
     link = await _hello(websocket, classroom, address)
-    if link is None:
-        await close(websocket, CLOSED_ROOM, "no such room, or not allowed in it")
+    if not isinstance(link, RoomLink):
+        await close(websocket, *refused_close(link))
         return
     outlet = link.outlet
     # The receive loop's own context: the link decides where each message goes.

@@ -157,6 +157,41 @@ def test_a_home_that_was_frozen_gives_its_room_up_to_the_process_that_adopted_it
     assert tail == sorted(tail), tail  # one copy publishes: epochs never go back
 
 
+def test_a_student_arriving_while_the_home_does_not_answer_is_told_to_try_again(pair):
+    """The home frozen (SIGSTOP): a hello on the other process waits for it in vain and is
+    refused as busy, with close code 1013, which a page retries (4404 would end its retries).
+    Once the room is adopted, the same hello is answered."""
+    home, other = pair
+    room = create(home)
+    member = join(other, room, "Late")
+    hello = {"role": "student", "code": room["code"], "member": member["memberToken"]}
+
+    def answered(message) -> bool:
+        return isinstance(message, dict) and message["type"] in ("room", "error")
+
+    async def scenario():
+        home.proc.send_signal(signal.SIGSTOP)
+        try:
+            late = await Client.open(other, hello)
+            refused = await late.next(answered)
+            await late.ws.wait_closed()
+            assert refused["type"] == "error" and "answer" in refused["allowed"], refused
+            assert late.ws.close_code == 1013, late.ws.close_reason
+            async with asyncio.timeout(30):  # the page's retries, until the room is adopted
+                while True:
+                    again = await Client.open(other, hello)
+                    first = await again.next(answered)
+                    if first["type"] == "room":
+                        await again.close()
+                        return
+                    await again.ws.wait_closed()
+                    assert again.ws.close_code == 1013, first
+        finally:
+            home.proc.send_signal(signal.SIGCONT)
+
+    asyncio.run(scenario())
+
+
 def test_with_redis_readiness_needs_redis_and_metrics_name_the_process(redis_server, make_server):
     server = make_server(redis_url=redis_server.url, engine_workers=0)
     status, ready = get(server, "/readyz")
