@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import socket
 import struct
 import subprocess
@@ -74,8 +75,24 @@ class Follower:
         self.epochs: list[int] = []
         self.room = ""
         self.ready = asyncio.Event()
+        self.retries = 0  # hellos refused as busy, then tried again
 
     async def run(self, url: str, hello: dict, stop: asyncio.Event) -> None:
+        """Follow until `stop`; told to try again later (close code 1013: the room's server was
+        busy), try again as a page does, after 2 s, then 4, at most 30."""
+        wait = 2.0
+        while not stop.is_set():
+            try:
+                await self._follow(url, hello, stop)
+                return
+            except websockets.ConnectionClosed as exc:
+                if exc.rcvd is None or exc.rcvd.code != 1013:
+                    raise
+                self.retries += 1
+            await asyncio.sleep(wait * random.uniform(0.8, 1.2))
+            wait = min(30.0, wait * 2)
+
+    async def _follow(self, url: str, hello: dict, stop: asyncio.Event) -> None:
         options = {"max_size": 2**22, "open_timeout": 60, "compression": self.compression}
         async with websockets.connect(url, **options) as ws:
             self.negotiated = ws.response.headers.get("Sec-WebSocket-Extensions") or "none"
@@ -158,6 +175,7 @@ async def bench(args: argparse.Namespace, base: str) -> dict:
         "processes": args.processes,
         "compression": followers[0].negotiated if followers else "none",
         "followers_receiving": int((fps > 0).sum()),
+        "hellos_retried": sum(f.retries for f in followers),  # refused as busy, tried again
         "fps_min": round(float(fps.min()), 1),
         "fps_p5": round(float(np.percentile(fps, 5)), 1),
         "fps_p50": round(float(np.percentile(fps, 50)), 1),
