@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # not at run time: importing the engine loads NumPy
 # process (server.cli), before NumPy is imported.
 SINGLE_THREADED_BLAS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 STOP_TIMEOUT_S = 10.0
-PIPE_BYTES = 1 << 20
+REPLY_PIPE_BYTES = 1 << 20
 
 
 def serve(
@@ -74,11 +74,12 @@ def handle(cache: TrainerCache, message: tuple) -> tuple | None:
 
 def _widen(fd: int) -> None:
     # A batch's replies are tens of kilobytes: in the default 64 KiB pipe, a worker that answers
-    # while the event loop builds frames waits for it instead of training its next batch.
+    # while the event loop builds frames waits for it instead of training its next batch. (Jobs
+    # need no more: the event loop's transport buffers what does not fit, without waiting.)
     with contextlib.suppress(ImportError, AttributeError, OSError):  # Linux only, within limits
         import fcntl
 
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, REPLY_PIPE_BYTES)
 
 
 class WorkerProcess:
@@ -114,8 +115,7 @@ class WorkerProcess:
         # The child's ends, closed here: when it dies, the reader sees the pipe close.
         child_in.close()
         child_out.close()
-        for pipe in (to_child, from_child):
-            _widen(pipe.fileno())
+        _widen(from_child.fileno())
         self.pid = self.process.pid
         self._writer: asyncio.WriteTransport | None = None
         self._reader: asyncio.ReadTransport | None = None
