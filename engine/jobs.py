@@ -105,7 +105,9 @@ class TrainingResult:
     state: TrainingState  # one row, as the job's last epoch left it
     losses: np.ndarray  # (k, 2) train and test loss after each epoch trained
     diverged: bool
-    seconds: float  # training time, for the scheduler's pacing
+    # The epochs' processor time, for the scheduler's fair shares and pacing (unlike real time,
+    # it does not count the moments the worker waited for a core another process held).
+    seconds: float
     # For `grid_sizes` (G, T): the output on the G x G grid and every node on the T x T grid,
     # as bytes (see `engine.grid.quantise`), and both packed for the wire
     # (`engine.grid.pack_pictures`); () when not asked for or diverged.
@@ -113,6 +115,7 @@ class TrainingResult:
     stack: int = 1  # sessions it trained with in one stack, itself included
     metrics: Metrics | None = None  # of the trained state, with the grids
     stop: float | None = None  # the job's stop (a result shorter than n without diverging: met)
+    wall: float = 0.0  # the real time the epochs took (`seconds` of it on a core)
 
     def __reduce__(self) -> tuple:
         # Every array (the state's, the losses, the pictures, the confusion counts) in one buffer
@@ -122,7 +125,8 @@ class TrainingResult:
         metrics = self.metrics
         confusion = metrics.confusion if metrics is not None else None
         arrays = (*self.state.aligned()[:5], self.losses, confusion, self.state.dead, thumbs)
-        scalars = (self.token, self.epoch, self.n, self.diverged, self.seconds, self.stack)
+        times = (self.seconds, self.wall)
+        scalars = (self.token, self.epoch, self.n, self.diverged, times, self.stack)
         measured = None if metrics is None else (metrics.classes, metrics.r2)
         drawn = bool(self.grids)
         specs, blob = pack(arrays, _DTYPES)
@@ -137,7 +141,7 @@ _DTYPES = (*ALIGNED[:5], np.dtype(np.float64), np.dtype(np.int64), *ALIGNED[5:],
 def _result(scalars, stop, drawn, packed, measured, picture, specs, blob) -> TrainingResult:
     """The result `TrainingResult.__reduce__` pickled."""
     *state, losses, confusion, dead, thumbs = unpack(_DTYPES, specs, blob)
-    token, epoch, n, diverged, seconds, stack = scalars
+    token, epoch, n, diverged, (seconds, wall), stack = scalars
     result = object.__new__(TrainingResult)  # frozen: its __init__ sets field by field, slowly
     result.__dict__.update(
         token=token,
@@ -151,6 +155,7 @@ def _result(scalars, stop, drawn, packed, measured, picture, specs, blob) -> Tra
         stack=stack,
         metrics=None if measured is None else Metrics(measured[0], confusion, measured[1]),
         stop=stop,
+        wall=wall,
     )
     return result
 

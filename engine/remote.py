@@ -132,13 +132,15 @@ def train_job(
 ) -> TrainingResult:
     """Train `job.n` epochs on `data` exactly as `Run.step` would; the job is left untouched."""
     trainer = build_trainer(job, data) if cache is None else cache.get(job, data)
-    started = time.perf_counter()  # the epochs' cost only: a rebuild is not paid per epoch
+    # The epochs' cost only: a rebuild is not paid per epoch.
+    started, on_core = time.perf_counter(), time.thread_time()
     trainer.state.assign(job.state)
     trainer.regularization = job.regularization
     ((losses, diverged),) = trainer.train(
         [job.n], [job.learning_rate], [float(job.regularization_rate)], [job.stop]
     )
-    seconds = time.perf_counter() - started  # the epochs' cost, not the pictures' (stack.py)
+    # The epochs' cost, not the pictures' (stack.py).
+    wall, seconds = time.perf_counter() - started, time.thread_time() - on_core
     grids: tuple = ()
     measured = None
     if not diverged:
@@ -156,6 +158,7 @@ def train_job(
         grids=grids,
         metrics=measured,
         stop=job.stop,
+        wall=wall,
     )
 
 

@@ -93,8 +93,9 @@ def train_stacked(
     jobs: list[TrainingJob], data: list[TrainingData], grids: GridEvaluator
 ) -> list[TrainingResult]:
     """Train jobs that share a `stack_key`, each on its data: each result is `train_job`'s, bit
-    for bit. Each result's `seconds` is its share of the stack's time (by epochs trained), so
-    pacing sees what an epoch costs a session when it trains in a stack."""
+    for bit. Each result's `seconds` is its share of the stack's processor time (by epochs
+    trained; `wall`, of its real time), so pacing sees what an epoch costs a session when it
+    trains in a stack."""
     first = jobs[0]
     net = Network(list(first.layer_sizes), first.activation, first.output_activation)
     trainer = Trainer(
@@ -109,7 +110,7 @@ def train_stacked(
         optimizer=first.optimizer,
         hyper=dict(first.hyper),
     )
-    started = time.perf_counter()
+    started, on_core = time.perf_counter(), time.thread_time()
     trained = trainer.train(
         [job.n for job in jobs],
         [job.learning_rate for job in jobs],
@@ -118,7 +119,7 @@ def train_stacked(
     )
     # The epochs' cost only: pictures are drawn once a result, whatever its epochs, and counting
     # them per epoch would make small slices look dear and shrink them further.
-    seconds = time.perf_counter() - started
+    wall, seconds = time.perf_counter() - started, time.thread_time() - on_core
     outputs = trainer.outputs() if any(job.grid_sizes for job in jobs) else None
     epochs = sum(len(losses) for losses, _ in trained) or 1
     # The pictures of every member that asks for them, drawn together when they can be.
@@ -152,6 +153,7 @@ def train_stacked(
                 losses=losses,
                 diverged=diverged,
                 seconds=seconds * len(losses) / epochs,
+                wall=wall * len(losses) / epochs,
                 grids=pictures,
                 stack=len(jobs),
                 metrics=measured,

@@ -4,7 +4,8 @@ and taking in the results that come back.
 The sessions furthest behind their fair share (server.core.shares) go first, in stacks of one
 structure cut to a bounded time (server.core.planner), so that a cheap session never waits long
 behind an expensive one; the workers' loads are kept even (server.core.seats). Every session is
-charged the time its results took, which is what the shares and the pace its page sees count.
+charged the processor time its results took (real time would count the moments a worker waited
+for a core), which is what the shares and the pace its page sees count.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from server.core.session import Session
 from server.core.shares import Shares
 
 log = logging.getLogger(__name__)
+MIN_WALL_S = 0.001  # shorter batches say little about a worker's time on a core
+MIN_ON_CORE = 0.1  # a worker measured below this share is taken to have at least this much
 
 
 class Dispatch:
@@ -47,6 +50,10 @@ class Dispatch:
         self.sessions, self.shares, self.metrics = sessions, shares, metrics
         self.frame_s, self.item_s = bounds  # a frame interval; the longest item (stack_ms)
         self.failed = failed
+        # Each worker's share of real time on a core (processor time over real time, averaged
+        # over its results): sessions are charged processor time, which a worker waiting for
+        # a core does not inflate, and items are cut to this share of their real-time bounds.
+        self.on_core = [1.0] * pool.workers
         self.jobs: dict[Session, tuple] = {}  # each ready session's next job, while it holds
         # Ready sessions a fairer turn holds back: a landing wakes the scheduler for them.
         self.held: set[Session] = set()
@@ -106,9 +113,9 @@ class Dispatch:
                 for s, *_ in batch
                 if s in self.sessions  # (not closed meanwhile)
             ]
-            items = plan(
-                candidates, here, self.shares, slots, loads[worker], self.frame_s, self.item_s
-            )
+            share = self.on_core[worker]
+            bounds = (self.frame_s * share, self.item_s * share)
+            items = plan(candidates, here, self.shares, slots, loads[worker], *bounds)
             for item in items:
                 sent = self._send(worker, item) or sent
         return sent
@@ -168,8 +175,23 @@ class Dispatch:
                 self.metrics.training_seconds += seconds
                 if result.stack > 1:
                     self.metrics.epochs_stacked += done
+        self._time_on_core(landed)
         flying = self.flights.sessions
         for session, account in self.shares.accounts.items():
             if account.owing and session not in flying:  # charged ahead, but its batch was lost
                 self.shares.charge(session, 0.0, 0)
         return bool(landed)
+
+    def _time_on_core(self, landed: list) -> None:
+        """Update each worker's share of real time on a core from the results that came back."""
+        times: dict[int, list[float]] = {}
+        for session, _, _, result in landed:
+            worker = self.pool.worker_of(session)
+            if worker is not None and not isinstance(result, str) and result.wall > 0:
+                spent = times.setdefault(worker, [0.0, 0.0])
+                spent[0] += result.seconds
+                spent[1] += result.wall
+        for worker, (seconds, wall) in times.items():
+            if worker < len(self.on_core) and wall >= MIN_WALL_S:
+                share = min(1.0, max(MIN_ON_CORE, seconds / wall))
+                self.on_core[worker] = 0.8 * self.on_core[worker] + 0.2 * share

@@ -1,12 +1,16 @@
 """Training through jobs (packed, trained elsewhere, applied) is bit-identical to Run.step."""
 
 import pickle
+import time
 
 import numpy as np
 import pytest
 
+import engine.training
 from engine import Run
+from engine.grid import GridEvaluator
 from engine.remote import TrainerCache, build_trainer, train_job
+from engine.stack import train_stacked
 
 SETUPS = {
     "default": {"seed": "0.12345"},
@@ -170,3 +174,30 @@ def test_the_data_token_changes_with_the_points_or_the_features_only():
         assert data.token not in tokens and run.training_job(1).data == data.token
         tokens.add(data.token)
     assert data.A0.shape == (3, 500)  # x, y, x squared
+
+
+@pytest.mark.parametrize("stacked", [False, True])
+def test_a_result_charges_the_time_on_a_core_not_the_time_spent_waiting(monkeypatch, stacked):
+    """A worker that waits for a core another process holds must not make its sessions look
+    dear: `seconds` is the epochs' processor time, `wall` their real time. Waiting is played
+    here by a sleep in every update."""
+    real = engine.training.gradient_sum
+    naps = []
+
+    def waiting(*args, **kwargs):
+        time.sleep(0.001)
+        naps.append(0.001)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine.training, "gradient_sum", waiting)
+    runs = [Run.from_config({"seed": f"0.{k + 1}"}) for k in range(2 if stacked else 1)]
+    jobs = [run.training_job(2) for run in runs]
+    data = [run.training_data() for run in runs]
+    if stacked:
+        results = train_stacked(jobs, data, GridEvaluator())
+    else:
+        results = [train_job(jobs[0], data[0])]
+    slept = sum(naps) / len(results)  # each result's share
+    for result in results:
+        assert result.wall >= result.seconds + 0.8 * slept, (result.wall, result.seconds, slept)
+        assert 0 < result.seconds < 0.5 * slept, (result.seconds, slept)
