@@ -76,11 +76,22 @@ def labelled(text: str, process: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def broker_lines(broker) -> str:
+    """What a process with Redis adds: the room messages it could not keep for Redis."""
+    name = "playground_redis_dropped_messages_total"
+    return (
+        f"# HELP {name} Room messages for other processes dropped because more than "
+        "redis_pending_mb waited for Redis.\n"
+        f"# TYPE {name} counter\n"
+        f"{name} {broker.dropped_events}\n"
+    )
+
+
 @router.get("/metrics", response_class=PlainTextResponse)
 async def metrics_page(request: Request) -> PlainTextResponse:
     state = request.app.state
     scheduler = state.scheduler
     text = render(state.metrics, state.limiter.total, scheduler.playing, scheduler.pool)
     if state.cluster is not None:
-        text = labelled(text, state.cluster.id)
+        text = labelled(text + broker_lines(state.cluster.broker), state.cluster.id)
     return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -78,6 +78,9 @@ class Settings:
     # rooms and counts through ("redis://host:6379/0"; empty: one process, rooms in memory).
     processes: int = 1
     redis_url: str = ""
+    # Room messages for other processes waiting to be written to Redis, at most this many MB (the
+    # oldest are dropped beyond it, and counted in /metrics).
+    redis_pending_mb: float = 64.0
     # What each worker keeps of its sessions' points and trainers (their batches cut once).
     worker_cache_mb: int = 64
     # Origins allowed to open the WebSocket; empty means "same host as the page".

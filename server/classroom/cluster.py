@@ -84,7 +84,9 @@ class Cluster:
     @classmethod
     async def connect(cls, settings: Settings) -> Cluster:
         broker = RedisBroker(
-            await connect(settings.redis_url), retain_ttl_s=settings.room_idle_timeout_s
+            await connect(settings.redis_url),
+            retain_ttl_s=settings.room_idle_timeout_s,
+            max_pending_bytes=int(settings.redis_pending_mb * 2**20),
         )
         await broker.start()
         return cls(settings, broker)

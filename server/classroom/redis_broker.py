@@ -44,17 +44,30 @@ def decode(message: bytes) -> tuple[bytes, bytes, str, bytes]:
     return message[:1], message[1:start], retain, message[start + 1 + size :]
 
 
+def _size(channel: str, event: str, retain: str) -> int:
+    """What a waiting event holds, in characters (about bytes: the protocol's text is ASCII)."""
+    return len(channel) + len(event) + len(retain)
+
+
 class RedisBroker:
     """The broker's five calls over Redis, with local delivery first (see the module's doc)."""
 
-    def __init__(self, redis: Redis, *, retain_ttl_s: float, max_pending: int = 1000) -> None:
+    def __init__(
+        self, redis: Redis, *, retain_ttl_s: float, max_pending_bytes: int = 64 << 20
+    ) -> None:
         self.local = MemoryBroker()
         self.redis = redis
         self.origin = os.urandom(ORIGIN_BYTES)
         self.retain_ttl_ms = max(1000, int(retain_ttl_s * 1000))
         self._pubsub = redis.pubsub()
         self._frames: dict[str, bytes] = {}  # newest unsent frame per channel
-        self._events: deque[tuple[str, str, str]] = deque(maxlen=max_pending)
+        # Events wait for the writer here, at most `max_pending_bytes` of them (the oldest go
+        # first beyond it, counted in `dropped_events`): a count would not do, since a lecture's
+        # start sends every follower of another process its seat's messages at once, hundreds of
+        # them, and dropping one of those (its "show") left a student without frames.
+        self._events: deque[tuple[str, str, str]] = deque()
+        self._pending_bytes = 0
+        self.max_pending_bytes = max_pending_bytes
         self._forgotten: set[str] = set()
         self._wanted: set[str] = set()  # channels with local subscribers
         self._subscribed: set[str] = set()  # ... and those Redis sends us
@@ -88,9 +101,11 @@ class RedisBroker:
 
     def publish_event(self, channel: str, event: str, retain: str = "") -> None:
         self.local.publish_event(channel, event, retain)
-        if len(self._events) == self._events.maxlen:
-            self.dropped_events += 1
         self._events.append((channel, event, retain))
+        self._pending_bytes += _size(channel, event, retain)
+        while self._pending_bytes > self.max_pending_bytes and len(self._events) > 1:
+            self._pending_bytes -= _size(*self._events.popleft())
+            self.dropped_events += 1
         self._poke()
 
     def subscribe(
@@ -176,6 +191,7 @@ class RedisBroker:
         frames, self._frames = self._frames, {}
         events = list(self._events)
         self._events.clear()
+        self._pending_bytes = 0
         forgotten, self._forgotten = self._forgotten, set()
         if not (frames or events or forgotten):
             return

@@ -202,6 +202,9 @@ def test_with_redis_readiness_needs_redis_and_metrics_name_the_process(redis_ser
     assert samples and all('process="' in line for line in samples)
     assert re.search(r'^playground_sessions\{process="[0-9a-f]+"\} 0$', text, re.M)
     assert re.search(r'_bucket\{le="0\.1",process="[0-9a-f]+"\} \d+$', text, re.M)
+    assert re.search(
+        r'^playground_redis_dropped_messages_total\{process="[0-9a-f]+"\} 0$', text, re.M
+    )
     redis_server.stop()
     status, ready = get(server, "/readyz")
     assert status == 503 and ready["redis"] is False and "Redis" in ready["reason"]

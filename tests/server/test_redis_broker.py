@@ -128,11 +128,37 @@ def test_publishing_goes_on_when_redis_is_gone_and_nothing_blocks(redis_server):
             near = Sink()
             home.subscribe(("room:E",), near.on_event, near.on_frame)
             redis_server.stop()
-            for i in range(2000):  # far more than the bounded queue holds
-                home.publish_event("room:E", f'{{"n":{i}}}')
+            padding = "x" * 40_000
+            for i in range(2000):  # 80 MB: more than the bounded queue holds (64 MB)
+                home.publish_event("room:E", f'{{"n":{i},"p":"{padding}"}}')
             assert len(near.events) == 2000  # local delivery does not need Redis
-            assert len(home._events) <= 1000
+            assert home._pending_bytes <= home.max_pending_bytes == 64 << 20
+            assert home.dropped_events > 0 and len(home._events) < 2000
         finally:
             await close(home, other)
 
     asyncio.run(go())
+
+
+def test_messages_waiting_for_redis_are_bounded_in_bytes_not_in_count(redis_server):
+    """A lecture's start sends every follower of another process its seat's messages at once:
+    a thousand small ones must all wait for the writer (dropping one left a student without
+    frames), while bytes beyond the bound go, the oldest first, counted."""
+
+    async def scenario():
+        redis = await connect(redis_server.url)
+        broker = RedisBroker(redis, retain_ttl_s=TTL_S, max_pending_bytes=100_000)
+        try:  # not started: nothing is written, everything waits
+            for k in range(2000):
+                broker.publish_event("proc:a", f'{{"do":"show","conn":"c{k}"}}')
+            assert broker.dropped_events == 0 and len(broker._events) == 2000
+            for k in range(100):
+                broker.publish_event("proc:a", "x" * 2000 + str(k))
+            assert 0 < broker._pending_bytes <= 100_000
+            assert broker.dropped_events > 0
+            kept = [event for _, event, _ in broker._events]
+            assert kept[-1].endswith("99") and not any('c0"' in e for e in kept)
+        finally:
+            await redis.aclose()
+
+    asyncio.run(scenario())
