@@ -30,7 +30,15 @@ async def measure(server, teachers: list[Client], attempt: int) -> list[float]:
     """Probe round trips while every room builds new data at once, until all have it."""
     async with websockets.connect(server.ws_url) as probe:
         await probe.send(json.dumps({"type": "config", "config": {"seed": "0.1"}}))
-        await probe_round_trip(probe)  # the session is up
+        # Its own new data built and published: it waits for nothing of its own any more (a
+        # change of its own would wait for the rebuild thread, behind the rooms' rebuilds).
+        while True:
+            raw = await probe.recv()
+            if isinstance(raw, str):
+                message = json.loads(raw)
+                if message["type"] == "state" and message["config"]["seed"] == "0.1":
+                    break
+        await probe_round_trip(probe)
         for i, teacher in enumerate(teachers):
             # 1,200 regression points each: the slowest data set the engine draws.
             seed = f"0.{attempt}{i:02d}"
