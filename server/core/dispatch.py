@@ -17,7 +17,7 @@ from collections.abc import Callable
 from engine.remote import job_key
 from server.core.flights import Flights
 from server.core.metrics import Metrics
-from server.core.pacing import TRAIN_SHARE, Pace
+from server.core.pacing import Pace
 from server.core.planner import ITEMS_PER_WORKER, Ready, plan
 from server.core.pool import EnginePool
 from server.core.session import Session
@@ -113,19 +113,12 @@ class Dispatch:
                 for s, *_ in batch
                 if s in self.sessions  # (not closed meanwhile)
             ]
-            bounds = self.bounds(worker)
+            share = self.on_core[worker]
+            bounds = (self.frame_s * share, self.item_s * share)
             items = plan(candidates, here, self.shares, slots, loads[worker], *bounds)
             for item in items:
                 sent = self._send(worker, item) or sent
         return sent
-
-    def bounds(self, worker: int) -> tuple[float, float]:
-        """The planner's bounds for `worker`'s items, in seconds of real time: the part of a frame
-        interval its epochs may fill, and the longest item (`stack_ms`), both cut to its share of
-        time on a core. Epochs fill the training share of an interval (TRAIN_SHARE): the
-        pictures and the frame they make take the rest, so frames keep their rate."""
-        share = self.on_core[worker]
-        return self.frame_s * share * TRAIN_SHARE, self.item_s * share
 
     def _job(self, session: Session) -> tuple | None:
         """(version, job, its stack key) of the session's next slice (its epochs set when sent),

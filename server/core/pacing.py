@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from server.core.snapshot import Snapshot
 
-# When the CPU cannot give everyone their speed and frame rate, training gets this share of it
-# and the frames (pictures, building, sending) the rest: frame rates fall before training speed
-# does, and neither starves.
-TRAIN_SHARE = 2 / 3
-
 
 class Pace:
     """A session's training clock: epochs owed at its speed, and the measured cost of one."""

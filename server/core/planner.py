@@ -3,10 +3,10 @@ structure together as one stack, each item of work cut to a bounded time.
 
 Pure: it reads the sessions' accounts (server.core.shares) and charges the items it makes ahead,
 so a test can drive it with simulated costs. A worker holds at most two items (one training, one
-waiting), so the pipe never runs dry and a new item waits behind one at most; an item is about
-its members' shares of `frame_s` (the training share of a frame interval: server.core.dispatch),
-never more than `item_s` (the setting stack_ms, MAX_ITEM_S by default; a single epoch may be
-longer: an epoch is never cut), so a cheap session waits one such item at most for its turn.
+waiting), so the pipe never runs dry and a new item waits behind one at most; an item is about a
+frame interval's worth of its members' shares, never more than `item_s` (the setting stack_ms,
+MAX_ITEM_S by default; a single epoch may be longer: an epoch is never cut), so a cheap session
+waits one such item at most for its turn.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from server.core.flights import Flights
 from server.core.metrics import Metrics
 from server.core.offload import Offload
 from server.core.outlet import Outlet
-from server.core.pacing import TRAIN_SHARE, Pace
+from server.core.pacing import Pace
 from server.core.pool import EnginePool
 from server.core.session import Session
 from server.core.shares import PACE_WINDOW_S, Shares, pace_note, worth_telling
@@ -39,6 +39,9 @@ from server.settings import Settings
 
 log = logging.getLogger(__name__)
 MIN_SLICE_S = 0.0002
+# When the CPU cannot give everyone their speed and frame rate, training gets this share of it
+# and frames the rest: frame rates fall before training speed does.
+TRAIN_SHARE = 2 / 3
 # ... but a round (every busy session trains once, every ready client gets a frame) should not
 # last longer than this, so that frames keep coming at a few per second even to hundreds.
 MAX_ROUND_S = 0.15

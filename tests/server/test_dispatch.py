@@ -7,7 +7,6 @@ from types import SimpleNamespace
 import pytest
 
 from server.core.dispatch import MIN_ON_CORE, Dispatch
-from server.core.pacing import TRAIN_SHARE
 
 
 def dispatch(seats: dict) -> Dispatch:
@@ -38,14 +37,3 @@ def test_errors_short_batches_and_unseated_sessions_say_nothing():
     for _ in range(100):  # nearly never on a core: floored
         d._time_on_core([landed("a", 0.0, 0.01)])
     assert d.on_core[0] == pytest.approx(MIN_ON_CORE, abs=0.01)
-
-
-def test_items_leave_a_frame_interval_room_for_the_pictures_and_the_frame():
-    d = dispatch({"a": 0, "c": 1})
-    frame_s, item_s = d.bounds(0)
-    assert frame_s == pytest.approx(TRAIN_SHARE / 30) and TRAIN_SHARE < 0.75
-    assert item_s == pytest.approx(0.015)  # the longest item is not shortened
-    for _ in range(40):  # on a core half the time: both bounds are cut to that
-        d._time_on_core([landed("a", 0.002, 0.004)])
-    assert d.bounds(0) == pytest.approx((TRAIN_SHARE / 60, 0.0075), rel=0.02)
-    assert d.bounds(1) == pytest.approx((TRAIN_SHARE / 30, 0.015))
