@@ -3,6 +3,7 @@
 export const MAGIC = "NNPF";
 export const VERSION = 1;
 export const FLAG_PACKED = 8;
+export const FLAG_HISTORY = 16;
 const HEADER_BYTES = 44;
 
 const pad4 = (n) => (n + 3) & ~3;
@@ -21,6 +22,7 @@ export function decodeFrame(buffer) {
   const version = view.getUint8(4);
   if (version !== VERSION) throw new Error(`frame: protocol ${version}, expected ${VERSION}`);
   const flags = view.getUint8(5);
+  if (flags & FLAG_HISTORY) throw new Error("frame: its loss history is packed (unpackFrame reads it)");
   const nLayers = view.getUint16(6, true);
   const frame = {
     seq: view.getUint32(8, true),
@@ -115,12 +117,15 @@ async function inflate(bytes) {
 }
 
 /**
- * A frame as `decodeFrame` reads it: a packed one (flag bit 3) with its pictures inflated and
- * restored, the same bytes the server would have sent unpacked; any other frame as it is.
+ * A frame as `decodeFrame` reads it: a packed one (flag bit 3, and bit 4 for its loss history)
+ * with its history and pictures inflated and restored, the same bytes the server would have sent
+ * unpacked; any other frame as it is.
  */
 export async function unpackFrame(buffer) {
+  if (buffer.byteLength < HEADER_BYTES) return buffer;
+  if (new DataView(buffer).getUint8(5) & FLAG_HISTORY) buffer = await unpackHistory(buffer);
   const view = new DataView(buffer);
-  if (buffer.byteLength < HEADER_BYTES || (view.getUint8(5) & FLAG_PACKED) === 0) return buffer;
+  if ((view.getUint8(5) & FLAG_PACKED) === 0) return buffer;
   const { off, nodes } = picturesOffset(view);
   if (off + 4 > buffer.byteLength) throw new Error(`frame: ${buffer.byteLength} bytes, packed pictures missing`);
   const size = view.getUint32(off, true);
@@ -139,6 +144,39 @@ export async function unpackFrame(buffer) {
   out.set(pictures, off);
   out.set(rest, off + pad4(pictures.length));
   out[5] &= ~FLAG_PACKED;
+  return out.buffer;
+}
+
+/**
+ * The frame with its packed loss history (flag bit 4) as plain rows: the zlib stream holds each
+ * column's (epoch, train loss bits, test loss bits) differences from the row above, mod 2^32, as
+ * four byte planes each, low byte first (docs/protocol.md).
+ */
+async function unpackHistory(buffer) {
+  const view = new DataView(buffer);
+  const H = view.getUint32(40, true);
+  const off = pad4(HEADER_BYTES + 2 * view.getUint16(6, true));
+  if (off + 4 > buffer.byteLength) throw new Error(`frame: ${buffer.byteLength} bytes, packed history missing`);
+  const size = view.getUint32(off, true);
+  if (off + 4 + size > buffer.byteLength) throw new Error(`frame: packed history cut short (${size} bytes announced)`);
+  const planes = await inflate(new Uint8Array(buffer, off + 4, size));
+  if (planes.length !== 12 * H) throw new Error(`frame: packed history holds ${planes.length} bytes, ${H} points need ${12 * H}`);
+  const rows = new DataView(new ArrayBuffer(12 * H));
+  for (let c = 0; c < 3; c++) {
+    let value = 0;
+    for (let i = 0; i < H; i++) {
+      const k = 4 * c * H + i;
+      const step = planes[k] | (planes[k + H] << 8) | (planes[k + 2 * H] << 16) | (planes[k + 3 * H] << 24);
+      value = (value + step) >>> 0;
+      rows.setUint32(12 * i + 4 * c, value, true);
+    }
+  }
+  const rest = new Uint8Array(buffer, Math.min(pad4(off + 4 + size), buffer.byteLength));
+  const out = new Uint8Array(off + 12 * H + rest.length);
+  out.set(new Uint8Array(buffer, 0, off));
+  out.set(new Uint8Array(rows.buffer), off);
+  out.set(rest, off + 12 * H);
+  out[5] &= ~FLAG_HISTORY;
   return out.buffer;
 }
 

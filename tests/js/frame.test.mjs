@@ -132,6 +132,54 @@ test("a packed frame decodes to exactly the unpacked one", async () => {
   assert.equal(await unpackFrame(plain), plain); // an unpacked frame passes through
 });
 
+/** The frame with its loss history packed as the server packs it (flag bit 4), written anew
+ * from docs/protocol.md: each column's differences mod 2^32, four byte planes each, deflated. */
+function packHistory(buffer) {
+  const bytes = new Uint8Array(buffer);
+  const view = new DataView(buffer);
+  const H = view.getUint32(40, true);
+  const off = (44 + 2 * view.getUint16(6, true) + 3) & ~3;
+  const planes = new Uint8Array(12 * H);
+  for (let c = 0; c < 3; c++) {
+    let before = 0;
+    for (let i = 0; i < H; i++) {
+      const value = view.getUint32(off + 12 * i + 4 * c, true);
+      const step = (value - before) >>> 0;
+      before = value;
+      for (let p = 0; p < 4; p++) planes[(4 * c + p) * H + i] = (step >>> (8 * p)) & 255;
+    }
+  }
+  const packed = deflateSync(planes);
+  const section = (4 + packed.length + 3) & ~3;
+  const out = new Uint8Array(off + section + bytes.length - off - 12 * H);
+  out.set(bytes.subarray(0, off));
+  new DataView(out.buffer).setUint32(off, packed.length, true);
+  out.set(packed, off + 4);
+  out.set(bytes.subarray(off + 12 * H), off + section);
+  out[5] |= 16;
+  return out.buffer;
+}
+
+test("a frame with its history packed unpacks to exactly the plain bytes", async () => {
+  const plain = buildFrame(); // its test loss goes down: a step that wraps around mod 2^32
+  const unpacked = await unpackFrame(packHistory(plain));
+  assert.deepEqual(new Uint8Array(unpacked), new Uint8Array(plain));
+  const both = decodeFrame(await unpackFrame(packHistory(packFrame(plain))));
+  const a = decodeFrame(plain);
+  assert.deepEqual(Array.from(both.history.epoch), [7, 8]);
+  assert.deepEqual(Array.from(both.history.test), Array.from(a.history.test));
+  assert.deepEqual(Array.from(both.grid), Array.from(a.grid));
+  assert.throws(() => decodeFrame(packHistory(plain)), /history is packed/);
+});
+
+test("a damaged packed history is an error, not a wrong curve", async () => {
+  const packed = new Uint8Array(packHistory(buildFrame()));
+  await assert.rejects(unpackFrame(packed.slice(0, 60).buffer), /cut short|missing/);
+  const wrongCount = packed.slice();
+  new DataView(wrongCount.buffer).setUint32(40, 3, true);
+  await assert.rejects(unpackFrame(wrongCount.buffer), /3 points need 36/);
+});
+
 test("a damaged packed frame is an error, not a wrong picture", async () => {
   const packed = new Uint8Array(packFrame(buildFrame()));
   await assert.rejects(unpackFrame(packed.slice(0, packed.length - 3).buffer), /cut short/);

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.grid import unpack_pictures
+from server.core.frames import unpack_history
 
 HEADER = struct.Struct("<4sBBHIIddHHiI")
 TIMEOUT = 15.0
@@ -54,11 +55,18 @@ def decode(data: bytes) -> Frame:
     off = HEADER.size
     layers = list(struct.unpack_from(f"<{n_layers}H", data, off))
     off = pad4(off + 2 * n_layers)
-    rows = np.frombuffer(
-        data, dtype=[("e", "<u4"), ("tr", "<f4"), ("te", "<f4")], count=h, offset=off
-    )
+    if flags & 16:  # packed history: one zlib stream of byte planes
+        (size,) = struct.unpack_from("<I", data, off)
+        packed = data[off + 4 : off + 4 + size]
+        if len(packed) != size:
+            raise ValueError(f"packed history: {len(packed)} bytes of {size}")
+        raw = unpack_history(packed, h).tobytes()
+        off = pad4(off + 4 + size)
+    else:
+        raw = data[off : off + 12 * h]
+        off += 12 * h
+    rows = np.frombuffer(raw, dtype=[("e", "<u4"), ("tr", "<f4"), ("te", "<f4")], count=h)
     history = np.stack([rows["e"].astype(float), rows["tr"], rows["te"]], axis=1).reshape(-1, 3)
-    off += 12 * h
     pairs = list(zip(layers[1:], layers[:-1], strict=True))
     weights, biases, dead = [], [], []
     for rows_, cols in pairs:

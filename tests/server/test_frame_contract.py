@@ -23,11 +23,26 @@ const f = decodeFrame(await unpackFrame(buffer));
 console.log(JSON.stringify({
   seq: f.seq, epoch: f.epoch, playing: f.playing, diverged: f.diverged, focus: f.focus,
   trainLoss: f.trainLoss, testLoss: f.testLoss, layers: f.layers,
-  history: Array.from(f.history.epoch), weights: f.weights.map((w) => Array.from(w)),
+  history: Array.from(f.history.epoch), train: Array.from(f.history.train),
+  weights: f.weights.map((w) => Array.from(w)),
   biases: f.biases.map((b) => Array.from(b)), grid: Array.from(f.grid),
   thumbs: Array.from(f.thumbs),
 }));
 """
+
+
+def decode_in_node(raw: bytes, tmp_path: Path) -> dict:
+    (tmp_path / "frame.bin").write_bytes(raw)
+    module = (ROOT / "static" / "js" / "frame.js").as_uri()
+    (tmp_path / "decode.mjs").write_text(SCRIPT % module)
+    out = subprocess.run(
+        ["node", str(tmp_path / "decode.mjs"), str(tmp_path / "frame.bin")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -48,17 +63,7 @@ def test_the_page_decodes_a_server_frame_like_the_test_decoder(server, tmp_path)
                     return raw
 
     raw = asyncio.run(grab())
-    (tmp_path / "frame.bin").write_bytes(raw)
-    module = (ROOT / "static" / "js" / "frame.js").as_uri()
-    (tmp_path / "decode.mjs").write_text(SCRIPT % module)
-    out = subprocess.run(
-        ["node", str(tmp_path / "decode.mjs"), str(tmp_path / "frame.bin")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert out.returncode == 0, out.stderr
-    page = json.loads(out.stdout)
+    page = decode_in_node(raw, tmp_path)
     assert raw[5] & 8  # the pictures were packed on the wire
     ours = decode(raw)
     assert page["seq"] == ours.seq and page["epoch"] == ours.epoch == 4
@@ -73,3 +78,26 @@ def test_the_page_decodes_a_server_frame_like_the_test_decoder(server, tmp_path)
         assert np.array_equal(np.asarray(theirs), mine)
     assert page["grid"] == ours.grid.ravel().tolist()
     assert page["thumbs"] == ours.thumbs.ravel().tolist()
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_page_reads_a_long_history_packed_as_the_server_packs_it(server, tmp_path):
+    async def grab() -> bytes:
+        async with websockets.connect(server.ws_url) as ws:
+            client = Client(ws)
+            await client.ready()
+            await client.send(type="config", config={"seed": "history"})
+            await client.until("state")
+            await client.ack(await client.frame())
+            await client.send(type="step", n=40)  # 40 epochs' points in one frame
+            while True:
+                raw = await asyncio.wait_for(ws.recv(), 15)
+                if isinstance(raw, bytes):
+                    return raw
+
+    raw = asyncio.run(grab())
+    assert raw[5] & 16  # the history was packed on the wire
+    page, ours = decode_in_node(raw, tmp_path), decode(raw)
+    assert page["history"] == ours.history[:, 0].tolist() == list(range(1, 41))
+    assert page["train"] == ours.history[:, 1].tolist()
+    assert page["grid"] == ours.grid.ravel().tolist()
