@@ -61,7 +61,7 @@ def stack_pictures(
         (
             None if first.packed_only else pictures[k],
             thumbs[k],
-            deflate(packed_pictures[k].tobytes() + packed_thumbs[k].tobytes()),
+            deflate(packed_pictures[k].tobytes(), packed_thumbs[k].tobytes()),
         )
         for k in range(len(jobs))
     ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
 
 from engine import Run
-from engine.grid import pack_pictures, quantise, unpack_pictures
+from engine.grid import deflate, pack_pictures, quantise, residuals, unpack_pictures
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -39,3 +41,18 @@ def test_a_damaged_stream_is_refused():
         unpack_pictures(packed[:-2], 4, 3, 2)
     with pytest.raises(ValueError, match="layout needs"):
         unpack_pictures(packed, 4, 3, 3)
+
+
+def test_the_grid_and_the_thumbnails_get_codes_of_their_own():
+    run = Run.from_config({"seed": "0.12345"})
+    sizes = []
+    for epochs in (20, 100, 300):
+        run.step(epochs - run.epoch)
+        grid, thumbs = quantise(run.node_grids(100)[-1]), quantise(run.node_grids(10))
+        parts = residuals(grid[None]).tobytes(), residuals(thumbs).tobytes()
+        split = deflate(*parts)
+        assert zlib.decompress(split) == b"".join(parts)  # one stream, as the page reads it
+        assert deflate(*parts, b"") == split  # an empty part adds nothing
+        sizes.append((len(split), len(deflate(b"".join(parts)))))
+    assert all(split <= together for split, together in sizes)
+    assert sum(split for split, _ in sizes) < 0.98 * sum(together for _, together in sizes)
