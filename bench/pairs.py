@@ -3,11 +3,12 @@
     python bench/pairs.py --before ../old-checkout --pairs 5 -- load.py --sessions 200
 
 Runs `bench/<script> <args> --server-root <root>` for the `--before` checkout, then the same
-for `--after` (this checkout by default), `--pairs` times, alternating, so that both see the
-machine in the same moods; then prints each pair and the median of each figure, with the after
-over before ratio. On a small shared machine one run of a load bench swings by about a tenth from
-the next, so a single pair cannot tell a change of a few percent from noise: the medians of
-alternating pairs can. The last line is JSON (every run's figures, the medians, the ratios).
+for `--after` (this checkout by default), `--pairs` times, alternating (every other pair runs
+after first), so that both see the machine in the same moods; then prints each pair and the
+median of each figure, with the after over before ratio. On a small shared machine one run of a
+load bench swings by about a tenth from the next, so a single pair cannot tell a change of a few
+percent from noise: the medians of alternating pairs can. The last line is JSON (every run's
+figures, the medians, the ratios).
 
 The script must print its figures as one JSON object on its last line, as bench/load.py and
 bench/rooms.py do; `--figures` chooses which to show (all numeric ones go in the JSON).
@@ -72,8 +73,12 @@ def main() -> None:
     script, options = bench[0], bench[1:]
     before, after = [], []
     for i in range(args.pairs):
-        before.append(run(script, options, args.before))
-        after.append(run(script, options, args.after))
+        if i % 2:  # every other pair the other way round: neither always runs second
+            after.append(run(script, options, args.after))
+            before.append(run(script, options, args.before))
+        else:
+            before.append(run(script, options, args.before))
+            after.append(run(script, options, args.after))
         for label, figures in (("before", before[-1]), ("after", after[-1])):
             shown = "  ".join(f"{k} {figures.get(k)}" for k in args.figures)
             print(f"pair {i + 1} {label:6} {shown}", flush=True)
