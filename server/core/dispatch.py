@@ -57,10 +57,14 @@ class Dispatch:
         self.jobs: dict[Session, tuple] = {}  # each ready session's next job, while it holds
         # Ready sessions a fairer turn holds back: a landing wakes the scheduler for them.
         self.held: set[Session] = set()
+        # When each session's last result came back: of the sessions fairness lets go, the one
+        # that waited longest goes first (server.core.planner), so frames come at an even pace.
+        self.landed_at: dict[Session, float] = {}
 
     def forget(self, session: Session) -> None:
         self.jobs.pop(session, None)
         self.held.discard(session)
+        self.landed_at.pop(session, None)
 
     def send(self, busy: list[tuple[Session, Pace]], rebalance: bool = True) -> bool:
         """Send each worker with room in its pipe its next items (server.core.planner) from the
@@ -90,7 +94,8 @@ class Dispatch:
             seat = pool.seat(session, job[2], self.shares.weight(session))
             seat.busy_at = now  # it wants time: it counts in its worker's load
             cost = pace.seconds_per_epoch
-            ready.setdefault(seat.worker, []).append(Ready(session, seat.key, cost, cap))
+            since = self.landed_at.get(session, 0.0)
+            ready.setdefault(seat.worker, []).append(Ready(session, seat.key, cost, cap, since))
         movable = {r.session for group in ready.values() for r in group}
         self.held |= movable
         moved = pool.rebalance(movable) if movable and rebalance else None
@@ -157,10 +162,12 @@ class Dispatch:
     def apply(self, landed: list) -> bool:
         """Take in the results that came back, unless their session changed meanwhile; charge
         each session the time it took either way."""
+        now = time.monotonic()
         for session, version, _, result in landed:
             pace = self.sessions.get(session)
             if pace is None:
                 continue  # closed meanwhile
+            self.landed_at[session] = now
             seconds = 0.0 if isinstance(result, str) else result.seconds
             try:
                 done = session.take(version, result)

@@ -84,7 +84,8 @@ class Sim:
                 continue
             seat = self.seats.seat(session, self.names[session], self.shares.weight(session))
             seat.busy_at = self.now
-            ready[seat.worker].append(Ready(session, seat.key, self.cost.get(session, 0.0)))
+            cost, since = self.cost.get(session, 0.0), self._ready_at[session]
+            ready[seat.worker].append(Ready(session, seat.key, cost, since=since))
         moved = self.seats.rebalance({r.session for rs in ready.values() for r in rs})
         if moved is not None:
             session, seat, left = moved

@@ -88,6 +88,24 @@ def test_an_item_is_cut_to_a_bounded_time_and_charged_ahead(item_s):
     assert all(shares[s].owing > 0 for item in items for s, _ in item)
 
 
+def test_of_the_sessions_fairness_lets_go_the_one_that_waited_longest_goes_first():
+    shares = Shares()
+    for session in "abc":
+        shares.add(session)
+        shares.set_busy(session, True, 0.0)
+    shares.ahead("b", 0.001)
+    shares.charge("b", 0.001, 1)  # a little ahead of the others, but it has waited longest
+    ready = [Ready(s, f"key {s}", 0.0005, since=t) for s, t in (("a", 2.0), ("b", 1.0), ("c", 3.0))]
+    assert plan(ready, [], shares, 1, 3, 1 / 30)[0][0][0] == "b"
+    shares.ahead("b", 0.05)
+    shares.charge("b", 0.05, 1)  # now ahead by more than an item: the others go first
+    assert plan(ready, [], shares, 1, 3, 1 / 30)[0][0][0] == "a"
+    new = [Ready(s, f"key {s}", 0.0005) for s in "ac"]  # none has waited: the fairer goes
+    shares.ahead("a", 0.001)
+    shares.charge("a", 0.001, 1)
+    assert plan(new, [], shares, 1, 2, 1 / 30)[0][0][0] == "c"
+
+
 def test_a_capped_session_is_sent_no_more_than_its_speed_allows():
     shares = Shares()
     shares.add("a")
