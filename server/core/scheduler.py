@@ -141,6 +141,9 @@ class Scheduler:
 
     async def _run(self) -> None:
         while True:
+            # Cleared before the round looks: a wake during the round (a landing, a message)
+            # is not lost, and the wait after it returns at once.
+            self._wake.clear()
             try:
                 worked = await self.round()
             except Exception:  # keep serving everyone else
@@ -163,7 +166,6 @@ class Scheduler:
             due = outlet.next_due(now)
             if due is not None:
                 wait = min(wait, due - now)
-        self._wake.clear()
         if wait <= 0:
             await asyncio.sleep(0)
             return
