@@ -60,11 +60,15 @@ class Dispatch:
         # When each session's last result came back: of the sessions fairness lets go, the one
         # that waited longest goes first (server.core.planner), so frames come at an even pace.
         self.landed_at: dict[Session, float] = {}
+        # The sessions that took in a result, in landing order, until the scheduler builds
+        # their frames (first, before its pass over every client).
+        self.fresh: dict[Session, None] = {}
 
     def forget(self, session: Session) -> None:
         self.jobs.pop(session, None)
         self.held.discard(session)
         self.landed_at.pop(session, None)
+        self.fresh.pop(session, None)
 
     def send(self, busy: list[tuple[Session, Pace]], rebalance: bool = True) -> bool:
         """Send each worker with room in its pipe its next items (server.core.planner) from the
@@ -177,6 +181,7 @@ class Dispatch:
                 continue
             self.shares.charge(session, seconds, done)
             if done:
+                self.fresh[session] = None
                 pace.measured(done, result.seconds)
                 self.metrics.epochs += done
                 self.metrics.training_seconds += seconds

@@ -35,7 +35,9 @@ def frame_of(
 
 class Outlet(Protocol):
     """What the scheduler builds frames through: one client (`ClientOutlet`), or a room's
-    fan-out (server.classroom.fanout)."""
+    fan-out (server.classroom.fanout): either draws the frames of its `session`."""
+
+    session: Session
 
     def frame_due(self, now: float) -> bool: ...
 

@@ -28,6 +28,7 @@ from collections.abc import Hashable
 
 from server.core.dispatch import Dispatch
 from server.core.flights import Flights
+from server.core.framing import FrameBuilder
 from server.core.metrics import Metrics
 from server.core.offload import Offload
 from server.core.outlet import Outlet
@@ -49,9 +50,6 @@ MAX_ROUND_S = 0.15
 # answer), so after each slice of work the scheduler steps aside for that many turns.
 TURNS_PER_YIELD = 3
 LONG_SLICE_S = 0.001
-# Frames are built a millisecond's worth at a time between the event loop's turns: a turn per
-# frame cost as much as building a small network's frame.
-FRAMES_TURN_S = 0.001
 IDLE_WAIT_S = 0.25
 
 
@@ -64,6 +62,7 @@ class Scheduler:
         self.sessions: dict[Session, Pace] = {}
         self.shares = Shares(settings.person_share)
         self.outlets: dict[Outlet, None] = {}  # an ordered set
+        self.frames = FrameBuilder(self.outlets, metrics)
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self.round_s = 0.0
@@ -270,30 +269,15 @@ class Scheduler:
         return self.dispatch.send(busy, rebalance=not again) or worked
 
     async def _build_frames(self, pool: EnginePool | None = None) -> bool:
-        worked = False
-        last_turn = time.monotonic()
-        for outlet in list(self.outlets):
-            if pool is not None and self.flights.any_landed and pool.ready:
-                # Keep the workers busy while frames take long.
-                self._train_remote(pool, self._round_busy, again=True)
-            now = time.monotonic()
-            if outlet in self.outlets and outlet.frame_due(now):
-                try:
-                    self.metrics.frames_built += 1
-                    outlet.make_frame(now)
-                except Exception:
-                    log.exception("building a frame failed; the client is dropped")
-                    self.outlets.pop(outlet, None)
-                    close = getattr(outlet, "close", None)
-                    if close is not None:
-                        close("internal error while building a frame")
-                worked = True
-                if time.monotonic() - last_turn >= FRAMES_TURN_S:  # the loop's turn: frames go out
-                    await asyncio.sleep(0)
-                    last_turn = time.monotonic()
-        if worked:
-            await asyncio.sleep(0)
-        return worked
+        """Every due frame (server.core.framing), the results that land meanwhile taken in."""
+        return await self.frames.build(lambda: self._take_in(pool))
+
+    def _take_in(self, pool: EnginePool | None) -> dict[Session, None] | None:
+        """Take in what landed and send the next items (the workers stay busy while frames take
+        long); the sessions that took a result, whose frames go first."""
+        if pool is not None and self.flights.any_landed and pool.ready:
+            self._train_remote(pool, self._round_busy, again=True)
+        return self.dispatch.fresh if self.dispatch is not None else None
 
 
 async def step_aside(busy_s: float) -> None:
